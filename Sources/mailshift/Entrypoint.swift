@@ -1,0 +1,8 @@
+import MailshiftCLI
+
+@main
+enum Entrypoint {
+    static func main() async {
+        await Mailshift.main()
+    }
+}
