@@ -37,21 +37,24 @@ let package = Package(
         .target(name: "LDAPDriver", dependencies: ["Steps", "Diagnostics", "CLDAP"]),
         .target(name: "MailboxDriver", dependencies: ["Steps", "Diagnostics", "Digest", "CommandDriver"]),
 
+        // the local lab: generated spools, slapd and sshd instances (shared by `mailshift lab` and tests)
+        .target(name: "Lab", dependencies: ["Steps", "Digest"]),
+
         // the command line: the one place that knows every stage and driver
         .target(name: "MailshiftCLI", dependencies: [
             "Diagnostics", "YAMLSource", "PlanModel", "PlanCompiler", "Steps", "Journal", "Executor",
-            "CommandDriver", "LDAPDriver", "MailboxDriver",
+            "CommandDriver", "LDAPDriver", "MailboxDriver", "Lab",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "mailshift", dependencies: ["MailshiftCLI"]),
         .executableTarget(name: "MailshiftBench", dependencies: [
             "Diagnostics", "Digest", "YAMLSource", "PlanModel", "PlanCompiler", "Steps", "Journal", "Executor",
-            "CommandDriver", "LDAPDriver", "MailboxDriver", "MailshiftCLI", "CYAML",
+            "CommandDriver", "LDAPDriver", "MailboxDriver", "MailshiftCLI", "Lab", "CYAML",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // shared test fixtures: real slapd, real sshd, temporary directories, golden files
-        .target(name: "MailshiftTestSupport", dependencies: ["Diagnostics", "Steps"]),
+        .target(name: "MailshiftTestSupport", dependencies: ["Diagnostics", "Steps", "Lab"]),
 
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Digest"]),
         .testTarget(name: "PlanCompilerTests", dependencies: [
