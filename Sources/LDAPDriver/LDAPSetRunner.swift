@@ -1,0 +1,109 @@
+import Steps
+
+/// The `ldap.set` driver: for every user of a batch, find the entry and replace the step's
+/// attributes where they differ, pipelined over a few connections.
+///
+/// `apply` order, which makes it safe to interrupt anywhere:
+/// 1. look every user up (pipelined); any missing or ambiguous entry fails the step before a write;
+/// 2. checkpoint `dn`/`prev`/`set` for every user (previous values from an earlier attempt win);
+/// 3. modify only the entries that differ (pipelined, bounded window).
+/// A second apply finds nothing different and writes nothing.
+public struct LDAPSetRunner: StepRunner {
+    /// Connections used for one batch; each carries `DirectoryEndpoint.window` outstanding operations.
+    public var connections: Int
+
+    public init(connections: Int = 2) {
+        self.connections = max(1, connections)
+    }
+
+    public func inspect(_ step: StepInstance, context: StepContext) async throws -> Inspection {
+        let (client, request, users) = try prepare(step, context)
+        let differences = try await lookUp(users, request: request, client: client)
+        let changes = differences.flatMap(\.plannedChanges)
+        return changes.isEmpty ? .done("\(users.count) entries already match") : .pending(changes)
+    }
+
+    public func apply(_ step: StepInstance, context: StepContext) async throws -> StepOutputs {
+        guard !context.dryRun else {
+            throw LDAPFailure(.configuration, operation: "ldap.set", message: "refusing to write during a dry-run")
+        }
+        let (client, request, users) = try prepare(step, context)
+        let differences = try await lookUp(users, request: request, client: client)
+
+        var outputs = context.previousOutputs ?? StepOutputs()
+        for d in differences {
+            outputs[LDAPSetOutputs.dnKey(d.user)] = d.dn
+            for a in request.attributes {
+                let key = LDAPSetOutputs.previousKey(d.user, a.name)
+                if outputs[key] == nil {
+                    let current = d.changes.first { $0.name == a.name }?.current ?? a.values
+                    outputs[key] = LDAPSetOutputs.encode(current)
+                }
+                outputs[LDAPSetOutputs.setKey(d.user, a.name)] = LDAPSetOutputs.encode(a.values)
+            }
+            if !d.missingClasses.isEmpty {
+                let earlier = outputs[LDAPSetOutputs.classesKey(d.user)].map(LDAPSetOutputs.decode) ?? []
+                outputs[LDAPSetOutputs.classesKey(d.user)] = LDAPSetOutputs.encode(earlier + d.missingClasses)
+            }
+        }
+        let pending = differences.filter { !$0.isEmpty }
+        outputs[LDAPSetOutputs.written] = "0"
+        outputs[LDAPSetOutputs.unchanged] = String(differences.count - pending.count)
+        try await context.checkpoint(outputs)
+
+        let failures = try await write(pending, client: client)
+        outputs[LDAPSetOutputs.written] = String(pending.count - failures.count)
+        if let first = failures.first {
+            var failure = first
+            failure.others = failures.count - 1
+            throw failure
+        }
+        return outputs
+    }
+
+    // MARK: shared steps
+
+    private func prepare(_ step: StepInstance, _ context: StepContext) throws -> (DirectoryClient, LDAPSetRequest, [String]) {
+        guard let endpoint = context.directory else {
+            throw LDAPFailure(.configuration, operation: "ldap.set", message: "the plan has no directory section")
+        }
+        let request = try LDAPSetRequest(parameters: step.parameters)
+        let users = step.users.isEmpty ? (step.user.map { [$0] } ?? []) : Array(step.users)
+        return (DirectoryClient(endpoint: endpoint, log: { context.log($0) }), request, users)
+    }
+
+    /// Every user's difference, or the first permanent lookup failure (with the count of others).
+    private func lookUp(_ users: [String], request: LDAPSetRequest, client: DirectoryClient) async throws -> [EntryDifference] {
+        let endpoint = client.endpoint
+        let parts = slices(users.count, parts: connections)
+        let results = try await client.withConnections(parts.count) { i, connection in
+            try DirectoryPipeline(connection, window: endpoint.window).lookup(
+                users: Array(users[parts[i]]), base: endpoint.base, template: endpoint.userFilter,
+                attributes: request.readAttributes)
+        }.flatMap { $0 }
+        var differences: [EntryDifference] = []
+        var failures: [LDAPFailure] = []
+        for (user, result) in zip(users, results) {
+            switch result {
+            case .success(let entry): differences.append(request.difference(user: user, entry: entry))
+            case .failure(let f): failures.append(f)
+            }
+        }
+        if var first = failures.first {
+            first.others = failures.count - 1
+            throw first
+        }
+        return differences
+    }
+
+    /// Sends the modifications; returns the permanent failures (transient ones are thrown).
+    private func write(_ pending: [EntryDifference], client: DirectoryClient) async throws -> [LDAPFailure] {
+        guard !pending.isEmpty else { return [] }
+        let window = client.endpoint.window
+        let parts = slices(pending.count, parts: connections)
+        return try await client.withConnections(parts.count) { i, connection in
+            let items = pending[parts[i]].map { (user: $0.user, dn: $0.dn, modifications: $0.modifications) }
+            return try DirectoryPipeline(connection, window: window).modify(items).sorted { $0.key < $1.key }.map(\.value)
+        }.flatMap { $0 }
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A private OpenLDAP slapd: its own slapd.conf and mdb database in a directory, listening on
+/// 127.0.0.1 at free ports, loaded with a lab's users. Used by `mailshift lab`, tests and benchmarks.
+///
+/// Invariants:
+/// - Nothing outside `directory` is written; the system slapd and its config are never touched.
+/// - slapd runs in the foreground (`-d`), as our child, so `stop()` (and `deinit`) always ends it.
+/// - `restart()` keeps the ports and the data, so a client can reconnect to the same URL.
+public final class SlapdInstance: @unchecked Sendable {
+    public let directory: String
+    public let options: SlapdOptions
+    public let port: Int
+    /// The `ldaps://` port when TLS files were given.
+    public let tlsPort: Int?
+    private let lock = NSLock()
+    private var process: Process?
+
+    /// Writes the configuration and schema, loads the users with `slapadd`, then starts slapd.
+    public static func start(in directory: String, options: SlapdOptions) throws -> SlapdInstance {
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: directory + "/db", withIntermediateDirectories: true)
+        try SlapdSchema.sunMail.write(toFile: directory + "/mailshift-sun.schema", atomically: true, encoding: .utf8)
+        let conf = directory + "/slapd.conf"
+        try SlapdConfigurationFile.text(options: options, directory: directory)
+            .write(toFile: conf, atomically: true, encoding: .utf8)
+        let ldif = directory + "/directory.ldif"
+        try options.layout.ldif(users: options.users).write(toFile: ldif, atomically: true, encoding: .utf8)
+        try SlapdProcess.run(options.slapaddPath, ["-q", "-f", conf, "-l", ldif])
+        // A race with another process taking the port is possible: retry with fresh ports.
+        var lastError: Error = SlapdError("slapd did not start")
+        for _ in 0..<3 {
+            let instance = SlapdInstance(
+                directory: directory, options: options, port: try SlapdProcess.freePort(),
+                tlsPort: options.tls == nil ? nil : try SlapdProcess.freePort())
+            do {
+                try instance.launch()
+                return instance
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError
+    }
+
+    private init(directory: String, options: SlapdOptions, port: Int, tlsPort: Int?) {
+        self.directory = directory
+        self.options = options
+        self.port = port
+        self.tlsPort = tlsPort
+    }
+
+    deinit { stop() }
+
+    public var url: String { "ldap://127.0.0.1:\(port)" }
+    public var tlsURL: String? { tlsPort.map { "ldaps://127.0.0.1:\($0)" } }
+    public var layout: DirectoryLayout { options.layout }
+    public var accessLogPath: String { directory + "/access.log" }
+
+    /// The operation log so far (empty unless `logOperations`).
+    public func accessLog() -> String {
+        (try? String(contentsOfFile: accessLogPath, encoding: .utf8)) ?? ""
+    }
+
+    /// How many modify requests slapd has received (from the `stats` log).
+    public func modifyCount() -> Int {
+        accessLog().split(separator: "\n").filter { $0.contains(" MOD dn=") }.count
+    }
+
+    public var isRunning: Bool { lock.withLock { process?.isRunning ?? false } }
+
+    /// Stops slapd (SIGTERM, then SIGKILL after 5 s) and waits for it. Safe to call twice.
+    public func stop() {
+        let running = lock.withLock { () -> Process? in
+            defer { process = nil }
+            return process
+        }
+        guard let running, running.isRunning else { return }
+        running.terminate()
+        let deadline = Date().addingTimeInterval(5)
+        while running.isRunning && Date() < deadline { usleep(20_000) }
+        if running.isRunning { kill(running.processIdentifier, SIGKILL) }
+        running.waitUntilExit()
+    }
+
+    /// Stops and starts slapd again on the same ports with the same data.
+    public func restart() throws {
+        stop()
+        try launch()
+    }
+
+    private func launch() throws {
+        var urls = "ldap://127.0.0.1:\(port)/"
+        if let tlsPort { urls += " ldaps://127.0.0.1:\(tlsPort)/" }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: options.slapdPath)
+        process.arguments = ["-f", directory + "/slapd.conf", "-h", urls, "-d", options.logOperations ? "stats" : "0"]
+        if !FileManager.default.fileExists(atPath: accessLogPath) {
+            _ = FileManager.default.createFile(atPath: accessLogPath, contents: nil)
+        }
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: accessLogPath))
+        try log.seekToEnd()
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        try? log.close()
+        lock.withLock { self.process = process }
+        let deadline = Date().addingTimeInterval(15)
+        while Date() < deadline {
+            guard process.isRunning else {
+                lock.withLock { self.process = nil }
+                throw SlapdError("slapd exited with \(process.terminationStatus)", output: accessLog())
+            }
+            if SlapdProcess.accepts(port: port) && tlsPort.map(SlapdProcess.accepts(port:)) != false { return }
+            usleep(20_000)
+        }
+        stop()
+        throw SlapdError("slapd did not listen on 127.0.0.1:\(port) within 15 s", output: accessLog())
+    }
+}
