@@ -15,14 +15,35 @@ struct DirectoryPipeline {
 
     /// Finds each user's single entry under `base` with the filter template, reading `attributes`.
     func lookup(users: [String], base: String, template: String, attributes: [String]) throws -> [Result<LDAPEntry, LDAPFailure>] {
+        let queries = users.map { Query(user: $0, base: base, filter: LDAPFilter.filter(template: template, user: $0), baseOnly: false) }
+        return try searchEach(queries, attributes: attributes)
+    }
+
+    /// Reads each entry by DN (a base search); a vanished entry is a `noSuchObject` failure.
+    func read(_ entries: [(user: String, dn: String)], attributes: [String]) throws -> [Result<LDAPEntry, LDAPFailure>] {
+        let queries = entries.map { Query(user: $0.user, base: $0.dn, filter: "(objectClass=*)", baseOnly: true) }
+        return try searchEach(queries, attributes: attributes)
+    }
+
+    struct Query {
+        var user: String
+        var base: String
+        var filter: String
+        var baseOnly: Bool
+    }
+
+    /// One search per query, pipelined; each must find exactly one entry.
+    func searchEach(_ queries: [Query], attributes: [String]) throws -> [Result<LDAPEntry, LDAPFailure>] {
+        let users = queries.map(\.user)
         var results = [Result<LDAPEntry, LDAPFailure>?](repeating: nil, count: users.count)
         var found: [Int32: (index: Int, entries: [LDAPEntry])] = [:]
         var nextIndex = 0
         while nextIndex < users.count || !found.isEmpty {
             while found.count < window && nextIndex < users.count {
-                let filter = LDAPFilter.filter(template: template, user: users[nextIndex])
+                let query = queries[nextIndex]
                 do {
-                    let msgid = try connection.search(base: base, filter: filter, attributes: attributes)
+                    let msgid = try connection.search(base: query.base, filter: query.filter, attributes: attributes,
+                                                      baseOnly: query.baseOnly)
                     found[msgid] = (nextIndex, [])
                 } catch var failure as LDAPFailure {
                     failure.user = users[nextIndex]
@@ -39,6 +60,7 @@ struct DirectoryPipeline {
             case .done(let msgid, let outcome):
                 guard let item = found.removeValue(forKey: msgid) else { continue }
                 let user = users[item.index]
+                let base = queries[item.index].base
                 if outcome.code != .success {
                     let failure = LDAPFailure(.result(outcome.code), operation: "search", message: outcome.message, user: user, dn: base)
                     if failure.disposition == .transient { throw failure }

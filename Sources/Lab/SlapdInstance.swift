@@ -17,7 +17,7 @@ public final class SlapdInstance: @unchecked Sendable {
     /// The `ldaps://` port when TLS files were given.
     public let tlsPort: Int?
     private let lock = NSLock()
-    private var process: Process?
+    private var process: SlapdChild?
 
     /// Writes the configuration and schema, loads the users with `slapadd`, then starts slapd.
     public static func start(in directory: String, options: SlapdOptions) throws -> SlapdInstance {
@@ -74,16 +74,11 @@ public final class SlapdInstance: @unchecked Sendable {
 
     /// Stops slapd (SIGTERM, then SIGKILL after 5 s) and waits for it. Safe to call twice.
     public func stop() {
-        let running = lock.withLock { () -> Process? in
+        let running = lock.withLock { () -> SlapdChild? in
             defer { process = nil }
             return process
         }
-        guard let running, running.isRunning else { return }
-        running.terminate()
-        let deadline = Date().addingTimeInterval(5)
-        while running.isRunning && Date() < deadline { usleep(20_000) }
-        if running.isRunning { kill(running.processIdentifier, SIGKILL) }
-        running.waitUntilExit()
+        running?.stop()
     }
 
     /// Stops and starts slapd again on the same ports with the same data.
@@ -95,25 +90,14 @@ public final class SlapdInstance: @unchecked Sendable {
     private func launch() throws {
         var urls = "ldap://127.0.0.1:\(port)/"
         if let tlsPort { urls += " ldaps://127.0.0.1:\(tlsPort)/" }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: options.slapdPath)
-        process.arguments = ["-f", directory + "/slapd.conf", "-h", urls, "-d", options.logOperations ? "stats" : "0"]
-        if !FileManager.default.fileExists(atPath: accessLogPath) {
-            _ = FileManager.default.createFile(atPath: accessLogPath, contents: nil)
-        }
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: accessLogPath))
-        try log.seekToEnd()
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        try? log.close()
+        let arguments = ["-f", directory + "/slapd.conf", "-h", urls, "-d", options.logOperations ? "stats" : "0"]
+        let process = try SlapdChild(options.slapdPath, arguments, output: accessLogPath)
         lock.withLock { self.process = process }
         let deadline = Date().addingTimeInterval(15)
         while Date() < deadline {
             guard process.isRunning else {
                 lock.withLock { self.process = nil }
-                throw SlapdError("slapd exited with \(process.terminationStatus)", output: accessLog())
+                throw SlapdError("slapd exited with status \(process.status)", output: accessLog())
             }
             if SlapdProcess.accepts(port: port) && tlsPort.map(SlapdProcess.accepts(port:)) != false { return }
             usleep(20_000)

@@ -74,3 +74,62 @@ enum SlapdProcess {
         return address
     }
 }
+
+/// A long-running child started with `posix_spawn`, with every signal unblocked and at its
+/// default: Foundation's `Process` passes on the spawning thread's mask, and Swift's worker
+/// threads block SIGTERM, so a slapd started that way ignores `terminate()`.
+final class SlapdChild: @unchecked Sendable {
+    let pid: pid_t
+    private let lock = NSLock()
+    private var exitStatus: Int32?
+
+    /// Starts `path` with `arguments`, stdin from /dev/null, stdout and stderr appended to `output`.
+    init(_ path: String, _ arguments: [String], output: String) throws {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) }
+        argv.append(nil)
+        defer { for p in argv { free(p) } }
+        var child: pid_t = 0
+        let rc = posix_spawn(&child, path, &actions, &attributes, argv, environ)
+        guard rc == 0 else { throw SlapdError("cannot start \(path): errno \(rc)") }
+        pid = child
+    }
+
+    /// True until the child exited (reaps it when it has).
+    var isRunning: Bool {
+        lock.withLock {
+            guard exitStatus == nil else { return false }
+            var status: Int32 = 0
+            let r = waitpid(pid, &status, WNOHANG)
+            if r == pid || r < 0 { exitStatus = status; return false }
+            return true
+        }
+    }
+
+    var status: Int32 { lock.withLock { exitStatus ?? -1 } }
+
+    /// SIGTERM, then SIGKILL if it is still running after `grace` seconds; waits until it exited.
+    func stop(grace: TimeInterval = 5) {
+        guard isRunning else { return }
+        kill(pid, SIGTERM)
+        let deadline = Date().addingTimeInterval(grace)
+        while isRunning && Date() < deadline { usleep(10_000) }
+        if isRunning { kill(pid, SIGKILL) }
+        while isRunning { usleep(10_000) }
+    }
+}

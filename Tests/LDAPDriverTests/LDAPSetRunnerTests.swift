@@ -1,0 +1,137 @@
+import Lab
+import LDAPDriver
+import MailshiftTestSupport
+import Steps
+import Testing
+
+@Suite struct LDAPSetRunnerTests {
+    let runner = LDAPSetRunner(connections: 2)
+
+    @Test func setThenSetAgainWritesNothing() async throws {
+        let slapd = try SlapdFixture(userCount: 5)
+        defer { slapd.stop() }
+        let users = (1...5).map { "user\($0)" }
+        let step = LDAPStepFactory.set(["mailHost=store1.example.edu"], users: users)
+        let recorder = RecordingContext()
+        let context = recorder.context(directory: slapd.endpoint())
+
+        let before = try await runner.inspect(step, context: context)
+        #expect(before.state == .pending)
+        #expect(before.changes.count == 5)
+        #expect(before.changes.first?.line == "~ uid=user1,ou=People,dc=example,dc=edu: mailHost: oldmail.example.edu → store1.example.edu")
+
+        let outputs = try await runner.apply(step, context: context)
+        #expect(outputs[LDAPSetOutputs.written] == "5")
+        #expect(outputs["prev.user3.mailHost"] == #"["oldmail.example.edu"]"#)
+        #expect(outputs["set.user3.mailHost"] == #"["store1.example.edu"]"#)
+        #expect(outputs["dn.user3"] == "uid=user3,ou=People,dc=example,dc=edu")
+        #expect(recorder.lastCheckpoint?["prev.user3.mailHost"] == #"["oldmail.example.edu"]"#)
+        #expect(try slapd.values("user4", "mailHost") == ["store1.example.edu"])
+        #expect(try await runner.inspect(step, context: context).state == .done)
+
+        let csn = try slapd.changeSequence("user2")
+        let modifies = slapd.slapd.modifyCount()
+        let again = try await runner.apply(step, context: recorder.context(directory: slapd.endpoint(), previous: outputs))
+        #expect(again[LDAPSetOutputs.written] == "0")
+        #expect(again["prev.user3.mailHost"] == #"["oldmail.example.edu"]"#, "the first previous value is kept")
+        #expect(try slapd.changeSequence("user2") == csn)
+        #expect(slapd.slapd.modifyCount() == modifies)
+    }
+
+    @Test func dryRunWritesNothing() async throws {
+        let slapd = try SlapdFixture(userCount: 3)
+        defer { slapd.stop() }
+        let step = LDAPStepFactory.set(["mailDeliveryOption=hold"], users: ["user1", "user2", "user3"])
+        let context = RecordingContext().context(directory: slapd.endpoint(), dryRun: true)
+        let csn = try slapd.changeSequence("user1")
+
+        let inspection = try await runner.inspect(step, context: context)
+        #expect(inspection.changes.map(\.line).contains("~ uid=user2,ou=People,dc=example,dc=edu: mailDeliveryOption: mailbox → hold"))
+        await #expect(throws: LDAPFailure.self) { try await runner.apply(step, context: context) }
+        #expect(try slapd.changeSequence("user1") == csn)
+        #expect(try slapd.values("user2", "mailDeliveryOption") == ["mailbox"])
+        #expect(slapd.slapd.modifyCount() == 0)
+    }
+
+    @Test func addsMissingObjectClassWithTheAttribute() async throws {
+        let slapd = try SlapdFixture(users: [.person("carol")])
+        defer { slapd.stop() }
+        let step = LDAPStepFactory.set(["mailDeliveryOption=hold"], users: ["carol"], objectClasses: ["mailRecipient"])
+        let context = RecordingContext().context(directory: slapd.endpoint())
+        let inspection = try await runner.inspect(step, context: context)
+        #expect(inspection.changes.map(\.line) == [
+            "+ uid=carol,ou=People,dc=example,dc=edu: objectClass: mailRecipient",
+            "~ uid=carol,ou=People,dc=example,dc=edu: mailDeliveryOption: (absent) → hold",
+        ])
+        let outputs = try await runner.apply(step, context: context)
+        #expect(outputs["prev.carol.mailDeliveryOption"] == LDAPSetOutputs.absent)
+        #expect(outputs["oc.carol"] == #"["mailRecipient"]"#)
+        #expect(try slapd.values("carol", "objectClass").contains("mailRecipient"))
+        #expect(try slapd.values("carol", "mailDeliveryOption") == ["hold"])
+    }
+
+    @Test func missingEntryIsPermanentAndNamesTheUser() async throws {
+        let slapd = try SlapdFixture(userCount: 2)
+        defer { slapd.stop() }
+        let step = LDAPStepFactory.set(["mailHost=store1.example.edu"], users: ["user1", "ghost", "user2"])
+        let context = RecordingContext().context(directory: slapd.endpoint())
+        let failure = try await #require(throws: LDAPFailure.self) { try await runner.apply(step, context: context) }
+        #expect(failure.reason == .noEntry)
+        #expect(failure.disposition == .permanent)
+        #expect(failure.user == "ghost")
+        #expect(failure.summary.contains("ghost"))
+        #expect(try slapd.values("user1", "mailHost") == ["oldmail.example.edu"], "no write before every user is found")
+    }
+
+    @Test func ambiguousFilterIsPermanent() async throws {
+        let slapd = try SlapdFixture(userCount: 3)
+        defer { slapd.stop() }
+        var endpoint = slapd.endpoint()
+        endpoint.userFilter = "(|(uid={user})(mailHost=oldmail.example.edu))"
+        let step = LDAPStepFactory.set(["mailHost=store1.example.edu"], users: ["user1"])
+        let failure = try await #require(throws: LDAPFailure.self) {
+            try await runner.inspect(step, context: RecordingContext().context(directory: endpoint))
+        }
+        #expect(failure.reason == .ambiguous(3))
+        #expect(failure.disposition == .permanent)
+        #expect(failure.user == "user1")
+    }
+
+    @Test func bindWithoutWriteAccessIsDenied() async throws {
+        let slapd = try SlapdFixture(userCount: 2)
+        defer { slapd.stop() }
+        let step = LDAPStepFactory.set(["mailUserStatus=inactive"], users: ["user1", "user2"])
+        let context = RecordingContext().context(directory: slapd.endpoint(.reader))
+        #expect(try await runner.inspect(step, context: context).state == .pending, "the reader may read")
+        let failure = try await #require(throws: LDAPFailure.self) { try await runner.apply(step, context: context) }
+        #expect(failure.code == .insufficientAccessRights)
+        #expect(failure.disposition == .permanent)
+        #expect(failure.dn == "uid=user1,ou=People,dc=example,dc=edu")
+        #expect(failure.others == 1)
+        #expect(try slapd.values("user1", "mailUserStatus") == ["active"])
+    }
+
+    @Test func injectedUserNameDoesNotWidenTheSearch() async throws {
+        let slapd = try SlapdFixture(userCount: 3)
+        defer { slapd.stop() }
+        let step = LDAPStepFactory.set(["mailHost=evil.example.edu"], users: ["a*)(uid=*"])
+        let context = RecordingContext().context(directory: slapd.endpoint())
+        let failure = try await #require(throws: LDAPFailure.self) { try await runner.apply(step, context: context) }
+        #expect(failure.reason == .noEntry)
+        for n in 1...3 { #expect(try slapd.values("user\(n)", "mailHost") == ["oldmail.example.edu"]) }
+        #expect(LDAPFilter.filter(template: "(uid={user})", user: "a*)(uid=*") == #"(uid=a\2a\29\28uid=\2a)"#)
+    }
+
+    @Test func wrongPasswordIsPermanent() async throws {
+        let slapd = try SlapdFixture(userCount: 1)
+        defer { slapd.stop() }
+        var endpoint = slapd.endpoint()
+        endpoint.password = .environment("MAILSHIFT_TEST_UNSET_\(UInt32.random(in: 0...UInt32.max))")
+        let step = LDAPStepFactory.set(["mailHost=x.example.edu"], users: ["user1"])
+        let failure = try await #require(throws: LDAPFailure.self) {
+            try await runner.inspect(step, context: RecordingContext().context(directory: endpoint))
+        }
+        #expect(failure.reason == .configuration)
+        #expect(!failure.summary.contains(slapd.layout.servicePassword))
+    }
+}
