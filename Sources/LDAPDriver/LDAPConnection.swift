@@ -25,6 +25,10 @@ final class LDAPConnection {
         ld = handle
         do {
             try configure(endpoint, log: log)
+            // Connect first, so a refused connection (transient) is told apart from a failed
+            // StartTLS handshake (permanent: an untrusted certificate stays untrusted).
+            let connected = ldap_connect(handle)
+            if connected != LDAP_SUCCESS { throw failure(connected, operation: "connect") }
             if endpoint.startTLS {
                 let tls = ldap_start_tls_s(handle, nil, nil)
                 if tls != LDAP_SUCCESS { throw failure(tls, operation: "starttls") }
@@ -86,9 +90,7 @@ final class LDAPConnection {
     /// A typed failure from a libldap return code and the handle's diagnostic message.
     func failure(_ rc: Int32, operation: String, user: String? = nil, dn: String? = nil) -> LDAPFailure {
         let message = diagnosticMessage()
-        let lowered = message.lowercased()
-        let tlsProblem = (operation == "starttls" || rc == LDAP_CONNECT_ERROR)
-            && (lowered.contains("certificate") || lowered.contains("tls") || lowered.contains("ssl"))
+        let tlsProblem = operation == "starttls" && rc == LDAP_CONNECT_ERROR
         let reason: LDAPFailure.Reason = tlsProblem ? .tls : .result(LDAPResultCode(rc))
         return LDAPFailure(reason, operation: operation, message: message, user: user, dn: dn)
     }

@@ -1,0 +1,46 @@
+import Foundation
+import Lab
+import LDAPDriver
+import MailshiftTestSupport
+import Steps
+import Testing
+
+@Suite struct DirectoryRestartTests {
+    /// slapd stops in the middle of a batch's writes: the step fails as transient, a retry while
+    /// slapd is down is transient too, and after the restart the retry (with the checkpointed
+    /// outputs, as the executor hands them back) completes the batch and keeps the true previous values.
+    @Test func slapdStoppedMidBatchThenRetried() async throws {
+        let count = 3000
+        let slapd = try SlapdFixture(userCount: count)
+        defer { slapd.stop() }
+        let users = (1...count).map { "user\($0)" }
+        let step = LDAPStepFactory.set(["mailHost=store1.example.edu"], users: users)
+        let runner = LDAPSetRunner(connections: 1)
+        let recorder = RecordingContext()
+        let endpoint = slapd.endpoint(window: 8)
+
+        let run = Task { try await runner.apply(step, context: recorder.context(directory: endpoint)) }
+        let deadline = Date().addingTimeInterval(60)
+        while slapd.slapd.modifyCount() < 100 && Date() < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        slapd.slapd.stop()
+        let failure = try await #require(throws: LDAPFailure.self) { try await run.value }
+        #expect(failure.disposition == .transient)
+
+        let checkpoint = try #require(recorder.lastCheckpoint)
+        let whileDown = try await #require(throws: LDAPFailure.self) {
+            try await runner.apply(step, context: recorder.context(directory: endpoint, previous: checkpoint))
+        }
+        #expect(whileDown.disposition == .transient)
+
+        try slapd.slapd.restart()
+        let partly = try await runner.inspect(step, context: recorder.context(directory: endpoint))
+        #expect(partly.state == .pending)
+        #expect(partly.changes.count < count, "some entries were written before the stop")
+
+        let outputs = try await runner.apply(step, context: recorder.context(directory: endpoint, previous: checkpoint))
+        #expect(try await runner.inspect(step, context: recorder.context(directory: endpoint)).state == .done)
+        #expect(outputs["prev.user1.mailHost"] == #"["oldmail.example.edu"]"#)
+        #expect(outputs["prev.user\(count).mailHost"] == #"["oldmail.example.edu"]"#)
+        #expect(try slapd.values("user\(count)", "mailHost") == ["store1.example.edu"])
+    }
+}
