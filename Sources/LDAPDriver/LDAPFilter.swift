@@ -21,6 +21,15 @@ public enum LDAPFilter {
         template.replacingAll("{user}", with: escape(user))
     }
 
+    /// `attr` when the template is exactly `(attr={user})`: then one equality match decides.
+    public static func equalityAttribute(template: String) -> String? {
+        guard template.hasPrefix("("), template.hasSuffix("={user})") else { return nil }
+        let name = template.dropFirst().dropLast("={user})".count)
+        guard let first = name.first, first.isLetter,
+              name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else { return nil }
+        return String(name)
+    }
+
     /// The attribute a template matches users by: `uid` in `(uid={user})`, `uid` if none found.
     public static func namingAttribute(template: String) -> String {
         guard let range = template.range(of: "={user}") else { return "uid" }

@@ -90,6 +90,7 @@ public struct DirectoryLayout: Sendable, Hashable {
             out += "dn: \(dn(of: user.uid))\n"
             for oc in user.objectClasses { out += "objectClass: \(oc)\n" }
             out += "uid: \(user.uid)\n"
+            for extra in user.attributes["uid"] ?? [] where extra != user.uid { out += Self.line("uid", extra) }
             for key in user.attributes.keys.sorted() where key.lowercased() != "uid" {
                 for value in user.attributes[key] ?? [] { out += Self.line(key, value) }
             }

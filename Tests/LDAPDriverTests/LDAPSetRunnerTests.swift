@@ -97,6 +97,23 @@ import Testing
         #expect(failure.user == "user1")
     }
 
+    @Test func batchedLookupKeepsPerUserMeaning() async throws {
+        var twinA = DirectoryUser.mailUser("twin-a")
+        twinA.attributes["uid"] = ["twin"]
+        var twinB = DirectoryUser.mailUser("twin-b")
+        twinB.attributes["uid"] = ["twin"]
+        let slapd = try SlapdFixture(users: [.mailUser("user1"), .mailUser("user2"), twinA, twinB])
+        defer { slapd.stop() }
+        let context = RecordingContext().context(directory: slapd.endpoint())
+        let found = LDAPStepFactory.set(["mailHost=store1.example.edu"], users: ["user1", "USER2", "twin-a"])
+        #expect(try await runner.inspect(found, context: context).changes.count == 3)
+        let step = LDAPStepFactory.set(["mailHost=store1.example.edu"], users: ["user1", "twin", "user2"])
+        let failure = try await #require(throws: LDAPFailure.self) { try await runner.inspect(step, context: context) }
+        #expect(failure.reason == .ambiguous(2))
+        #expect(failure.user == "twin")
+        #expect(failure.others == 0)
+    }
+
     @Test func bindWithoutWriteAccessIsDenied() async throws {
         let slapd = try SlapdFixture(userCount: 2)
         defer { slapd.stop() }

@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import Lab
+import LDAPDriver
+import Steps
+import Digest
+
+/// `mailshift-bench ldap`: N attribute replaces on one private slapd, with mdb syncing each write
+/// and with `dbnosync`, comparing `ldapmodify -f` (sequential, and 4 processes in parallel) with
+/// mailshift's pipelined `ldap.set` apply (bounded window, previous values checkpointed to a file
+/// with fsync, as the journal would). Every round sets a new value, so each run does N real writes.
+struct LDAPBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ldap", abstract: "ldap.set pipelined apply vs ldapmodify on a private slapd.")
+
+    @Option(help: "Entries to modify.") var users = 10_000
+    @Option(help: "Outstanding operations per connection.") var window = 64
+    @Option(help: "Connections mailshift uses.") var connections = 2
+    @Option(help: "Directory for the slapd instances (on a real disk, so fsync costs what it costs).")
+    var directory: String?
+
+    func run() async throws {
+        let base = directory ?? NSTemporaryDirectory() + "mailshift-ldap-bench-\(getpid())"
+        defer { if directory == nil { try? FileManager.default.removeItem(atPath: base) } }
+        print("mailshift-bench ldap: \(users) replaces of mailHost per run; window \(window), \(connections) connection(s)")
+        print("mode      ldapmodify -f   4 x ldapmodify   mailshift apply   mailshift vs best")
+        for sync in [true, false] {
+            let dir = base + (sync ? "/sync" : "/nosync")
+            let names = (1...users).map { "user\($0)" }
+            let options = SlapdOptions(users: names.map { DirectoryUser.mailUser($0) }, syncWrites: sync)
+            let slapd = try SlapdInstance.start(in: dir, options: options)
+            defer { slapd.stop() }
+            let sequential = try timeLDAPModify(slapd, names, processes: 1, value: "seq.example.edu", dir: dir)
+            let parallel = try timeLDAPModify(slapd, names, processes: 4, value: "par.example.edu", dir: dir)
+            let ours = try await timeApply(slapd, names, value: "store1.example.edu", dir: dir)
+            let best = min(sequential, parallel)
+            let mode = (sync ? "sync" : "dbnosync").padding(toLength: 9, withPad: " ", startingAt: 0)
+            print(mode + String(format: " %13.2fs %15.2fs %16.2fs %17.2fx", sequential, parallel, ours, best / ours))
+        }
+    }
+
+    private func timeLDAPModify(_ slapd: SlapdInstance, _ names: [String], processes: Int, value: String, dir: String) throws -> Double {
+        let layout = slapd.layout
+        let parts = (0..<processes).map { p in Array(names[(names.count * p / processes)..<(names.count * (p + 1) / processes)]) }
+        var files: [String] = []
+        for (i, part) in parts.enumerated() {
+            var ldif = ""
+            ldif.reserveCapacity(part.count * 120)
+            for name in part {
+                ldif += "dn: \(layout.dn(of: name))\nchangetype: modify\nreplace: mailHost\nmailHost: \(value)\n\n"
+            }
+            let file = "\(dir)/modify-\(value)-\(i).ldif"
+            try ldif.write(toFile: file, atomically: true, encoding: .utf8)
+            files.append(file)
+        }
+        let start = Date()
+        let running = try files.map { file -> Process in
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/ldapmodify")
+            p.arguments = ["-x", "-H", slapd.url, "-D", layout.rootDN, "-w", layout.rootPassword, "-f", file]
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            return p
+        }
+        for p in running {
+            p.waitUntilExit()
+            guard p.terminationStatus == 0 else { throw ValidationError("ldapmodify failed with \(p.terminationStatus)") }
+        }
+        return Date().timeIntervalSince(start)
+    }
+
+    private func timeApply(_ slapd: SlapdInstance, _ names: [String], value: String, dir: String) async throws -> Double {
+        let passwordFile = dir + "/bind-password"
+        try slapd.layout.rootPassword.write(toFile: passwordFile, atomically: true, encoding: .utf8)
+        let endpoint = DirectoryEndpoint(url: slapd.url, bindDN: slapd.layout.rootDN, password: .file(passwordFile),
+                                         base: slapd.layout.peopleBase, window: window)
+        let checkpointFile = dir + "/checkpoint.json"
+        let context = StepContext(dryRun: false, directory: endpoint, checkpoint: { outputs in
+            let data = try JSONEncoder().encode(outputs)
+            let handle = FileHandle(forWritingAtPath: checkpointFile) ?? {
+                _ = FileManager.default.createFile(atPath: checkpointFile, contents: nil)
+                return FileHandle(forWritingAtPath: checkpointFile)
+            }()
+            guard let handle else { throw ValidationError("cannot write \(checkpointFile)") }
+            defer { try? handle.close() }
+            try handle.truncate(atOffset: 0)
+            try handle.write(contentsOf: data)
+            try handle.synchronize()
+        })
+        let step = StepInstance(
+            index: 0, id: "bench/ldap-set", kind: .ldapSet, template: 0, batch: "bench", user: nil,
+            users: ArraySlice(names), host: nil, parameters: StepParameters([(StepParameterKey.set, .list(["mailHost=\(value)"]))]),
+            fingerprint: Fingerprint(fields: ["bench"]), label: nil, reversible: true)
+        let runner = LDAPSetRunner(connections: connections)
+        let start = Date()
+        let outputs = try await runner.apply(step, context: context)
+        let elapsed = Date().timeIntervalSince(start)
+        guard outputs[LDAPSetOutputs.written] == String(names.count) else {
+            throw ValidationError("mailshift wrote \(outputs[LDAPSetOutputs.written] ?? "?") of \(names.count)")
+        }
+        return elapsed
+    }
+}
