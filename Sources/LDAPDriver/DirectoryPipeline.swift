@@ -56,7 +56,9 @@ struct DirectoryPipeline {
 
     /// Case-folded, trimmed, inner spaces collapsed: coarser than caseIgnoreMatch, never finer.
     private static func normalized(_ value: String) -> String {
-        value.lowercased().split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        let lowered = value.lowercased()
+        guard lowered.utf8.contains(where: { $0 == 0x20 || $0 == 0x09 || $0 >= 0x80 }) else { return lowered }
+        return lowered.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }
 
     /// Reads each entry by DN (a base search); a vanished entry is a `noSuchObject` failure.

@@ -182,7 +182,7 @@ final class LDAPConnection {
             name = ldap_next_attribute(ld, message, ber)
         }
         if let ber { ber_free(ber, 0) }
-        return LDAPEntry(dn: dn, attributes: attributes)
+        return LDAPEntry(dn: dn, lowercasedAttributes: attributes)
     }
 
     /// `ldap_parse_result`, optionally handing the response controls to `controls`.

@@ -9,6 +9,12 @@ public struct LDAPEntry: Sendable, Hashable {
         self.attributes = Dictionary(attributes.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: +)
     }
 
+    /// For keys already lowercased (the connection lowercases as it reads).
+    init(dn: String, lowercasedAttributes: [String: [String]]) {
+        self.dn = dn
+        self.attributes = lowercasedAttributes
+    }
+
     /// The values of `attribute` (empty when absent).
     public func values(_ attribute: String) -> [String] { attributes[attribute.lowercased()] ?? [] }
 }

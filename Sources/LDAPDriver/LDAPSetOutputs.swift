@@ -24,10 +24,29 @@ public enum LDAPSetOutputs {
     public static func setKey(_ user: String, _ attribute: String) -> String { "set.\(user).\(attribute)" }
     public static func classesKey(_ user: String) -> String { "oc.\(user)" }
 
+    /// A JSON array of strings (written by hand: this runs for every user and attribute of a batch).
     public static func encode(_ values: [String]) -> String {
         guard !values.isEmpty else { return absent }
-        let data = (try? JSONEncoder().encode(values)) ?? Data("[]".utf8)
-        return String(decoding: data, as: UTF8.self)
+        var out = "["
+        for (i, value) in values.enumerated() {
+            if i > 0 { out += "," }
+            out += "\""
+            for scalar in value.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                case _ where scalar.value < 0x20:
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            out += "\""
+        }
+        return out + "]"
     }
 
     /// Values from `encode` (`!absent` and unreadable text give no values).

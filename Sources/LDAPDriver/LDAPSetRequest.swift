@@ -41,11 +41,17 @@ public struct LDAPSetRequest: Sendable, Hashable {
     /// Attributes to read for each entry.
     public var readAttributes: [String] { attributes.map(\.name) + ["objectClass"] }
 
+    /// The wanted values for one user: a batch step's values may name the user
+    /// (`mailRoutingAddress={user}@store1.example.edu`).
+    public func wanted(for user: String) -> [(name: String, values: [String])] {
+        attributes.map { a in (a.name, a.values.map { StepParameters.expand($0, ["user": user]) }) }
+    }
+
     /// What must change in `entry` for it to match.
     public func difference(user: String, entry: LDAPEntry) -> EntryDifference {
         let have = Set(entry.values("objectClass").map { $0.lowercased() })
         let missing = objectClasses.filter { !have.contains($0.lowercased()) }
-        let changed = attributes.compactMap { a -> AttributeChange? in
+        let changed = wanted(for: user).compactMap { a -> AttributeChange? in
             let current = entry.values(a.name)
             return LDAPValues.equal(current, a.values) ? nil : AttributeChange(name: a.name, current: current, wanted: a.values)
         }

@@ -33,7 +33,7 @@ public struct LDAPSetRunner: StepRunner {
         var outputs = context.previousOutputs ?? StepOutputs()
         for d in differences {
             outputs[LDAPSetOutputs.dnKey(d.user)] = d.dn
-            for a in request.attributes {
+            for a in request.wanted(for: d.user) {
                 let key = LDAPSetOutputs.previousKey(d.user, a.name)
                 if outputs[key] == nil {
                     let current = d.changes.first { $0.name == a.name }?.current ?? a.values

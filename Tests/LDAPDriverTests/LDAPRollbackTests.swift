@@ -50,3 +50,18 @@ import Testing
         #expect(try slapd.values("alice", "mailDeliveryOption") == ["mailbox"])
     }
 }
+
+@Suite struct LDAPSetOutputsTests {
+    @Test func valuesRoundTripThroughTheFlatScheme() {
+        let values = [#"a "quoted" \ value"#, "tab\tnew\nline", "\u{01}", "é"]
+        let text = LDAPSetOutputs.encode(values)
+        #expect(LDAPSetOutputs.decode(text) == values)
+        #expect(LDAPSetOutputs.encode([]) == LDAPSetOutputs.absent)
+        #expect(LDAPSetOutputs.decode(LDAPSetOutputs.absent) == [])
+        let outputs: StepOutputs = ["dn.a.b": "uid=a.b", "prev.a.b.mailHost": #"["x"]"#, "set.a.b.mailHost": #"["y"]"#]
+        let record = LDAPSetOutputs.record(of: "a.b", in: outputs)
+        #expect(record?.attributes.map(\.name) == ["mailHost"])
+        #expect(record?.attributes.first?.previous == ["x"])
+        #expect(LDAPSetOutputs.users(in: outputs) == ["a.b"])
+    }
+}

@@ -70,6 +70,16 @@ import Testing
         #expect(try slapd.values("carol", "mailDeliveryOption") == ["hold"])
     }
 
+    @Test func valuesMayNameTheUser() async throws {
+        let slapd = try SlapdFixture(userCount: 2)
+        defer { slapd.stop() }
+        let step = LDAPStepFactory.set(["mailRoutingAddress={user}@store1.example.edu"], users: ["user1", "user2"])
+        let outputs = try await runner.apply(step, context: RecordingContext().context(directory: slapd.endpoint()))
+        #expect(outputs["set.user2.mailRoutingAddress"] == #"["user2@store1.example.edu"]"#)
+        #expect(outputs["prev.user2.mailRoutingAddress"] == LDAPSetOutputs.absent)
+        #expect(try slapd.values("user1", "mailRoutingAddress") == ["user1@store1.example.edu"])
+    }
+
     @Test func missingEntryIsPermanentAndNamesTheUser() async throws {
         let slapd = try SlapdFixture(userCount: 2)
         defer { slapd.stop() }
