@@ -28,7 +28,14 @@ final class LDAPConnection {
             // Connect first, so a refused connection (transient) is told apart from a failed
             // StartTLS handshake (permanent: an untrusted certificate stays untrusted).
             let connected = ldap_connect(handle)
-            if connected != LDAP_SUCCESS { throw failure(connected, operation: "connect") }
+            if connected != LDAP_SUCCESS {
+                var failed = failure(connected, operation: "connect")
+                if endpoint.url.lowercased().hasPrefix("ldaps://"),
+                   ServerProbe.accepts(url: endpoint.url, timeout: endpoint.connectTimeout) {
+                    failed.reason = .tls  // the port answers TCP, so the handshake is what failed
+                }
+                throw failed
+            }
             if endpoint.startTLS {
                 let tls = ldap_start_tls_s(handle, nil, nil)
                 if tls != LDAP_SUCCESS { throw failure(tls, operation: "starttls") }
@@ -100,7 +107,8 @@ final class LDAPConnection {
         var text: UnsafeMutablePointer<CChar>?
         guard ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &text) == LDAP_OPT_SUCCESS, let text else { return "" }
         defer { ldap_memfree(text) }
-        return String(cString: text)
+        let message = String(cString: text)
+        return message == "(unknown error code)" ? "" : message
     }
 
     private func resultCode() -> Int32 {

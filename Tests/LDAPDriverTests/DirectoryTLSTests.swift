@@ -31,9 +31,17 @@ import Testing
         #expect(try await LDAPSetRunner().inspect(step, context: RecordingContext().context(directory: endpoint)).state == .pending)
 
         endpoint.caFile = nil
-        await #expect(throws: LDAPFailure.self) {
+        let failure = try await #require(throws: LDAPFailure.self) {
             try await LDAPSetRunner().inspect(step, context: RecordingContext().context(directory: endpoint))
         }
+        #expect(failure.reason == .tls)
+        #expect(failure.disposition == .permanent)
+        slapd.slapd.stop()
+        let down = try await #require(throws: LDAPFailure.self) {
+            try await LDAPSetRunner().inspect(step, context: RecordingContext().context(directory: endpoint))
+        }
+        #expect(down.disposition == .transient, "a stopped server is not a TLS problem")
+        try slapd.slapd.restart()
 
         endpoint.tlsVerify = false
         let recorder = RecordingContext()
