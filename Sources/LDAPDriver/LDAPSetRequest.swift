@@ -39,7 +39,8 @@ public struct LDAPSetRequest: Sendable, Hashable {
     }
 
     /// Attributes to read for each entry.
-    public var readAttributes: [String] { attributes.map(\.name) + ["objectClass"] }
+    /// (`objectClass` only when classes may need adding: every value read costs the server.)
+    public var readAttributes: [String] { attributes.map(\.name) + (objectClasses.isEmpty ? [] : ["objectClass"]) }
 
     /// The wanted values for one user: a batch step's values may name the user
     /// (`mailRoutingAddress={user}@store1.example.edu`).

@@ -81,6 +81,16 @@ public final class SlapdInstance: @unchecked Sendable {
         running?.stop()
     }
 
+    /// Freezes slapd (SIGSTOP): connections are still accepted by the kernel but never answered,
+    /// which is how a hung server looks to a client. `resume()` thaws it.
+    public func suspend() {
+        if let pid = lock.withLock({ process?.pid }) { kill(pid, SIGSTOP) }
+    }
+
+    public func resume() {
+        if let pid = lock.withLock({ process?.pid }) { kill(pid, SIGCONT) }
+    }
+
     /// Stops and starts slapd again on the same ports with the same data.
     public func restart() throws {
         stop()

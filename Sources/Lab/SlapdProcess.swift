@@ -126,6 +126,7 @@ final class SlapdChild: @unchecked Sendable {
     /// SIGTERM, then SIGKILL if it is still running after `grace` seconds; waits until it exited.
     func stop(grace: TimeInterval = 5) {
         guard isRunning else { return }
+        kill(pid, SIGCONT)  // a suspended slapd cannot act on SIGTERM
         kill(pid, SIGTERM)
         let deadline = Date().addingTimeInterval(grace)
         while isRunning && Date() < deadline { usleep(10_000) }

@@ -43,4 +43,20 @@ import Testing
         #expect(outputs["prev.user\(count).mailHost"] == #"["oldmail.example.edu"]"#)
         #expect(try slapd.values("user\(count)", "mailHost") == ["store1.example.edu"])
     }
+
+    @Test func hungServerTimesOutAsTransient() async throws {
+        let slapd = try SlapdFixture(userCount: 2)
+        defer { slapd.stop() }
+        var endpoint = slapd.endpoint()
+        endpoint.operationTimeout = 1
+        let step = LDAPStepFactory.set(["mailHost=store1.example.edu"], users: ["user1", "user2"])
+        slapd.slapd.suspend()
+        let failure = try await #require(throws: LDAPFailure.self) {
+            try await LDAPSetRunner().inspect(step, context: RecordingContext().context(directory: endpoint))
+        }
+        slapd.slapd.resume()
+        #expect(failure.code == .timeout)
+        #expect(failure.disposition == .transient)
+        #expect(try await LDAPSetRunner().inspect(step, context: RecordingContext().context(directory: endpoint)).state == .pending)
+    }
 }

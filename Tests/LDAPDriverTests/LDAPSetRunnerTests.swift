@@ -138,6 +138,23 @@ import Testing
         #expect(try slapd.values("user1", "mailUserStatus") == ["active"])
     }
 
+    @Test func schemaViolationsArePermanentAndNameTheEntry() async throws {
+        let slapd = try SlapdFixture(userCount: 1)
+        defer { slapd.stop() }
+        let context = RecordingContext().context(directory: slapd.endpoint())
+        let twoHosts = LDAPStepFactory.set(["mailHost=a.example.edu", "mailHost=b.example.edu"], users: ["user1"])
+        let constraint = try await #require(throws: LDAPFailure.self) { try await runner.apply(twoHosts, context: context) }
+        #expect(constraint.code == .constraintViolation)
+        #expect(constraint.disposition == .permanent)
+        #expect(constraint.dn == "uid=user1,ou=People,dc=example,dc=edu")
+        let notIA5 = LDAPStepFactory.set(["mailHost=hôte.example.edu"], users: ["user1"])
+        let syntax = try await #require(throws: LDAPFailure.self) { try await runner.apply(notIA5, context: context) }
+        #expect(syntax.code == .invalidAttributeSyntax)
+        #expect(syntax.disposition == .permanent)
+        #expect(syntax.user == "user1")
+        #expect(try slapd.values("user1", "mailHost") == ["oldmail.example.edu"])
+    }
+
     @Test func injectedUserNameDoesNotWidenTheSearch() async throws {
         let slapd = try SlapdFixture(userCount: 3)
         defer { slapd.stop() }
