@@ -10,18 +10,18 @@ import Testing
     /// slapd is down is transient too, and after the restart the retry (with the checkpointed
     /// outputs, as the executor hands them back) completes the batch and keeps the true previous values.
     @Test func slapdStoppedMidBatchThenRetried() async throws {
-        let count = 3000
+        let count = 4000
         let slapd = try SlapdFixture(userCount: count)
         defer { slapd.stop() }
         let users = (1...count).map { "user\($0)" }
         let step = LDAPStepFactory.set(["mailHost=store1.example.edu"], users: users)
         let runner = LDAPSetRunner(connections: 1)
         let recorder = RecordingContext()
-        let endpoint = slapd.endpoint(window: 8)
+        let endpoint = slapd.endpoint(window: 2)  // slow enough to stop it halfway, even on fast disks
 
         let run = Task { try await runner.apply(step, context: recorder.context(directory: endpoint)) }
         let deadline = Date().addingTimeInterval(60)
-        while slapd.slapd.modifyCount() < 100 && Date() < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        while slapd.slapd.modifyCount() < 100 && Date() < deadline { try await Task.sleep(for: .milliseconds(2)) }
         slapd.slapd.stop()
         let failure = try await #require(throws: LDAPFailure.self) { try await run.value }
         #expect(failure.disposition == .transient)
