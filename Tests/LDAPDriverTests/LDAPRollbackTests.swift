@@ -33,6 +33,30 @@ import Testing
         #expect(try await rollback.plan(outputs).entries.isEmpty, "a second rollback has nothing to do")
     }
 
+    @Test func undoesSeveralStepsOfABatchNewestFirst() async throws {
+        let slapd = try SlapdFixture(users: [.mailUser("alice"), .mailUser("bob")])
+        defer { slapd.stop() }
+        let context = RecordingContext().context(directory: slapd.endpoint())
+        let users = ["alice", "bob"]
+        let host = try await runner.apply(LDAPStepFactory.set(["mailHost=store1.example.edu"], users: users), context: context)
+        let hold = try await runner.apply(LDAPStepFactory.set(["mailDeliveryOption=hold"], users: users), context: context)
+        let release = try await runner.apply(LDAPStepFactory.set(["mailDeliveryOption=mailbox"], users: users), context: context)
+        let rollback = LDAPRollback(endpoint: slapd.endpoint())
+
+        let plan = try await rollback.plan(steps: [host, hold, release])
+        #expect(plan.refusals.isEmpty)
+        #expect(plan.changes.map(\.line) == [
+            "~ uid=alice,ou=People,dc=example,dc=edu: mailHost: store1.example.edu → oldmail.example.edu",
+            "~ uid=bob,ou=People,dc=example,dc=edu: mailHost: store1.example.edu → oldmail.example.edu",
+        ])
+        let partial = try await rollback.plan(steps: [hold])
+        #expect(partial.entries.isEmpty && partial.refusals.isEmpty, "the hold step alone: already back at mailbox")
+
+        try await rollback.restore(steps: [host, hold, release])
+        #expect(try slapd.values("alice", "mailHost") == ["oldmail.example.edu"])
+        #expect(try slapd.values("bob", "mailDeliveryOption") == ["mailbox"])
+    }
+
     @Test func refusesAnEntryChangedSinceUnlessForced() async throws {
         let slapd = try SlapdFixture(users: [.mailUser("alice"), .mailUser("bob"), .person("carol")])
         defer { slapd.stop() }
