@@ -16,6 +16,7 @@ struct LDAPBench: AsyncParsableCommand {
     @Option(help: "Entries to modify.") var users = 10_000
     @Option(help: "Outstanding operations per connection.") var window = 64
     @Option(help: "Connections mailshift uses.") var connections = 2
+    @Option(help: "Entries per directory transaction (RFC 5805) for mailshift; 0: none.") var transactionSize = 256
     @Option(help: "Rounds per variant (interleaved); the table shows each variant's fastest round.") var rounds = 3
     @Option(help: "Which database settings to measure: both, sync or nosync.") var mode = "both"
     @Option(help: "Directory for the slapd instances (on a real disk, so fsync costs what it costs).")
@@ -24,7 +25,8 @@ struct LDAPBench: AsyncParsableCommand {
     func run() async throws {
         let base = directory ?? NSTemporaryDirectory() + "mailshift-ldap-bench-\(getpid())"
         defer { if directory == nil { try? FileManager.default.removeItem(atPath: base) } }
-        print("mailshift-bench ldap: \(users) replaces of mailHost per run; window \(window), \(connections) connection(s); "
+        print("mailshift-bench ldap: \(users) replaces of mailHost per run; window \(window), \(connections) connection(s), "
+              + "transactions of \(transactionSize); "
               + "best of \(rounds) interleaved rounds")
         print("mode      ldapmodify -f   4 x ldapmodify   mailshift apply   mailshift vs best")
         let modes = mode == "sync" ? [true] : mode == "nosync" ? [false] : [true, false]
@@ -106,7 +108,7 @@ struct LDAPBench: AsyncParsableCommand {
             index: 0, id: "bench/ldap-set", kind: .ldapSet, template: 0, batch: "bench", user: nil,
             users: ArraySlice(names), host: nil, parameters: StepParameters([(StepParameterKey.set, .list(["mailHost=\(value)"]))]),
             fingerprint: Fingerprint(fields: ["bench"]), label: nil, reversible: true)
-        let runner = LDAPSetRunner(connections: connections)
+        let runner = LDAPSetRunner(connections: connections, transactionSize: transactionSize)
         let inspectStart = Date()
         _ = try await runner.inspect(step, context: context)
         let inspected = Date().timeIntervalSince(inspectStart)
