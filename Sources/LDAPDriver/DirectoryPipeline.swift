@@ -135,33 +135,6 @@ struct DirectoryPipeline {
         }
     }
 
-    /// Sends the modify requests in transactions of `transactionSize` (RFC 5805) when the server
-    /// offers them: the server then commits a whole chunk at once (one sync instead of one per
-    /// entry). A chunk whose commit fails is applied nothing, and is sent again without a
-    /// transaction so each entry gets its own outcome. Returns the permanent failures by index.
-    func modify(_ items: [(user: String, dn: String, modifications: [LDAPModification])], transactionSize: Int) throws -> [Int: LDAPFailure] {
-        guard transactionSize > 1, items.count > 1 else { return try modify(items) }
-        var failures: [Int: LDAPFailure] = [:]
-        var transactions = true
-        var start = 0
-        while start < items.count {
-            let end = min(items.count, start + transactionSize)
-            let chunk = Array(items[start..<end])
-            var committed = false
-            if transactions, try connection.beginTransaction() {
-                let refused = try modify(chunk)
-                committed = try connection.endTransaction(commit: refused.isEmpty) == .success && refused.isEmpty
-            } else {
-                transactions = false
-            }
-            if !committed {
-                for (i, failure) in try modify(chunk) { failures[start + i] = failure }
-            }
-            start = end
-        }
-        return failures
-    }
-
     /// Sends each modify request; returns the permanent failures by item index.
     func modify(_ items: [(user: String, dn: String, modifications: [LDAPModification])]) throws -> [Int: LDAPFailure] {
         var failures: [Int: LDAPFailure] = [:]

@@ -51,11 +51,6 @@ final class LDAPConnection {
 
     /// `ldap_unbind_ext`: ends the session and frees the handle. Safe to call twice.
     func close() {
-        if let open = transaction {
-            ldap_control_free(open.control)
-            ber_bvfree(open.id)
-            transaction = nil
-        }
         if let ld { ldap_unbind_ext(ld, nil, nil) }
         ld = nil
     }
@@ -138,62 +133,17 @@ final class LDAPConnection {
 
     /// `ldap_modify_ext`: the request is encoded and sent before it returns, so the C copies of
     /// the modifications are freed right after.
-    /// Inside a transaction the request carries the transaction specification control.
     func modify(dn: String, _ modifications: [LDAPModification]) throws -> Int32 {
         var msgid: Int32 = 0
-        var controls: [UnsafeMutablePointer<LDAPControl>?] = [transaction?.control, nil]
-        let rc = controls.withUnsafeMutableBufferPointer { list in
-            LDAPModArray(modifications).withPointer { mods in
-                ldap_modify_ext(ld, dn, mods, transaction == nil ? nil : list.baseAddress, nil, &msgid)
-            }
+        let rc = LDAPModArray(modifications).withPointer { mods in
+            ldap_modify_ext(ld, dn, mods, nil, nil, &msgid)
         }
         if rc != LDAP_SUCCESS { throw failure(rc, operation: "modify", dn: dn) }
         return msgid
     }
 
-    // MARK: transactions (RFC 5805)
-
-    /// The open transaction: its identifier and the control naming it on each update.
-    private var transaction: (id: UnsafeMutablePointer<berval>, control: UnsafeMutablePointer<LDAPControl>)?
-
-    /// `ldap_txn_start_s`: false when the server does not do transactions (permanent refusals);
-    /// a transient failure is thrown.
-    func beginTransaction() throws -> Bool {
-        guard transaction == nil else { return true }
-        var id: UnsafeMutablePointer<berval>?
-        let rc = ldap_txn_start_s(ld, nil, nil, &id)
-        guard rc == LDAP_SUCCESS, let id else {
-            let failed = failure(rc, operation: "start transaction")
-            if failed.disposition == .transient { throw failed }
-            return false
-        }
-        var control: UnsafeMutablePointer<LDAPControl>?
-        // The control's value is the transaction identifier itself (RFC 5805 section 2.2).
-        guard ldap_control_create("1.3.6.1.1.21.2", 1, id, 1, &control) == LDAP_SUCCESS, let control else {
-            var ignored: Int32 = 0
-            _ = ldap_txn_end_s(ld, 0, id, nil, nil, &ignored)
-            ber_bvfree(id)
-            return false
-        }
-        transaction = (id, control)
-        return true
-    }
-
-    /// `ldap_txn_end_s`: commits (or aborts) the open transaction; returns the outcome, which for a
-    /// failed commit is the failing update's code. Nothing of a failed transaction is applied.
-    func endTransaction(commit: Bool) throws -> LDAPResultCode {
-        guard let open = transaction else { return .success }
-        transaction = nil
-        defer {
-            ldap_control_free(open.control)
-            ber_bvfree(open.id)
-        }
-        var failedMessage: Int32 = 0
-        let rc = ldap_txn_end_s(ld, commit ? 1 : 0, open.id, nil, nil, &failedMessage)
-        let code = LDAPResultCode(rc)
-        if code.isTransient { throw failure(rc, operation: "end transaction") }
-        return code
-    }
+    /// `ldap_abandon_ext` for operations whose answers no longer matter.
+    func abandon(_ msgid: Int32) { _ = ldap_abandon_ext(ld, msgid, nil, nil) }
 
     /// `ldap_result(LDAP_RES_ANY, LDAP_MSG_ONE)`: the next entry or final response of any
     /// outstanding operation; throws `timeout` after `operationTimeout` seconds without one.

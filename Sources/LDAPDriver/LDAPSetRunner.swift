@@ -11,12 +11,9 @@ import Steps
 public struct LDAPSetRunner: StepRunner {
     /// Connections used for one batch; each carries `DirectoryEndpoint.window` outstanding operations.
     public var connections: Int
-    /// Entries per directory transaction (RFC 5805) when the server offers them; 0 or 1: none.
-    public var transactionSize: Int
 
-    public init(connections: Int = 2, transactionSize: Int = 256) {
+    public init(connections: Int = 2) {
         self.connections = max(1, connections)
-        self.transactionSize = transactionSize
     }
 
     public func inspect(_ step: StepInstance, context: StepContext) async throws -> Inspection {
@@ -103,12 +100,10 @@ public struct LDAPSetRunner: StepRunner {
     private func write(_ pending: [EntryDifference], client: DirectoryClient) async throws -> [LDAPFailure] {
         guard !pending.isEmpty else { return [] }
         let window = client.endpoint.window
-        let transactionSize = self.transactionSize
         let parts = slices(pending.count, parts: connections)
         return try await client.withConnections(parts.count) { i, connection in
             let items = pending[parts[i]].map { (user: $0.user, dn: $0.dn, modifications: $0.modifications) }
-            return try DirectoryPipeline(connection, window: window).modify(items, transactionSize: transactionSize)
-                .sorted { $0.key < $1.key }.map(\.value)
+            return try DirectoryPipeline(connection, window: window).modify(items).sorted { $0.key < $1.key }.map(\.value)
         }.flatMap { $0 }
     }
 }

@@ -16,7 +16,6 @@ struct LDAPBench: AsyncParsableCommand {
     @Option(help: "Entries to modify.") var users = 10_000
     @Option(help: "Outstanding operations per connection.") var window = 64
     @Option(help: "Connections mailshift uses.") var connections = 2
-    @Option(help: "Entries per directory transaction (RFC 5805) for mailshift; 0: none.") var transactionSize = 256
     @Option(help: "Rounds per variant (interleaved); the table shows each variant's fastest round.") var rounds = 3
     @Option(help: "Which database settings to measure: both, sync or nosync.") var mode = "both"
     @Option(help: "Directory for the slapd instances (on a real disk, so fsync costs what it costs).")
@@ -25,8 +24,7 @@ struct LDAPBench: AsyncParsableCommand {
     func run() async throws {
         let base = directory ?? NSTemporaryDirectory() + "mailshift-ldap-bench-\(getpid())"
         defer { if directory == nil { try? FileManager.default.removeItem(atPath: base) } }
-        print("mailshift-bench ldap: \(users) replaces of mailHost per run; window \(window), \(connections) connection(s), "
-              + "transactions of \(transactionSize); "
+        print("mailshift-bench ldap: \(users) replaces of mailHost per run; window \(window), \(connections) connection(s); "
               + "best of \(rounds) interleaved rounds")
         print("mode      ldapmodify -f   4 x ldapmodify   mailshift apply   mailshift vs best")
         let modes = mode == "sync" ? [true] : mode == "nosync" ? [false] : [true, false]
@@ -86,7 +84,8 @@ struct LDAPBench: AsyncParsableCommand {
     }
 
     /// Times an inspect (read-only) and then the apply; returns (apply, inspect) seconds.
-    private func timeApply(_ slapd: SlapdInstance, _ names: [String], value: String, dir: String) async throws -> (Double, Double) {
+    private func timeApply(_ slapd: SlapdInstance, _ names: [String], value: String, dir: String) async throws
+        -> (apply: Double, inspect: Double) {
         let passwordFile = dir + "/bind-password"
         try slapd.layout.rootPassword.write(toFile: passwordFile, atomically: true, encoding: .utf8)
         let endpoint = DirectoryEndpoint(url: slapd.url, bindDN: slapd.layout.rootDN, password: .file(passwordFile),
@@ -108,7 +107,7 @@ struct LDAPBench: AsyncParsableCommand {
             index: 0, id: "bench/ldap-set", kind: .ldapSet, template: 0, batch: "bench", user: nil,
             users: ArraySlice(names), host: nil, parameters: StepParameters([(StepParameterKey.set, .list(["mailHost=\(value)"]))]),
             fingerprint: Fingerprint(fields: ["bench"]), label: nil, reversible: true)
-        let runner = LDAPSetRunner(connections: connections, transactionSize: transactionSize)
+        let runner = LDAPSetRunner(connections: connections)
         let inspectStart = Date()
         _ = try await runner.inspect(step, context: context)
         let inspected = Date().timeIntervalSince(inspectStart)
@@ -117,6 +116,10 @@ struct LDAPBench: AsyncParsableCommand {
         let elapsed = Date().timeIntervalSince(start)
         guard outputs[LDAPSetOutputs.written] == String(names.count) else {
             throw ValidationError("mailshift wrote \(outputs[LDAPSetOutputs.written] ?? "?") of \(names.count)")
+        }
+        // Read every entry back: the writes must really be there.
+        guard try await runner.inspect(step, context: context).state == .done else {
+            throw ValidationError("after the apply, some entries still differ")
         }
         return (elapsed, inspected)
     }
