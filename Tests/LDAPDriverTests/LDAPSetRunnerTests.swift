@@ -1,3 +1,4 @@
+import Foundation
 import Lab
 import LDAPDriver
 import MailshiftTestSupport
@@ -178,6 +179,30 @@ import Testing
         #expect(failure.reason == .noEntry)
         for n in 1...3 { #expect(try slapd.values("user\(n)", "mailHost") == ["oldmail.example.edu"]) }
         #expect(LDAPFilter.filter(template: "(uid={user})", user: "a*)(uid=*") == #"(uid=a\2a\29\28uid=\2a)"#)
+    }
+
+    @Test func passwordFromTheEnvironmentNeverShows() async throws {
+        let slapd = try SlapdFixture(userCount: 1)
+        defer { slapd.stop() }
+        let name = "MAILSHIFT_TEST_PW_\(UInt32.random(in: 0...UInt32.max))"
+        setenv(name, slapd.layout.servicePassword, 1)
+        defer { unsetenv(name) }
+        var endpoint = slapd.endpoint()
+        endpoint.password = .environment(name)
+        let step = LDAPStepFactory.set(["mailHost=x.example.edu"], users: ["user1"])
+        let recorder = RecordingContext()
+        let outputs = try await runner.apply(step, context: recorder.context(directory: endpoint))
+        #expect(!outputs.values.values.contains { $0.contains(slapd.layout.servicePassword) })
+        #expect(!recorder.log.joined().contains(slapd.layout.servicePassword))
+
+        let wrong = "not-the-\(slapd.layout.servicePassword)"
+        setenv(name, wrong, 1)
+        let failure = try await #require(throws: LDAPFailure.self) {
+            try await runner.inspect(step, context: recorder.context(directory: endpoint))
+        }
+        #expect(failure.code == .invalidCredentials)
+        #expect(failure.disposition == .permanent)
+        #expect(!failure.summary.contains(wrong) && !(failure.hint ?? "").contains(wrong))
     }
 
     @Test func wrongPasswordIsPermanent() async throws {
