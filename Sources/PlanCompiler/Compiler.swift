@@ -24,6 +24,11 @@ public struct UserSearch: Sendable, Hashable {
     public var batch: String
     /// The LDAP filter, as written, searched under the directory's `base`.
     public var filter: String
+
+    public init(batch: String, filter: String) {
+        self.batch = batch
+        self.filter = filter
+    }
 }
 
 /// The compiler's entry point: load → decode → validate → lower.

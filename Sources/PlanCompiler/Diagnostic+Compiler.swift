@@ -33,6 +33,12 @@ extension Diagnostic {
             notes: [.init(message: "first used here", range: first)])
     }
 
+    static func chunkNameTaken(_ name: String, chunked: String, at range: SourceRange, chunk: SourceRange) -> Diagnostic {
+        .error("compiler.duplicate-batch", "batch name '\(name)' is also the name of a chunk of batch '\(chunked)'", at: range,
+            hint: "chunks of '\(chunked)' are named \(chunked)-1, \(chunked)-2, …; rename this batch",
+            notes: [.init(message: "'\(chunked)' is split into chunks here", range: chunk)])
+    }
+
     static func badBatchName(_ name: String, reason: String, at range: SourceRange) -> Diagnostic {
         .error("compiler.batch-name", "batch name '\(name)' \(reason)", at: range,
             hint: "use letters, digits, '.', '_' and '-' (step ids are '<batch>/<step>/<user>'; 'global' is reserved)")

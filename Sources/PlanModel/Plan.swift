@@ -9,6 +9,8 @@ public struct Plan: Sendable {
     public var name: Located<String>?
     public var strategy: Located<Strategy>?
     public var hosts: [HostSpec] = []
+    /// False when `hosts:` is missing or not a mapping: host references cannot be checked then.
+    public var hostsDecoded = false
     public var directory: DirectorySpec?
     public var source: SourceSpec?
     public var store: StoreSpec?
@@ -139,6 +141,8 @@ public struct ForwardSpec: Sendable {
     public var file = "/home/{user}/.forward"
     public var saved: Located<String>?
     public var keepLocal = false
+    /// Keys the plan wrote (even with a wrong value).
+    public var written: Set<String> = []
     public var range: SourceRange
 
     public init(range: SourceRange) { self.range = range }

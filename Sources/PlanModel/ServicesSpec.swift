@@ -10,6 +10,8 @@ public struct ServiceSpec: Sendable {
     public var pidFile: String?
     /// Seconds to wait for the service to reach the wanted state.
     public var wait = 60
+    /// Keys the plan wrote (even with a wrong value), so checks do not repeat a decoding error.
+    public var written: Set<String> = []
     public var range: SourceRange
 
     public init(range: SourceRange) { self.range = range }
@@ -34,6 +36,8 @@ public struct HoldSpec: Sendable {
     public var slave: Located<[String]>?
     public var master: Located<[String]>?
     public var spoolDir: Located<String>?
+    /// Keys the plan wrote (even with a wrong value).
+    public var written: Set<String> = []
     public var range: SourceRange
 
     public init(range: SourceRange) { self.range = range }

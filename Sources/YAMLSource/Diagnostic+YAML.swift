@@ -2,11 +2,13 @@ import Diagnostics
 
 /// The loader's message catalogue: every diagnostic YAMLSource emits is made here.
 extension Diagnostic {
-    static func yamlSyntax(_ problem: String, context: String?, at range: SourceRange) -> Diagnostic {
+    static func yamlSyntax(_ problem: String, context: String?, at range: SourceRange, tab: Bool) -> Diagnostic {
         let message = context.map { "\(problem) \($0)" } ?? problem
-        return .error(
-            "yaml.syntax", "YAML syntax error: \(message)", at: range,
-            hint: "check the indentation and punctuation at this point (a ':' after each key, '- ' before each list item)")
+        let hint =
+            tab
+            ? "YAML does not allow tabs for indentation: indent with spaces"
+            : "check the indentation and punctuation at this point (a ':' after each key, '- ' before each list item)"
+        return .error("yaml.syntax", "YAML syntax error: \(message)", at: range, hint: hint)
     }
 
     static func yamlNotUTF8(at range: SourceRange) -> Diagnostic {

@@ -3,7 +3,7 @@ import Diagnostics
 import Foundation
 
 /// What loading a YAML file produced: the document (nil on a fatal error), every diagnostic, and
-/// the file's text (for source excerpts; empty when it was not UTF-8).
+/// the file's text (for source excerpts; invalid UTF-8 shows as U+FFFD).
 public struct YAMLLoadResult: Sendable {
     public var document: YAMLDocument?
     public var diagnostics: [Diagnostic]
@@ -29,7 +29,8 @@ public enum YAMLLoader {
             let at = firstInvalidUTF8(bytes)
             let (line, column) = ByteOffsetMap.location(ofByte: at, in: bytes)
             let range = SourceRange(file: file, start: SourceLocation(line: line, column: column, offset: at))
-            return YAMLLoadResult(document: nil, diagnostics: [.yamlNotUTF8(at: range)], text: "")
+            // The text is decoded with replacement characters so the excerpt can show the spot.
+            return YAMLLoadResult(document: nil, diagnostics: [.yamlNotUTF8(at: range)], text: String(decoding: bytes, as: UTF8.self))
         }
         let (root, diagnostics) = parse(bytes, file: file, limits: limits)
         let fatal = diagnostics.contains { $0.code != "yaml.duplicate-key" && $0.code != "yaml.complex-key" }
@@ -83,7 +84,8 @@ public enum YAMLLoader {
                     let problem = parser.problem.map { String(cString: $0) } ?? "unreadable YAML"
                     let context = parser.context.map { String(cString: $0) }
                     let at = location(parser.problem_mark)
-                    extra.append(.yamlSyntax(problem, context: context, at: SourceRange(file: file, start: at)))
+                    let tab = at.offset < bytes.count && bytes[at.offset] == UInt8(ascii: "\t")
+                    extra.append(.yamlSyntax(problem, context: context, at: SourceRange(file: file, start: at), tab: tab))
                     return
                 }
                 defer { yaml_event_delete(&event) }

@@ -81,7 +81,7 @@ struct GraphBuilder {
         return t
     }
 
-    /// What batch `b`'s first steps wait for: every step of the batches before it, then its own
+    /// What batch `b`'s first steps wait for: the last steps of the batches before it, then its own
     /// approval gate when the plan asks for one. `extra` adds plan-wide prerequisites.
     /// With `predecessorSteps`, only those steps of the earlier batches are waited for.
     mutating func entry(_ b: Int, extra: [TemplateDependency] = [], predecessorSteps: [String]? = nil) -> [TemplateDependency] {
@@ -90,7 +90,7 @@ struct GraphBuilder {
             if let names = predecessorSteps {
                 deps += all(names[0], of: [p]) + names.dropFirst().flatMap { all($0, of: [p]) }
             } else {
-                deps += owned[p].map { .all($0) }
+                deps += sinks(of: p).map { .all($0) }
             }
         }
         guard context.approve(b) else { return deps }
@@ -98,6 +98,19 @@ struct GraphBuilder {
             b, "approve", .gate, StepCatalogue.gate("approve batch \(batchInfos[b].name) before it starts", autoApprove: false),
             after: deps, label: "approval to start batch \(batchInfos[b].name)")
         return [.all(gate)]
+    }
+
+    /// Batch `p`'s templates that no other template of `p` waits for: when they are done, the batch is.
+    func sinks(of p: Int) -> [Int] {
+        var waitedFor = Set<Int>()
+        for t in owned[p] {
+            for d in templates[t].dependencies {
+                switch d {
+                case .all(let u), .sameUser(let u): waitedFor.insert(u)
+                }
+            }
+        }
+        return owned[p].filter { !waitedFor.contains($0) }
     }
 
     /// `.all` edges to step `name` of each batch in `batches`.

@@ -22,7 +22,7 @@ struct BatchNameRule: ValidationRule {
         for rb in input.roster.batches where rb.chunk != nil {
             if let f = first[rb.name] {
                 let spec = input.plan.batches[rb.declared]
-                diagnostics.append(.duplicateBatch(rb.name, at: f, first: spec.chunk?.range ?? spec.name.range))
+                diagnostics.append(.chunkNameTaken(rb.name, chunked: spec.name.value, at: f, chunk: spec.chunk?.range ?? spec.name.range))
             }
         }
     }

@@ -5,6 +5,7 @@ import PlanModel
 struct HostReferenceRule: ValidationRule {
     static func check(_ input: ValidationInput, into diagnostics: inout DiagnosticList) {
         let plan = input.plan
+        guard plan.hostsDecoded else { return }  // the decoder already said what is wrong with `hosts:`
         let known = plan.hosts.map(\.name.value)
         func ref(_ name: Located<String>?, _ use: String, role: HostRole?) {
             guard let name else { return }

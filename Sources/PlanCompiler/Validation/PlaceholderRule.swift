@@ -7,10 +7,15 @@ struct PlaceholderRule: ValidationRule {
 
     static func check(_ input: ValidationInput, into diagnostics: inout DiagnosticList) {
         let plan = input.plan
-        func scan(_ text: String, _ what: String, _ range: SourceRange, allowed: [String] = allowed) {
+        /// Reports unknown placeholders; returns false when there was one.
+        @discardableResult
+        func scan(_ text: String, _ what: String, _ range: SourceRange, allowed: [String] = allowed) -> Bool {
+            var clean = true
             for name in placeholders(in: text) where !allowed.contains(name) {
                 diagnostics.append(.unknownPlaceholder(name, in: what, allowed: allowed, at: range))
+                clean = false
             }
+            return clean
         }
         func argv(_ a: Located<[String]>?, _ what: String) {
             guard let a else { return }
@@ -18,15 +23,14 @@ struct PlaceholderRule: ValidationRule {
         }
         if let store = plan.store {
             if let p = store.path {
-                scan(p.value, "store.path", p.range, allowed: ["user"])
-                if !p.value.contains("{user}") { diagnostics.append(.missingUserPlaceholder("store.path", at: p.range)) }
+                // A misspelt {user} was just reported; "must contain {user}" would repeat it.
+                if scan(p.value, "store.path", p.range, allowed: ["user"]), !p.value.contains("{user}") { diagnostics.append(.missingUserPlaceholder("store.path", at: p.range)) }
             }
             argv(store.importArgv, "store.import")
             argv(store.countArgv, "store.count")
         }
         if let saved = plan.forward?.saved {
-            scan(saved.value, "forward.saved", saved.range, allowed: ["user"])
-            if !saved.value.contains("{user}") { diagnostics.append(.missingUserPlaceholder("forward.saved", at: saved.range)) }
+            if scan(saved.value, "forward.saved", saved.range, allowed: ["user"]), !saved.value.contains("{user}") { diagnostics.append(.missingUserPlaceholder("forward.saved", at: saved.range)) }
         }
         if let hold = plan.services.hold {
             argv(hold.slave, "services.hold.slave")

@@ -13,13 +13,14 @@ struct StrategyRequirementsRule: ValidationRule {
             diagnostics.append(.strategyNeeds(name, what, why: why, at: range ?? at))
         }
 
-        if s.storeServer?.start == nil {
+        // A key that was written but failed to decode has its own error already.
+        if s.storeServer?.written.contains("start") != true {
             need("'services.store_server' with a 'start' command", "the procedure starts the new store server; add store_server: { host: ..., start: [...] }",
                 at: s.storeServer?.range)
         }
         switch strategy.value {
         case .simple, .proxy:
-            if s.legacyMTA?.stop == nil {
+            if s.legacyMTA?.written.contains("stop") != true {
                 need("'services.legacy_mta' with a 'stop' command", "the procedure stops sendmail on the legacy host; add legacy_mta: { host: ..., stop: [...], running: [...] }",
                     at: s.legacyMTA?.range)
             }
@@ -30,7 +31,7 @@ struct StrategyRequirementsRule: ValidationRule {
         case .simple:
             break
         case .forward:
-            if plan.forward?.saved == nil {
+            if plan.forward?.written.contains("saved") != true {
                 need("'forward.saved', where mail arriving during the move is saved", "add forward: { saved: /var/mail.saved/{user} }",
                     at: plan.forward?.range)
             }
@@ -42,14 +43,14 @@ struct StrategyRequirementsRule: ValidationRule {
             if s.proxySetup == nil {
                 need("'services.proxy_setup', the command that makes the legacy host a proxy", "add proxy_setup: { host: ..., run: [...] } under services:")
             }
-            if !plan.hosts.contains(where: { $0.has(.proxy) }) {
+            if plan.hostsDecoded, !plan.hosts.contains(where: { $0.has(.proxy) }) {
                 need("a host with the role 'proxy'", "add 'proxy' to the roles of the legacy host (it becomes the proxy)")
             }
             if let hold = s.hold {
-                if hold.slave == nil {
+                if !hold.written.contains("slave") {
                     need("'services.hold.slave', the command that holds delivery", "add slave: [hold_slave] under services.hold", at: hold.range)
                 }
-                if hold.master == nil, hold.spoolDir == nil {
+                if hold.written.isDisjoint(with: ["master", "spool_dir"]) {
                     need("'services.hold.master' or 'services.hold.spool_dir' to release held mail",
                         "add master: [hold_master], or spool_dir: /var/spool/hold/{user} for mailshift to release it", at: hold.range)
                 }

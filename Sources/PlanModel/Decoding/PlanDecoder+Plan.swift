@@ -25,7 +25,10 @@ extension PlanDecoder {
             plan.strategy = Located(s, at: range(node))
         }
         _ = string(f["description"], "'description'")
-        if let node = f["hosts"] { plan.hosts = hosts(node) }
+        if let node = f["hosts"] {
+            plan.hosts = hosts(node)
+            plan.hostsDecoded = node.kind == .mapping
+        }
         if let node = f["directory"] { plan.directory = directory(node) }
         if let node = f["source"] { plan.source = source(node) }
         if let node = f["store"] { plan.store = store(node) }
@@ -72,6 +75,7 @@ extension PlanDecoder {
     mutating func forward(_ node: YAMLNode) -> ForwardSpec? {
         guard let f = fields(node, "'forward'", allowed: ["file", "saved", "keep_local"]) else { return nil }
         var spec = ForwardSpec(range: range(node))
+        spec.written = Set(f.keys)
         if let s = string(f["file"], "'forward.file'") { spec.file = s }
         spec.saved = locatedString(f["saved"], "'forward.saved'")
         spec.keepLocal = bool(f["keep_local"], "'forward.keep_local'") ?? false

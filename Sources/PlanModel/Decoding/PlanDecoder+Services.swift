@@ -16,6 +16,7 @@ extension PlanDecoder {
         if let n = f["deluser"] { s.deluser = run(n, "deluser") }
         if let n = f["hold"], let hf = fields(n, "'services.hold'", allowed: ["host", "slave", "master", "spool_dir"], required: ["host"]) {
             var h = HoldSpec(range: range(n))
+            h.written = Set(hf.keys)
             h.host = locatedString(hf["host"], "'services.hold.host'")
             h.slave = argv(hf["slave"], "'services.hold.slave'")
             h.master = argv(hf["master"], "'services.hold.master'")
@@ -38,6 +39,7 @@ extension PlanDecoder {
             return nil
         }
         var s = ServiceSpec(range: range(node))
+        s.written = Set(f.keys)
         s.host = locatedString(f["host"], "'services.\(name).host'")
         s.start = argv(f["start"], "'services.\(name).start'")
         s.stop = argv(f["stop"], "'services.\(name).stop'")

@@ -34,15 +34,18 @@ public struct PlanDecoder {
             return nil
         }
         var out: [String: YAMLNode] = [:]
+        var misspelt: Set<String> = []
         for (key, value) in node.pairs {
             guard key.kind == .scalar else { continue }
             if allowed.contains(key.value) {
                 if out[key.value] == nil { out[key.value] = value }
             } else {
                 report(.planUnknownKey(key.value, in: context, allowed: allowed, at: range(key)))
+                if let s = NameSuggester.suggest(key.value, among: allowed) { misspelt.insert(s) }
             }
         }
-        for key in required where out[key] == nil {
+        // A misspelt required key was just reported with its suggestion; "missing" would repeat it.
+        for key in required where out[key] == nil && !misspelt.contains(key) {
             report(.planMissingKey(key, in: context, at: SourceRange(file: file, start: node.start)))
         }
         return out
