@@ -5,11 +5,11 @@ import PlanModel
 struct DuplicateUserRule: ValidationRule {
     static func check(_ input: ValidationInput, into diagnostics: inout DiagnosticList) {
         let roster = input.roster
-        var first = [String: Int](minimumCapacity: roster.users.count)
+        var table = UserNameTable(capacity: roster.users.count)
         var duplicates = 0
-        for (i, user) in roster.users.enumerated() {
-            if let f = first.updateValue(i, forKey: user) {
-                first[user] = f
+        for i in roster.users.indices {
+            if let f = table.insert(i, of: roster.users) {
+                let user = roster.users[i]
                 duplicates += 1
                 if duplicates <= Diagnostic.reportLimit {
                     diagnostics.append(
