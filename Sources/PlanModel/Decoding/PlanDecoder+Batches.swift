@@ -2,8 +2,6 @@ import Diagnostics
 import YAMLSource
 
 extension PlanDecoder {
-    static let batchKeys = ["name", "users", "users_file", "users_from", "chunk", "after", "approve"]
-
     mutating func batches(_ node: YAMLNode) -> [BatchSpec] {
         guard node.kind == .sequence else {
             report(.planWrongType("'batches'", expected: "a list of batches", found: node.kindDescription, at: range(node),
@@ -20,7 +18,7 @@ extension PlanDecoder {
 
     private mutating func batch(_ node: YAMLNode, position: Int) -> BatchSpec? {
         let provisional = "batch \(position)"
-        guard let f = fields(node, provisional, allowed: Self.batchKeys, required: ["name"]),
+        guard let f = fields(node, provisional, allowed: PlanKeys.batch, required: ["name"]),
             let name = locatedString(f["name"], "the name of \(provisional)")
         else { return nil }
         let context = "batch '\(name.value)'"
@@ -33,7 +31,7 @@ extension PlanDecoder {
             b.users = inlineUsers(users, context)
         } else if let path = f["users_file"] {
             if let p = locatedString(path, "'users_file' of \(context)") { b.users = .file(p) }
-        } else if let from = f["users_from"], let ff = fields(from, "'users_from' of \(context)", allowed: ["filter"], required: ["filter"]) {
+        } else if let from = f["users_from"], let ff = fields(from, "'users_from' of \(context)", allowed: PlanKeys.usersFrom, required: ["filter"]) {
             if let filter = locatedString(ff["filter"], "'users_from.filter' of \(context)") { b.users = .directory(filter: filter) }
         }
         if let c = f["chunk"], let n = int(c, "'chunk' of \(context)", min: 1) { b.chunk = Located(n, at: range(c)) }
@@ -77,11 +75,10 @@ extension PlanDecoder {
     mutating func policy(_ node: YAMLNode) -> PolicySpec {
         var p = PolicySpec()
         p.range = range(node)
-        let keys = ["parallel", "per_host", "retries", "step_timeout", "max_failures", "verify", "retire_source", "archive_dir", "auto_approve"]
-        guard let f = fields(node, "'policy'", allowed: keys) else { return p }
+        guard let f = fields(node, "'policy'", allowed: PlanKeys.policy) else { return p }
         p.parallel = int(f["parallel"], "'policy.parallel'", min: 1) ?? p.parallel
         p.perHost = int(f["per_host"], "'policy.per_host'", min: 1) ?? p.perHost
-        if let r = f["retries"], let rf = fields(r, "'policy.retries'", allowed: ["attempts", "backoff"]) {
+        if let r = f["retries"], let rf = fields(r, "'policy.retries'", allowed: PlanKeys.retries) {
             p.retryAttempts = int(rf["attempts"], "'policy.retries.attempts'", min: 1) ?? p.retryAttempts
             p.retryBackoff = duration(rf["backoff"], "'policy.retries.backoff'") ?? p.retryBackoff
         }

@@ -2,13 +2,8 @@ import Diagnostics
 import YAMLSource
 
 extension PlanDecoder {
-    static let directoryKeys = [
-        "url", "starttls", "tls_verify", "ca_file", "bind_dn", "password", "base", "user_filter", "profile",
-        "attributes", "object_classes", "connect_timeout", "operation_timeout", "window",
-    ]
-
     mutating func directory(_ node: YAMLNode) -> DirectorySpec? {
-        guard let f = fields(node, "'directory'", allowed: Self.directoryKeys, required: ["url", "base"]) else { return nil }
+        guard let f = fields(node, "'directory'", allowed: PlanKeys.directory, required: ["url", "base"]) else { return nil }
         var d = DirectorySpec(range: range(node))
         d.url = string(f["url"], "'directory.url'") ?? ""
         d.startTLS = bool(f["starttls"], "'directory.starttls'") ?? false
@@ -19,7 +14,7 @@ extension PlanDecoder {
         d.base = string(f["base"], "'directory.base'") ?? ""
         if let s = string(f["user_filter"], "'directory.user_filter'") { d.userFilter = s }
         d.profile = enumValue(f["profile"], "'directory.profile'", as: DirectoryProfile.self) ?? .sims
-        if let a = f["attributes"], let af = fields(a, "'directory.attributes'", allowed: ["host", "status", "delivery"]) {
+        if let a = f["attributes"], let af = fields(a, "'directory.attributes'", allowed: PlanKeys.directoryAttributes) {
             for (k, v) in af {
                 if let s = string(v, "'directory.attributes.\(k)'") { d.attributes[k] = s }
             }
@@ -37,7 +32,7 @@ extension PlanDecoder {
             if !node.isNull { report(.planLiteralSecret(what, at: range(node))) }
             return nil
         }
-        guard let f = fields(node, what, allowed: ["env", "file"]) else { return nil }
+        guard let f = fields(node, what, allowed: PlanKeys.secret) else { return nil }
         switch (f["env"], f["file"]) {
         case (let e?, nil): return string(e, "'env' of \(what)").map(SecretSpec.environment)
         case (nil, let p?): return string(p, "'file' of \(what)").map(SecretSpec.file)

@@ -2,17 +2,12 @@ import Diagnostics
 import YAMLSource
 
 extension PlanDecoder {
-    static let topKeys = [
-        "version", "name", "description", "strategy", "hosts", "directory", "source", "store", "services", "forward",
-        "batches", "policy",
-    ]
-
     /// The whole plan: each section decoded independently so every problem is found.
     mutating func plan(_ root: YAMLNode) -> Plan? {
         var plan = Plan(file: file, range: range(root))
         guard
             let f = fields(
-                root, "the plan", allowed: Self.topKeys,
+                root, "the plan", allowed: PlanKeys.plan,
                 required: ["version", "name", "strategy", "hosts", "directory", "source", "store", "batches"])
         else { return nil }
         if let node = f["version"] {
@@ -47,8 +42,7 @@ extension PlanDecoder {
         var out: [HostSpec] = []
         for (key, value) in node.pairs where key.kind == .scalar {
             let context = "host '\(key.value)'"
-            let allowed = ["address", "connect", "user", "port", "identity_file", "ssh_options", "roles"]
-            guard let f = fields(value, context, allowed: allowed, required: ["address"]) else { continue }
+                        guard let f = fields(value, context, allowed: PlanKeys.host, required: ["address"]) else { continue }
             var host = HostSpec(name: Located(key.value, at: range(key)), address: string(f["address"], "'address' of \(context)") ?? "", range: range(value))
             host.connect = enumValue(f["connect"], "'connect' of \(context)", as: HostSpec.Connect.self) ?? .ssh
             host.user = string(f["user"], "'user' of \(context)")
@@ -73,7 +67,7 @@ extension PlanDecoder {
     }
 
     mutating func forward(_ node: YAMLNode) -> ForwardSpec? {
-        guard let f = fields(node, "'forward'", allowed: ["file", "saved", "keep_local"]) else { return nil }
+        guard let f = fields(node, "'forward'", allowed: PlanKeys.forward) else { return nil }
         var spec = ForwardSpec(range: range(node))
         spec.written = Set(f.keys)
         if let s = string(f["file"], "'forward.file'") { spec.file = s }

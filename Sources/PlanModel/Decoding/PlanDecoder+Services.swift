@@ -2,19 +2,17 @@ import Diagnostics
 import YAMLSource
 
 extension PlanDecoder {
-    static let serviceNames = ["legacy_mta", "store_server", "proxy_server", "dirsync", "proxy_setup", "deluser", "hold", "choke"]
-
     mutating func services(_ node: YAMLNode) -> ServicesSpec {
         var s = ServicesSpec()
         s.range = range(node)
-        guard let f = fields(node, "'services'", allowed: Self.serviceNames) else { return s }
+        guard let f = fields(node, "'services'", allowed: PlanKeys.services) else { return s }
         if let n = f["legacy_mta"] { s.legacyMTA = service(n, "legacy_mta") }
         if let n = f["store_server"] { s.storeServer = service(n, "store_server") }
         if let n = f["proxy_server"] { s.proxyServer = service(n, "proxy_server") }
         if let n = f["dirsync"] { s.dirsync = run(n, "dirsync") }
         if let n = f["proxy_setup"] { s.proxySetup = run(n, "proxy_setup") }
         if let n = f["deluser"] { s.deluser = run(n, "deluser") }
-        if let n = f["hold"], let hf = fields(n, "'services.hold'", allowed: ["host", "slave", "master", "spool_dir"], required: ["host"]) {
+        if let n = f["hold"], let hf = fields(n, "'services.hold'", allowed: PlanKeys.hold, required: ["host"]) {
             var h = HoldSpec(range: range(n))
             h.written = Set(hf.keys)
             h.host = locatedString(hf["host"], "'services.hold.host'")
@@ -23,7 +21,7 @@ extension PlanDecoder {
             h.spoolDir = locatedString(hf["spool_dir"], "'services.hold.spool_dir'")
             s.hold = h
         }
-        if let n = f["choke"], let cf = fields(n, "'services.choke'", allowed: ["host", "hold", "release"], required: ["host", "hold", "release"]) {
+        if let n = f["choke"], let cf = fields(n, "'services.choke'", allowed: PlanKeys.choke, required: ["host", "hold", "release"]) {
             var c = ChokeSpec(range: range(n))
             c.host = locatedString(cf["host"], "'services.choke.host'")
             c.hold = argv(cf["hold"], "'services.choke.hold'")
@@ -35,7 +33,7 @@ extension PlanDecoder {
 
     private mutating func service(_ node: YAMLNode, _ name: String) -> ServiceSpec? {
         let context = "'services.\(name)'"
-        guard let f = fields(node, context, allowed: ["host", "start", "stop", "running", "pid_file", "wait"], required: ["host"]) else {
+        guard let f = fields(node, context, allowed: PlanKeys.service, required: ["host"]) else {
             return nil
         }
         var s = ServiceSpec(range: range(node))
@@ -51,7 +49,7 @@ extension PlanDecoder {
 
     private mutating func run(_ node: YAMLNode, _ name: String) -> RunSpec? {
         let context = "'services.\(name)'"
-        guard let f = fields(node, context, allowed: ["host", "run", "check", "timeout"], required: ["host", "run"]) else { return nil }
+        guard let f = fields(node, context, allowed: PlanKeys.run, required: ["host", "run"]) else { return nil }
         var s = RunSpec(range: range(node))
         s.host = locatedString(f["host"], "'services.\(name).host'")
         s.run = argv(f["run"], "'services.\(name).run'")

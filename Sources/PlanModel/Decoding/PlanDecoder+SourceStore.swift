@@ -3,7 +3,7 @@ import YAMLSource
 
 extension PlanDecoder {
     mutating func source(_ node: YAMLNode) -> SourceSpec? {
-        guard let f = fields(node, "'source'", allowed: ["host", "spool", "format", "timezone", "lock"], required: ["host"]) else {
+        guard let f = fields(node, "'source'", allowed: PlanKeys.source, required: ["host"]) else {
             return nil
         }
         var s = SourceSpec(range: range(node))
@@ -16,7 +16,7 @@ extension PlanDecoder {
     }
 
     mutating func store(_ node: YAMLNode) -> StoreSpec? {
-        guard let f = fields(node, "'store'", allowed: ["kind", "host", "path", "owner", "import", "count"], required: ["kind"]) else {
+        guard let f = fields(node, "'store'", allowed: PlanKeys.store, required: ["kind"]) else {
             return nil
         }
         var s = StoreSpec(range: range(node))
