@@ -1,0 +1,42 @@
+import Foundation
+import Lab
+import LDAPDriver
+import MailshiftTestSupport
+import PlanCompiler
+import Steps
+import Testing
+
+@Suite struct SlapdPlanSectionTests {
+    /// A plan whose `directory:` section comes from the lab instance compiles, and its own
+    /// endpoint (password file, base, filter) drives the ldap.set step against that slapd.
+    @Test func labSectionCompilesAndDrivesTheSteps() async throws {
+        let simple = StrategyDirectoryStepsTests.plans.appendingPathComponent("simple.yaml").path
+        let first = try #require(Compiler.compile(planAt: simple).graph)
+        let slapd = try SlapdFixture(users: first.users.map { DirectoryUser.mailUser($0) })
+        defer { slapd.stop() }
+        let section = try slapd.slapd.planDirectorySection(passwordFile: slapd.temp.file("lab-password"))
+
+        var lines: [Substring] = []
+        var skipping = false
+        for line in try String(contentsOfFile: simple, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("directory:") { skipping = true; lines.append(contentsOf: section.split(separator: "\n")); continue }
+            if skipping, let c = line.first, !c.isWhitespace, c != "#" { skipping = false }
+            if !skipping { lines.append(line) }
+        }
+        let plan = slapd.temp.file("plan.yaml")
+        try lines.joined(separator: "\n").write(toFile: plan, atomically: true, encoding: .utf8)
+        // Users files and other relative paths resolve beside the original plan.
+        try? FileManager.default.copyItem(atPath: StrategyDirectoryStepsTests.plans.appendingPathComponent("users").path,
+                                          toPath: slapd.temp.file("users"))
+
+        let result = Compiler.compile(planAt: plan)
+        let graph = try #require(result.graph, "\(result.diagnostics.items.map(\.message))")
+        let directory = try #require(graph.directory)
+        #expect(directory.url == slapd.slapd.url)
+        #expect(directory.bindDN == slapd.layout.migratorDN)
+        let t = try #require(graph.templates.firstIndex { $0.kind == .ldapSet })
+        let step = graph.step(graph.steps(ofTemplate: t).lowerBound)
+        let outputs = try await LDAPSetRunner().apply(step, context: RecordingContext().context(directory: directory))
+        #expect(outputs[LDAPSetOutputs.written] == String(step.users.count))
+    }
+}
