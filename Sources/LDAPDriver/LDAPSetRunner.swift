@@ -43,7 +43,8 @@ public struct LDAPSetRunner: StepRunner {
             }
             if !d.missingClasses.isEmpty {
                 let earlier = outputs[LDAPSetOutputs.classesKey(d.user)].map(LDAPSetOutputs.decode) ?? []
-                outputs[LDAPSetOutputs.classesKey(d.user)] = LDAPSetOutputs.encode(earlier + d.missingClasses)
+                let added = earlier + d.missingClasses.filter { c in !earlier.contains { $0.lowercased() == c.lowercased() } }
+                outputs[LDAPSetOutputs.classesKey(d.user)] = LDAPSetOutputs.encode(added)
             }
         }
         let pending = differences.filter { !$0.isEmpty }
