@@ -57,9 +57,18 @@ import Testing
         #expect(base.templates[u].fingerprint == changed.templates[u].fingerprint)
     }
 
-    @Test func usersFingerprintMatchesTheFieldsFingerprint() throws {
+    @Test func usersFingerprintDependsOnEveryNameAndTheirOrder() throws {
         let graph = try #require(Compiler.compile(planAt: TestPaths.plans.appendingPathComponent("proxy.yaml").path).graph)
-        for b in graph.batches { #expect(b.usersFingerprint == Fingerprint(fields: Array(graph.users[b.users]))) }
+        let prints = graph.batches.map(\.usersFingerprint)
+        #expect(Set(prints).count == prints.count)
+        let dir = try TemporaryDirectory(prefix: "fingerprint")
+        defer { dir.remove() }
+        let swapped = try Self.compile(try Self.proxyText.replacingOccurrences(of: "[alice, bob]", with: "[bob, alice]"), in: dir)
+        #expect(swapped.batches[0].usersFingerprint != prints[0])
+        // A name split differently must not collide: [ab, c] vs [a, bc].
+        let a = try Self.compile(try Self.proxyText.replacingOccurrences(of: "[alice, bob]", with: "[ab, c]"), in: dir)
+        let b = try Self.compile(try Self.proxyText.replacingOccurrences(of: "[alice, bob]", with: "[a, bc]"), in: dir)
+        #expect(a.batches[0].usersFingerprint != b.batches[0].usersFingerprint)
     }
 
     @Test func commentsAndFormattingDoNotChangeFingerprints() throws {

@@ -24,34 +24,10 @@ struct GraphBuilder {
                 case .percent(let p)?: Int((Double(users.count) * p / 100).rounded(.down))
                 case nil: nil
                 }
-            return BatchInfo(name: rb.name, users: rb.users, usersFingerprint: Self.fingerprint(users), maxFailures: limit)
+            return BatchInfo(name: rb.name, users: rb.users, usersFingerprint: UserListDigest.fingerprint(users), maxFailures: limit)
         }
         named = Array(repeating: [:], count: batchInfos.count)
         owned = Array(repeating: [], count: batchInfos.count)
-    }
-
-    /// Same value as `Fingerprint(fields: users)`, without a string per user.
-    static func fingerprint(_ users: ArraySlice<String>) -> Fingerprint {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(users.count * 12)
-        for u in users {
-            var u = u
-            u.withUTF8 { p in
-                let n = p.count
-                if n < 1000 {
-                    if n >= 100 { bytes.append(UInt8(ascii: "0") + UInt8(n / 100)) }
-                    if n >= 10 { bytes.append(UInt8(ascii: "0") + UInt8(n / 10 % 10)) }
-                    bytes.append(UInt8(ascii: "0") + UInt8(n % 10))
-                } else {
-                    bytes.append(contentsOf: String(n).utf8)
-                }
-                bytes.append(UInt8(ascii: ":"))
-                bytes.append(contentsOf: p)
-            }
-        }
-        var h = SHA256()
-        h.update(bytes)
-        return Fingerprint(hex: Array(h.finalize().prefix(16)).hexString)
     }
 
     /// Adds a plan-wide step `global/<name>`.
