@@ -110,7 +110,7 @@ struct UserRoster {
             let next = end + 1
             while start < end, bytes[start] == UInt8(ascii: " ") || bytes[start] == UInt8(ascii: "\t") { start += 1 }
             var stop = end
-            while stop > start, [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r")].contains(bytes[stop - 1]) { stop -= 1 }
+            while stop > start, bytes[stop - 1] == 0x20 || bytes[stop - 1] == 0x09 || bytes[stop - 1] == 0x0D { stop -= 1 }
             if stop > start, bytes[start] != UInt8(ascii: "#") {
                 users.append(String(decoding: bytes[start..<stop], as: UTF8.self))
                 locations.append(SourceLocation(line: line, column: start - i + 1, offset: start))
