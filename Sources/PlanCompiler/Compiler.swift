@@ -46,6 +46,7 @@ public enum Compiler {
         }
         let (decoded, decodeDiagnostics) = PlanDecoder.decode(document)
         diagnostics.append(contentsOf: decodeDiagnostics)
+        sources = SecretRedaction.redact(sources, for: diagnostics)
         guard let plan = decoded else { return CompilationResult(graph: nil, diagnostics: diagnostics, sources: sources) }
 
         let directory = (path as NSString).deletingLastPathComponent
