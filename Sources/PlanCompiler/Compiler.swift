@@ -54,7 +54,10 @@ public enum Compiler {
             plan: plan, directory: directory.isEmpty ? "." : directory, resolved: resolvedUsers, diagnostics: &diagnostics,
             sources: &sources)
         diagnostics.append(contentsOf: Validator.validate(ValidationInput(plan: plan, roster: roster)))
-        guard !diagnostics.hasErrors, let context = LoweringContext(plan: plan, roster: roster) else {
+        guard !diagnostics.hasErrors else { return CompilationResult(graph: nil, diagnostics: diagnostics, sources: sources) }
+        guard let context = LoweringContext(plan: plan, roster: roster) else {
+            // Validation should have explained any gap; never return "no graph" without a reason.
+            diagnostics.append(.incompletePlan())
             return CompilationResult(graph: nil, diagnostics: diagnostics, sources: sources)
         }
         let graph = lower(context)

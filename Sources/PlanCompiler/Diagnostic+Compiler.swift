@@ -96,6 +96,11 @@ extension Diagnostic {
             hint: "this is a bug in mailshift's lowering: please report it; nothing was run")
     }
 
+    static func incompletePlan() -> Diagnostic {
+        .error("compiler.incomplete", "the plan lacks what its strategy needs to be compiled (strategy, source host or store host)",
+            hint: "this should have been reported more precisely: please report it")
+    }
+
     static func graphCycle(_ stepPrefix: String) -> Diagnostic {
         .error("compiler.graph-cycle", "the step graph has a cycle through '\(stepPrefix)'",
             hint: "this is a bug in mailshift's lowering: please report it; nothing was run")
