@@ -37,7 +37,16 @@ public enum Compiler {
     /// `users_from` directory search found when the run started (journaled, so a resume moves the
     /// same users); batches using `users_from` without an entry compile with no users and a note.
     public static func compile(planAt path: String, resolvedUsers: [String: [String]] = [:]) -> CompilationResult {
-        let loaded = YAMLLoader.load(path: path)
+        compile(YAMLLoader.load(path: path), path: path, resolvedUsers: resolvedUsers)
+    }
+
+    /// Compiles plan text already in memory, as if read from `path` (users files are looked up
+    /// next to it). For tests that feed the compiler generated or damaged plans.
+    static func compile(text bytes: [UInt8], path: String, resolvedUsers: [String: [String]] = [:]) -> CompilationResult {
+        compile(YAMLLoader.load(bytes: bytes, file: path), path: path, resolvedUsers: resolvedUsers)
+    }
+
+    private static func compile(_ loaded: YAMLLoadResult, path: String, resolvedUsers: [String: [String]]) -> CompilationResult {
         var sources: [String: String] = [:]
         if !loaded.text.isEmpty { sources[path] = loaded.text }
         var diagnostics = DiagnosticList(loaded.diagnostics)
