@@ -35,7 +35,7 @@ public struct PlanDecoder {
         }
         var out: [String: YAMLNode] = [:]
         var misspelt: Set<String> = []
-        for (key, value) in node.pairs {
+        for (key, value) in entries(node) {
             guard key.kind == .scalar else { continue }
             if allowed.contains(key.value) {
                 if out[key.value] == nil { out[key.value] = value }
@@ -49,6 +49,35 @@ public struct PlanDecoder {
             report(.planMissingKey(key, in: context, at: SourceRange(file: file, start: node.start)))
         }
         return out
+    }
+
+    /// A mapping's pairs with YAML merge keys applied (`<<: *defaults`, or a list of aliases):
+    /// the mapping's own keys win, then earlier merged mappings over later ones. Merged keys keep
+    /// the location where they were written, so diagnostics point at the anchored text.
+    mutating func entries(_ node: YAMLNode, depth: Int = 0) -> [(key: YAMLNode, value: YAMLNode)] {
+        var own: [(key: YAMLNode, value: YAMLNode)] = []
+        var merged: [(key: YAMLNode, value: YAMLNode)] = []
+        for pair in node.pairs {
+            guard pair.key.kind == .scalar, pair.key.style == .plain, pair.key.value == "<<" else {
+                own.append(pair)
+                continue
+            }
+            let sources = pair.value.kind == .sequence ? Array(pair.value.children) : [pair.value]
+            for source in sources {
+                guard source.kind == .mapping, depth < 16 else {
+                    report(.planWrongType("a merge ('<<')", expected: "a mapping or a list of mappings", found: source.kindDescription,
+                        at: range(source), hint: "write '<<: *name' where '&name' marks a mapping"))
+                    continue
+                }
+                merged += entries(source, depth: depth + 1)
+            }
+        }
+        let ownKeys = Set(own.map(\.key.value))
+        var seen: Set<String> = []
+        for pair in merged where !ownKeys.contains(pair.key.value) && seen.insert(pair.key.value).inserted {
+            own.append(pair)
+        }
+        return own
     }
 
     mutating func string(_ node: YAMLNode?, _ what: String) -> String? {
