@@ -78,6 +78,10 @@ enum StepCatalogue {
     static func savedImport(_ c: LoweringContext, savedPath: String) -> StepParameters {
         var p = StepParameters([(K.savedPath, .text(savedPath))])
         storeKeys(c, into: &p)
+        // The mailbox a command store imports here is the saved file, not the spool.
+        if let argv = p.list(K.importArgv) {
+            p[K.importArgv] = .list(argv.map { StepParameters.expand($0, ["mbox": savedPath]) })
+        }
         return p
     }
 
