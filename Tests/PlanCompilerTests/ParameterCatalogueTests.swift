@@ -16,10 +16,10 @@ import Testing
         .serviceStart: [(K.service, "text"), (K.argv, "list"), (K.wait, "number")],
         .forwardDivert: [(K.forwardFile, "text"), (K.savedPath, "text"), (K.keepLocal, "flag")],
         .forwardRestore: [(K.forwardFile, "text"), (K.divertStep, "text")],
-        .mailboxImport: [(K.mbox, "text"), (K.format, "text"), (K.timezone, "text"), (K.storeKind, "text"), (K.lock, "flag")],
-        .mailboxVerify: [(K.mbox, "text"), (K.storeKind, "text"), (K.mode, "text"), (K.importStep, "text")],
-        .savedImport: [(K.savedPath, "text"), (K.storeKind, "text")],
-        .holdRelease: [(K.spoolDir, "text"), (K.storeKind, "text")],
+        .mailboxImport: [(K.mbox, "text"), (K.format, "text"), (K.timezone, "text"), (K.storeKind, "text"), (K.storeHost, "text"), (K.lock, "flag")],
+        .mailboxVerify: [(K.mbox, "text"), (K.storeKind, "text"), (K.storeHost, "text"), (K.mode, "text"), (K.importStep, "text")],
+        .savedImport: [(K.savedPath, "text"), (K.storeKind, "text"), (K.storeHost, "text")],
+        .holdRelease: [(K.spoolDir, "text"), (K.storeKind, "text"), (K.storeHost, "text")],
         .sourceRetire: [(K.mbox, "text"), (K.mode, "text"), (K.verifyStep, "text")],
         .gate: [(K.message, "text"), (K.autoApprove, "flag")],
     ]
@@ -49,6 +49,7 @@ import Testing
                 #expect(step.parameters.text(K.maildir) != nil || step.parameters.list(K.importArgv) != nil
                     || step.parameters.list(K.countArgv) != nil || step.kind == .mailboxVerify)
             }
+            if let storeHost = step.parameters.text(K.storeHost) { #expect(graph.hosts[storeHost]?.roles.contains("store") == true) }
             // References name real steps of the same user.
             for key in [K.importStep, K.verifyStep, K.divertStep] {
                 if let ref = step.parameters.text(key) { #expect(graph.indexByID()[ref] != nil, "\(step.id).\(key) = \(ref)") }

@@ -46,6 +46,7 @@ enum StepCatalogue {
         let store = c.plan.store
         let kind = store?.kind ?? .maildir
         p[K.storeKind] = .text(kind.rawValue)
+        p[K.storeHost] = .text(c.storeHost)
         switch kind {
         case .maildir:
             p[K.maildir] = .text(store?.path?.value ?? "")
