@@ -61,10 +61,12 @@ struct GraphBuilder {
     /// approval gate when the plan asks for one. `extra` adds plan-wide prerequisites.
     /// With `predecessorSteps`, only those steps of the earlier batches are waited for.
     mutating func entry(_ b: Int, extra: [TemplateDependency] = [], predecessorSteps: [String]? = nil) -> [TemplateDependency] {
-        var deps = extra
+        // `extra` (plan-wide prerequisites) is the same for every batch of a strategy, so a batch
+        // that follows others already waits for it through them: the edge would only add noise.
+        var deps = context.predecessors[b].isEmpty ? extra : []
         for p in context.predecessors[b] {
             if let names = predecessorSteps {
-                deps += all(names[0], of: [p]) + names.dropFirst().flatMap { all($0, of: [p]) }
+                deps += names.flatMap { all($0, of: [p]) }
             } else {
                 deps += sinks(of: p).map { .all($0) }
             }
