@@ -86,6 +86,16 @@ extension Diagnostic {
             hint: "each user needs a distinct path, e.g. /srv/mail/{user}/Maildir")
     }
 
+    static func relativePath(_ what: String, _ value: String, at range: SourceRange?) -> Diagnostic {
+        .error("compiler.relative-path", "\(what) must be an absolute path; found '\(value)'", at: range,
+            hint: "paths are used on the hosts, where a relative path would depend on the login directory: start it with '/'")
+    }
+
+    static func climbingPath(_ what: String, _ value: String, at range: SourceRange?) -> Diagnostic {
+        .error("compiler.climbing-path", "\(what) must not contain '..'; found '\(value)'", at: range,
+            hint: "write the path without '..' segments")
+    }
+
     static func archiveDirNeeded(at range: SourceRange?) -> Diagnostic {
         .error("compiler.archive-dir", "'retire_source: archive' needs 'archive_dir' under 'policy:'", at: range,
             hint: "add archive_dir: /var/mail.archive (where each verified mailbox is moved)")

@@ -70,7 +70,10 @@ extension PlanDecoder {
         guard let f = fields(node, "'forward'", allowed: PlanKeys.forward) else { return nil }
         var spec = ForwardSpec(range: range(node))
         spec.written = Set(f.keys)
-        if let s = string(f["file"], "'forward.file'") { spec.file = s }
+        if let s = locatedString(f["file"], "'forward.file'") {
+            spec.file = s.value
+            spec.fileRange = s.range
+        }
         spec.saved = locatedString(f["saved"], "'forward.saved'")
         spec.keepLocal = bool(f["keep_local"], "'forward.keep_local'") ?? false
         return spec

@@ -8,7 +8,10 @@ extension PlanDecoder {
         }
         var s = SourceSpec(range: range(node))
         s.host = locatedString(f["host"], "'source.host'")
-        if let v = string(f["spool"], "'source.spool'") { s.spool = v }
+        if let v = locatedString(f["spool"], "'source.spool'") {
+            s.spool = v.value
+            s.spoolRange = v.range
+        }
         s.format = enumValue(f["format"], "'source.format'", as: SourceSpec.Format.self) ?? .auto
         if let v = string(f["timezone"], "'source.timezone'") { s.timezone = v }
         s.lock = bool(f["lock"], "'source.lock'") ?? true
