@@ -70,6 +70,8 @@ struct UserRoster {
             case .directory(let filter):
                 if let names = resolved[batch.name.value] {
                     roster.users.append(contentsOf: names)
+                    // Problems with found users point at the search that found them.
+                    origin.locations = Array(repeating: filter.range.start, count: names.count)
                 } else {
                     diagnostics.append(.usersFromPending(batch.name.value, at: filter.range))
                 }
