@@ -16,6 +16,9 @@ public struct YAMLNode: Sendable {
     let tree: YAMLTree
     let index: Int
 
+    /// Identifies the node within its document (an alias shares its anchor's identity).
+    public var identity: Int { index }
+
     public var kind: Kind { tree.kinds[index] }
     public var style: Style { tree.styles[index] }
     /// A scalar's text; empty for collections.

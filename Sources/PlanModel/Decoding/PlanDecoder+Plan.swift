@@ -41,6 +41,7 @@ extension PlanDecoder {
         }
         var out: [HostSpec] = []
         for (key, value) in entries(node) where key.kind == .scalar {
+            ownerKeys[value.identity] = range(key)
             let context = "host '\(key.value)'"
                         guard let f = fields(value, context, allowed: PlanKeys.host, required: ["address"]) else { continue }
             var host = HostSpec(name: Located(key.value, at: range(key)), address: string(f["address"], "'address' of \(context)") ?? "", range: range(value))

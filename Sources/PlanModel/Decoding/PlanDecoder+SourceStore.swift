@@ -31,9 +31,9 @@ extension PlanDecoder {
         s.countArgv = argv(f["count"], "'store.count'")
         switch s.kind {
         case .maildir? where s.path == nil:
-            report(.planMissingKey("path", in: "a store of kind 'maildir'", at: SourceRange(file: file, start: node.start)))
+            report(.planMissingKey("path", in: "a store of kind 'maildir'", at: ownerKeys[node.identity] ?? SourceRange(file: file, start: node.start)))
         case .command? where s.importArgv == nil:
-            report(.planMissingKey("import", in: "a store of kind 'command'", at: SourceRange(file: file, start: node.start)))
+            report(.planMissingKey("import", in: "a store of kind 'command'", at: ownerKeys[node.identity] ?? SourceRange(file: file, start: node.start)))
         default: break
         }
         return s

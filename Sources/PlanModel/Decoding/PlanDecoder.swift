@@ -7,6 +7,9 @@ import YAMLSource
 public struct PlanDecoder {
     public let file: String
     public private(set) var diagnostics: [Diagnostic] = []
+    /// The key each decoded mapping value was written under, so "missing key" can point at the
+    /// owner's name (`directory:`) rather than at its first entry.
+    var ownerKeys: [Int: SourceRange] = [:]
 
     public init(file: String) { self.file = file }
 
@@ -38,7 +41,10 @@ public struct PlanDecoder {
         for (key, value) in entries(node) {
             guard key.kind == .scalar else { continue }
             if allowed.contains(key.value) {
-                if out[key.value] == nil { out[key.value] = value }
+                if out[key.value] == nil {
+                    out[key.value] = value
+                    if value.kind == .mapping { ownerKeys[value.identity] = range(key) }
+                }
             } else {
                 report(.planUnknownKey(key.value, in: context, allowed: allowed, at: range(key)))
                 if let s = NameSuggester.suggest(key.value, among: allowed) { misspelt.insert(s) }
@@ -46,7 +52,7 @@ public struct PlanDecoder {
         }
         // A misspelt required key was just reported with its suggestion; "missing" would repeat it.
         for key in required where out[key] == nil && !misspelt.contains(key) {
-            report(.planMissingKey(key, in: context, at: SourceRange(file: file, start: node.start)))
+            report(.planMissingKey(key, in: context, at: ownerKeys[node.identity] ?? SourceRange(file: file, start: node.start)))
         }
         return out
     }
