@@ -101,6 +101,11 @@ extension Diagnostic {
             hint: "add archive_dir: /var/mail.archive (where each verified mailbox is moved)")
     }
 
+    static func deleteAfterCountOnly(at range: SourceRange?) -> Diagnostic {
+        .warning("compiler.weak-verify", "source mailboxes will be deleted after only their message count was verified", at: range,
+            hint: "use 'verify: digest' (per-message digests) before deleting, or 'retire_source: archive'")
+    }
+
     static func unsafeRetire(_ stepPrefix: String) -> Diagnostic {
         .error("compiler.unsafe-retire", "'\(stepPrefix)' would retire a source mailbox without depending on a passed verify of the same user",
             hint: "this is a bug in mailshift's lowering: please report it; nothing was run")

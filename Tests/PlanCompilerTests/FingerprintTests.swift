@@ -79,3 +79,20 @@ import Testing
         #expect(base.fingerprint == reformatted.fingerprint)
     }
 }
+
+/// Warnings do not stop a plan from compiling.
+@Suite struct PolicyWarningTests {
+    @Test func deletingAfterACountOnlyVerifyWarns() throws {
+        let dir = try TemporaryDirectory(prefix: "policy")
+        defer { dir.remove() }
+        let text = try FingerprintTests.proxyText
+            .replacingOccurrences(of: "verify: digest", with: "verify: count")
+            .replacingOccurrences(of: "retire_source: archive", with: "retire_source: delete")
+        let path = dir.file("plan.yaml")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = Compiler.compile(planAt: path)
+        #expect(result.graph != nil)
+        #expect(result.diagnostics.items.map(\.code) == ["compiler.weak-verify"])
+        #expect(result.diagnostics.items.first?.severity == .warning)
+    }
+}
