@@ -18,8 +18,8 @@ public final class MboxReader {
     /// True when the variant was detected rather than pinned.
     public let detected: Bool
     public let identity: SourceIdentity
-    public private(set) var warnings: [MboxWarning] = []
-    public private(set) var warningCount = 0
+    public internal(set) var warnings: [MboxWarning] = []
+    public internal(set) var warningCount = 0
     /// Pseudo-messages skipped (UW-IMAP folder internal data).
     public internal(set) var skippedInternal = 0
 
@@ -177,5 +177,22 @@ public final class MboxReader {
         while g < e && buf.load(fromByteOffset: g, as: UInt8.self) == 0x3E { g += 1 }
         guard e - g >= 5 else { return false }
         return UnsafeRawBufferPointer(start: buf + g, count: 5).elementsEqual("From ".utf8)
+    }
+}
+
+extension MboxReader {
+    /// Back to the first byte, for a second pass over the same snapshot (same descriptor, same size).
+    public func rewind() {
+        lseek(fd, 0, SEEK_SET)
+        base = 0
+        pos = 0
+        end = 0
+        eof = false
+        spanStart = -1
+        delivering = false
+        nextIsContinuation = false
+        warnings = []
+        warningCount = 0
+        skippedInternal = 0
     }
 }
