@@ -1,0 +1,113 @@
+import CommandDriver
+import Foundation
+import Glibc
+import Steps
+
+/// `source.retire`: keep, archive (move, preserving the file) or delete a source mailbox, then
+/// run the optional `argv` (e.g. imdeluser). Irreversible, so it acts only when the journaled
+/// outputs of `verify_step` say passed, and only if the source is exactly as verify saw it
+/// (mail that arrived since would otherwise be lost).
+public struct SourceRetireRunner: StepRunner {
+    public var transport: any CommandTransport
+
+    public init(transport: any CommandTransport) { self.transport = transport }
+
+    struct Plan {
+        var mbox: String
+        var mode: String
+        var archivePath: String?
+        var argv: [String]?
+        var verifyStep: String
+    }
+
+    func plan(_ step: StepInstance) throws -> Plan {
+        let p = step.parameters
+        guard let mbox = p.text(StepParameterKey.mbox), mbox.hasPrefix("/"), !mbox.split(separator: "/").contains("..") else {
+            throw StepError.permanent("\(step.id): mbox must be an absolute path")
+        }
+        guard let verify = p.text(StepParameterKey.verifyStep) else { throw StepError.permanent("\(step.id): missing verify_step") }
+        let mode = p.text(StepParameterKey.mode) ?? "keep"
+        var archive: String?
+        switch mode {
+        case "keep", "delete": break
+        case "archive":
+            guard let dir = p.text(StepParameterKey.archiveDir), dir.hasPrefix("/"), !dir.split(separator: "/").contains("..") else {
+                throw StepError.permanent("\(step.id): archive needs an absolute archive_dir")
+            }
+            archive = dir + "/" + (mbox.split(separator: "/").last.map(String.init) ?? "mbox")
+        default: throw StepError.permanent("\(step.id): unknown retire mode '\(mode)'", hint: "keep, archive or delete")
+        }
+        return Plan(mbox: mbox, mode: mode, archivePath: archive, argv: p.list(StepParameterKey.argv), verifyStep: verify)
+    }
+
+    public func inspect(_ step: StepInstance, context: StepContext) async throws -> Inspection {
+        let plan = try plan(step)
+        if step.remoteHost != nil && plan.mode != "keep" {
+            return .unknown("the source is on \(step.host?.name ?? "a remote host")", changes: [PlannedChange(.irreversible, "\(plan.mode) \(plan.mbox)")])
+        }
+        let exists = FileManager.default.fileExists(atPath: plan.mbox)
+        var changes: [PlannedChange] = []
+        switch plan.mode {
+        case "archive" where exists: changes.append(PlannedChange(.irreversible, "archive \(plan.mbox) → \(plan.archivePath!)"))
+        case "delete" where exists: changes.append(PlannedChange(.irreversible, "delete \(plan.mbox)"))
+        default: break
+        }
+        if let argv = plan.argv, !argv.isEmpty, context.previousOutputs?["argv_done"] != "true" {
+            changes.append(PlannedChange(.irreversible, argv.joined(separator: " ")))
+        }
+        return changes.isEmpty ? .done(plan.mode == "keep" ? "source kept" : "source already retired") : .pending(changes)
+    }
+
+    public func apply(_ step: StepInstance, context: StepContext) async throws -> StepOutputs {
+        guard !context.dryRun else { throw StepError.permanent("\(step.id): apply called during a dry run") }
+        let plan = try plan(step)
+        guard let verified = context.outputs(of: plan.verifyStep), verified["passed"] == "true" else {
+            throw StepError.permanent(
+                "\(step.id): refusing to retire \(plan.mbox): \(plan.verifyStep) has not passed",
+                hint: "run the import and its verify first; retire never acts on an unverified mailbox")
+        }
+        var outputs: StepOutputs = ["mode": plan.mode, "verified_identity": verified["source_identity"] ?? ""]
+        if plan.mode != "keep" {
+            guard step.remoteHost == nil else {
+                throw StepError.permanent("\(step.id): archive/delete of a remote source is not supported yet", hint: "use argv on that host, or mode keep")
+            }
+            outputs["archived_to"] = try retireLocal(plan, step, verified: verified["source_identity"] ?? "")
+        }
+        if let argv = plan.argv, !argv.isEmpty, context.previousOutputs?["argv_done"] != "true" {
+            let outcome = try await transport.run(argv, on: step.commandHost, stdin: nil, timeout: 600)
+            guard outcome.status == 0 else {
+                throw StepError.permanent("\(step.id): \(argv[0]) exited \(outcome.status)")
+            }
+            outputs["argv_done"] = "true"
+            try await context.checkpoint(outputs)
+        }
+        return outputs
+    }
+
+    /// Archives or deletes under the spool lock, after checking the file is the one verified.
+    func retireLocal(_ plan: Plan, _ step: StepInstance, verified: String) throws -> String? {
+        guard FileManager.default.fileExists(atPath: plan.mbox) else {
+            if let a = plan.archivePath, !FileManager.default.fileExists(atPath: a) {
+                throw StepError.permanent("\(step.id): \(plan.mbox) is gone and \(a) does not exist")
+            }
+            return plan.archivePath  // done by an earlier attempt
+        }
+        let lock = try SpoolLock(mbox: plan.mbox, timeout: 30)
+        defer { lock.unlock() }
+        let now = SourceIdentity.of(plan.mbox)?.description ?? "absent"
+        guard now == verified else {
+            let grew = (SourceIdentity(now)?.size ?? 0) - (SourceIdentity(verified)?.size ?? 0)
+            throw StepError.permanent(
+                "\(step.id): refusing to retire \(plan.mbox): it changed since verify (\(grew >= 0 ? "+" : "")\(grew) bytes)",
+                hint: "new mail arrived: re-run the import and verify for this user, then retire")
+        }
+        if plan.mode == "delete" {
+            guard unlink(plan.mbox) == 0 else { throw StepError.permanent("\(plan.mbox): delete failed: \(String(cString: strerror(errno)))") }
+            FileDurability.syncDirectory(of: plan.mbox)
+            return nil
+        }
+        let dest = plan.archivePath!
+        try FileDurability.move(plan.mbox, to: dest)
+        return dest
+    }
+}
