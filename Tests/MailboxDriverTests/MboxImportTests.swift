@@ -38,7 +38,7 @@ import Testing
         // Lose some messages and leave a stale temporary file of a dead process, as a crash would.
         let cur = try FileManager.default.contentsOfDirectory(atPath: maildir + "/cur").sorted()
         for name in cur.prefix(7) { try FileManager.default.removeItem(atPath: "\(maildir)/cur/\(name)") }
-        FileManager.default.createFile(atPath: maildir + "/tmp/mailshift-999999-3", contents: Data("partial".utf8))
+        _ = FileManager.default.createFile(atPath: maildir + "/tmp/mailshift-999999-3", contents: Data("partial".utf8))
         let preview = try MboxImport.preview(file: mbox, maildir: maildir, options: .init(variant: .solaris))
         #expect(preview.pending == 7)
         let report = try MboxImport.run(file: mbox, maildir: maildir, options: .init(variant: .solaris))
