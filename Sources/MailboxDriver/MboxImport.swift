@@ -98,7 +98,9 @@ public enum MboxImport {
     /// Read-only: what `run` would do (messages, bytes, how many are already in the Maildir).
     public static func preview(file: String, maildir: String, options: MboxImportOptions) throws -> (tally: MboxTally, pending: Int, pendingBytes: Int, variant: MboxVariant) {
         let reader = try MboxReader(path: file, variant: options.variant, timeZone: options.timeZone)
-        var counter = PresenceCounter(existing: MaildirIndex.scan(maildir), prefix: options.tagPrefix)
+        let existing = MaildirIndex.scan(maildir)
+        var counter = PresenceCounter(existing: existing, prefix: options.tagPrefix)
+        if options.deduplicate { counter.knownDigests = Set(existing.values.map(\.digest)) }
         try reader.read(into: &counter)
         return (counter.tally, counter.pending, counter.pendingBytes, reader.variant)
     }
@@ -161,20 +163,33 @@ struct ImportConsumer: MboxConsumer {
 struct PresenceCounter: MboxConsumer {
     let existing: [String: MaildirName]
     let prefix: String
+    /// When deduplicating: digests already in the Maildir (a pending message matching one is not pending).
+    var knownDigests: Set<String>?
     var tally = MboxTally()
     var pending = 0
     var pendingBytes = 0
     var isPending = false
+    var digest = CanonicalDigest()
+
+    init(existing: [String: MaildirName], prefix: String) {
+        self.existing = existing
+        self.prefix = prefix
+    }
 
     mutating func begin(_ head: MboxMessageHead, headers: UnsafeRawBufferPointer) throws -> Bool {
         isPending = existing["\(prefix)\(head.offset)"] == nil
-        return try tally.begin(head, headers: headers)
+        _ = try tally.begin(head, headers: headers)
+        guard isPending, knownDigests != nil else { return false }
+        digest = CanonicalDigest()
+        digest.update(headers)
+        return true
     }
 
-    mutating func body(_ bytes: UnsafeRawBufferPointer) throws {}
+    mutating func body(_ bytes: UnsafeRawBufferPointer) throws { digest.update(bytes) }
 
     mutating func end(_ head: MboxMessageHead, storedBytes: Int, endOffset: Int) throws {
         try tally.end(head, storedBytes: storedBytes, endOffset: endOffset)
+        if isPending, let known = knownDigests, known.contains(String(digest.finalize().prefix(24))) { isPending = false }
         if isPending {
             pending += 1
             pendingBytes += storedBytes

@@ -43,17 +43,17 @@ public struct SourceRetireRunner: StepRunner {
     public func inspect(_ step: StepInstance, context: StepContext) async throws -> Inspection {
         let plan = try plan(step)
         if step.remoteHost != nil && plan.mode != "keep" {
-            return .unknown("the source is on \(step.host?.name ?? "a remote host")", changes: [PlannedChange(.irreversible, "\(plan.mode) \(plan.mbox)")])
+            return .unknown("the source is on \(step.host?.name ?? "a remote host")", changes: [PlannedChange(.irreversible, "irreversible: \(plan.mode) \(plan.mbox)")])
         }
         let exists = FileManager.default.fileExists(atPath: plan.mbox)
         var changes: [PlannedChange] = []
         switch plan.mode {
-        case "archive" where exists: changes.append(PlannedChange(.irreversible, "archive \(plan.mbox) → \(plan.archivePath!)"))
-        case "delete" where exists: changes.append(PlannedChange(.irreversible, "delete \(plan.mbox)"))
+        case "archive" where exists: changes.append(PlannedChange(.irreversible, "irreversible: archive \(plan.mbox) → \(plan.archivePath ?? "")"))
+        case "delete" where exists: changes.append(PlannedChange(.irreversible, "irreversible: delete \(plan.mbox)"))
         default: break
         }
         if let argv = plan.argv, !argv.isEmpty, context.previousOutputs?["argv_done"] != "true" {
-            changes.append(PlannedChange(.irreversible, argv.joined(separator: " ")))
+            changes.append(PlannedChange(.irreversible, "irreversible: run " + argv.joined(separator: " ")))
         }
         return changes.isEmpty ? .done(plan.mode == "keep" ? "source kept" : "source already retired") : .pending(changes)
     }
@@ -106,7 +106,7 @@ public struct SourceRetireRunner: StepRunner {
             FileDurability.syncDirectory(of: plan.mbox)
             return nil
         }
-        let dest = plan.archivePath!
+        guard let dest = plan.archivePath else { return nil }
         try FileDurability.move(plan.mbox, to: dest)
         return dest
     }
