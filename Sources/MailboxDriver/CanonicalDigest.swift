@@ -1,23 +1,29 @@
 import Digest
 import Glibc
 
-/// SHA-256 of a message's canonical form, the same whichever mbox variant it came from.
+private let canonicalNewlines = [UInt8](repeating: 0x0A, count: 64)
+
+/// Canonical digest for verify (SHA-256).
+public typealias CanonicalSHA256 = CanonicalDigest<SHA256Hasher>
+/// Canonical message key for names and deduplication (XXH64, 16 hex).
+public typealias MessageKey = CanonicalDigest<XXH64Hasher>
+
+/// A hash of a message's canonical form, the same whichever mbox variant it came from.
 ///
 /// Canonical form: CRLF → LF; every `>+From ` line start → `From ` (so mboxo, mboxrd and
 /// Solaris copies of one message agree); trailing empty lines dropped. The result does not depend
 /// on how the bytes are chunked (lines split across `update` calls are carried), so a digest taken
 /// while importing equals one taken later from the Maildir file. Used by verify and saved-mail
 /// deduplication.
-public struct CanonicalDigest: Sendable {
-    private var sha = SHA256()
+public struct CanonicalDigest<Hasher: CanonicalHasher>: Sendable {
+    private var sha = Hasher()
     /// Newlines held back: emitted only if more content follows.
     private var pendingNewlines = 0
     /// An incomplete line carried from the previous chunk.
     private var carry: [UInt8] = []
     /// The carried line's start was already hashed (a line longer than `carryLimit`).
     private var midLine = false
-    private static let carryLimit = 65536
-    private static let newlines = [UInt8](repeating: 0x0A, count: 64)
+    private static var carryLimit: Int { 65536 }
 
     public init() {}
 
@@ -70,7 +76,7 @@ public struct CanonicalDigest: Sendable {
             carry.removeAll()
             line.withUnsafeBytes { emitLine($0, final: true) }
         }
-        return sha.finalize().hexString
+        return sha.finalHex()
     }
 
     /// One line, with its LF unless `final`.
@@ -107,8 +113,8 @@ public struct CanonicalDigest: Sendable {
     /// Content with no trailing LF: flushes held newlines, then holds this line's LF.
     private mutating func emitContent(_ content: UnsafeRawBufferPointer) {
         while pendingNewlines > 0 {
-            let k = min(pendingNewlines, Self.newlines.count)
-            Self.newlines.withUnsafeBytes { sha.update(UnsafeRawBufferPointer(rebasing: $0[0..<k])) }
+            let k = min(pendingNewlines, canonicalNewlines.count)
+            canonicalNewlines.withUnsafeBytes { sha.update(UnsafeRawBufferPointer(rebasing: $0[0..<k])) }
             pendingNewlines -= k
         }
         sha.update(content)
@@ -127,7 +133,7 @@ public struct CanonicalDigest: Sendable {
         }
         let head = carry[start..<(carry.count - keep)]
         while pendingNewlines > 0 {
-            sha.update([0x0A])
+            [UInt8(0x0A)].withUnsafeBytes { sha.update($0) }
             pendingNewlines -= 1
         }
         head.withUnsafeBytes { sha.update($0) }

@@ -35,7 +35,7 @@ public enum HoldRelease {
             guard let h = FileHandle(forReadingAtPath: path) else { throw MboxError(.unreadable, file: path, offset: 0) }
             defer { try? h.close() }
             var date = Int(st.st_mtim.tv_sec)
-            var digest = CanonicalDigest()
+            var digest = MessageKey()
             var size = 0
             try writer.begin()
             var first = true

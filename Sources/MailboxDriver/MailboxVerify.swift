@@ -75,7 +75,7 @@ public enum MailboxVerify {
             throw MboxError(.unreadable, file: path, offset: 0, detail: "cannot open")
         }
         defer { try? h.close() }
-        var d = CanonicalDigest()
+        var d = CanonicalSHA256()
         while let chunk = try h.read(upToCount: 1 << 20), !chunk.isEmpty {
             chunk.withUnsafeBytes { d.update($0) }
         }
@@ -87,11 +87,11 @@ public enum MailboxVerify {
 struct DigestCollector: MboxConsumer {
     let computeDigests: Bool
     var messages: [(offset: Int, digest: String)] = []
-    var digest = CanonicalDigest()
+    var digest = CanonicalSHA256()
 
     mutating func begin(_ head: MboxMessageHead, headers: UnsafeRawBufferPointer) throws -> Bool {
         guard computeDigests else { return false }
-        digest = CanonicalDigest()
+        digest = CanonicalSHA256()
         digest.update(headers)
         return true
     }

@@ -11,8 +11,8 @@ struct MboxHeaderSection {
     private var dropping = false
 
     /// Headers only a mailbox format needs; stripped from the stored message (Dovecot mbox.md).
-    static let mboxOnly: Set<[UInt8]> = Set(
-        ["status", "x-status", "x-uid", "x-keywords", "x-imap", "x-imapbase", "content-length"].map { Array($0.utf8) })
+    static let mboxOnly: [[UInt8]] = ["status", "x-status", "x-uid", "x-keywords", "x-imap", "x-imapbase", "content-length"].map { Array($0.utf8) }
+    static let subject = Array("subject".utf8)
 
     init() { bytes.reserveCapacity(8192) }
 
@@ -33,35 +33,45 @@ struct MboxHeaderSection {
             if !dropping { bytes.append(contentsOf: line) }
             return
         }
-        guard let colon = line.firstIndex(of: 0x3A), colon > 0,
-            line[0..<colon].allSatisfy({ $0 > 0x20 && $0 < 0x7F })
-        else {
-            // Not a header (e.g. an old `>From ` line under the From_ line): kept.
+        // Only names up to 15 bytes matter here (the longest is `content-length`).
+        var colon = -1
+        for k in 0..<min(line.count, 16) {
+            let c = line[k]
+            if c == 0x3A { colon = k; break }
+            if c <= 0x20 || c >= 0x7F { break }
+        }
+        guard colon > 0 else {
             dropping = false
             if unescape, line.first == 0x3E, isEscapedFrom(line) {
-                bytes.append(contentsOf: line[1...])
+                bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: line[1...]))
             } else {
                 bytes.append(contentsOf: line)
             }
             return
         }
-        let name = line[0..<colon].map { $0 | ($0 >= 0x41 && $0 <= 0x5A ? 0x20 : 0) }
-        guard Self.mboxOnly.contains(name) else {
+        guard let kind = Self.mboxOnly.firstIndex(where: { Self.equalsLowercased(line, colon, $0) }) else {
             dropping = false
-            if name.elementsEqual("subject".utf8), contains(line, "FOLDER INTERNAL DATA") { isFolderInternalData = true }
+            if Self.equalsLowercased(line, colon, Self.subject), contains(line, "FOLDER INTERNAL DATA") { isFolderInternalData = true }
             bytes.append(contentsOf: line)
             return
         }
         dropping = true
-        let value = line[(colon + 1)...].filter { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D && $0 != 0x0A }
-        switch String(decoding: name, as: UTF8.self) {
-        case "status": flags.addStatus(value)
-        case "x-status": flags.addXStatus(value)
-        case "content-length":
+        let value = UnsafeRawBufferPointer(rebasing: line[(colon + 1)...]).filter { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D && $0 != 0x0A }
+        switch kind {
+        case 0: flags.addStatus(value)
+        case 1: flags.addXStatus(value)
+        case 6:
             if let n = Int(String(decoding: value, as: UTF8.self)), n >= 0 { contentLength = n }
-        case "x-imap": isFolderInternalData = true
+        case 4: isFolderInternalData = true
         default: break
         }
+    }
+
+    /// `line[0..<count]` equals `name` (lowercase ASCII) ignoring ASCII case.
+    private static func equalsLowercased(_ line: UnsafeRawBufferPointer, _ count: Int, _ name: [UInt8]) -> Bool {
+        guard count == name.count else { return false }
+        for k in 0..<count where line[k] | (line[k] >= 0x41 && line[k] <= 0x5A ? 0x20 : 0) != name[k] { return false }
+        return true
     }
 
     private func isEscapedFrom(_ line: UnsafeRawBufferPointer) -> Bool {

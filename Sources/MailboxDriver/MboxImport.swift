@@ -112,7 +112,7 @@ struct ImportConsumer: MboxConsumer {
     let prefix: String
     let deduplicate: Bool
     var knownDigests: Set<String> = []
-    var digest = CanonicalDigest()
+    var digest = MessageKey()
     var summary = SHA256()
     var present = 0
     var duplicates = 0
@@ -134,7 +134,7 @@ struct ImportConsumer: MboxConsumer {
         }
         try writer.begin()
         writing = true
-        digest = CanonicalDigest()
+        digest = MessageKey()
         digest.update(headers)
         try writer.write(headers)
         return true
@@ -169,7 +169,7 @@ struct PresenceCounter: MboxConsumer {
     var pending = 0
     var pendingBytes = 0
     var isPending = false
-    var digest = CanonicalDigest()
+    var digest = MessageKey()
 
     init(existing: [String: MaildirName], prefix: String) {
         self.existing = existing
@@ -180,7 +180,7 @@ struct PresenceCounter: MboxConsumer {
         isPending = existing["\(prefix)\(head.offset)"] == nil
         _ = try tally.begin(head, headers: headers)
         guard isPending, knownDigests != nil else { return false }
-        digest = CanonicalDigest()
+        digest = MessageKey()
         digest.update(headers)
         return true
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Digest
 import Foundation
 import Glibc
 import Lab
@@ -16,8 +17,11 @@ struct MailboxBench: AsyncParsableCommand {
     @Option(help: "Messages per mailbox.") var messages = 2000
     @Option(help: "Average body bytes of an ordinary message.") var bodyBytes = 5200
     @Option(help: "Work directory (corpus, images).") var work = "/var/tmp/mailshift-bench-mailbox"
-    @Option(help: "Mailboxes imported at once.") var parallel = 2
+    @Option(help: "Mailboxes imported at once (the plan's parallel).") var parallel = 4
+    @Option(help: "Messages per durable batch.") var batch = 512
     @Flag(help: "Use fresh directories instead of loop-mounted ext4 file systems.") var noLoop = false
+    @Flag(help: "Skip the slow peers (fsync per file, doveadm).") var skipSlow = false
+    @Flag(help: "Only time the import's parts (read, digest) on one core.") var profile = false
 
     struct Row {
         var method: String
@@ -32,6 +36,10 @@ struct MailboxBench: AsyncParsableCommand {
         let corpusDir = work + "/corpus"
         let (mboxes, corpusBytes, storedBytes) = try makeCorpus(corpusDir)
         print("corpus: \(users) mailboxes × \(messages) messages, \(corpusBytes / 1_000_000) MB of mbox, \(storedBytes / 1_000_000) MB stored")
+        if profile {
+            try profileParts(mboxes)
+            return
+        }
         var rows: [Row] = []
         let tarball = work + "/maildirs.tar"
 
@@ -40,13 +48,15 @@ struct MailboxBench: AsyncParsableCommand {
             resetPeakMemory()
             let t0 = Date()
             try await forEachMailbox(mboxes) { i, mbox in
-                _ = try MboxImport.run(file: mbox, maildir: "\(root)/user\(i)", options: MboxImportOptions(timeZone: TimeZone(identifier: "UTC")!))
+                var options = MboxImportOptions(timeZone: TimeZone(identifier: "UTC")!)
+                options.batchMessages = batch
+                _ = try MboxImport.run(file: mbox, maildir: "\(root)/user\(i)", options: options)
             }
             let s = Date().timeIntervalSince(t0)
             let peak = peakMemoryKB()
             let files = countFiles(root)
             _ = try runTool(["/usr/bin/tar", "-cf", tarball, "-C", root, "."])
-            return Row(method: "mailshift import (durable)", seconds: s, files: files, peakKB: peak, note: "syncfs per batch of 512")
+            return Row(method: "mailshift import (durable)", seconds: s, files: files, peakKB: peak, note: "syncfs per batch of \(batch), \(parallel) at once")
         })
         // The floor: the same files extracted, nothing made durable.
         rows.append(try await onFreshFS("tar") { root in
@@ -54,6 +64,16 @@ struct MailboxBench: AsyncParsableCommand {
             _ = try runTool(["/usr/bin/tar", "-xf", tarball, "-C", root])
             return Row(method: "tar -x (floor, no fsync)", seconds: Date().timeIntervalSince(t0), files: countFiles(root), note: "")
         })
+        rows.append(try await onFreshFS("tarsync") { root in
+            let t0 = Date()
+            _ = try runTool(["/usr/bin/tar", "-xf", tarball, "-C", root])
+            let fd = open(root, O_RDONLY | O_DIRECTORY)
+            fsync(fd)
+            _ = try runTool(["/usr/bin/sync", "-f", root])
+            close(fd)
+            return Row(method: "tar -x, then sync -f", seconds: Date().timeIntervalSince(t0), files: countFiles(root), note: "durable floor")
+        })
+        if skipSlow { return printTable(rows, expected: users * messages) }
         // The usual way to be durable: fsync each file and its directory.
         rows.append(try await onFreshFS("fsync") { root in
             let t0 = Date()
@@ -85,6 +105,40 @@ struct MailboxBench: AsyncParsableCommand {
         }
         rows.append(Row(method: "mb2md", seconds: .nan, files: 0, note: "skipped: not installed (no network here); see docs/mailbox.md"))
         printTable(rows, expected: users * messages)
+    }
+
+    /// Where an import's time goes, single-threaded: one read pass, one canonical-digest pass,
+    /// and raw SHA-256 over the same bytes.
+    func profileParts(_ mboxes: [String]) throws {
+        let utc = TimeZone(identifier: "UTC")!
+        var t0 = Date()
+        for m in mboxes {
+            let r = try MboxReader(path: m, variant: .auto, timeZone: utc)
+            var t = MboxTally()
+            try r.read(into: &t)
+        }
+        print(String(format: "profile: read pass %.2f s", Date().timeIntervalSince(t0)))
+        t0 = Date()
+        for m in mboxes {
+            _ = try MailboxVerify.run(file: m, maildir: work + "/none", variant: .auto, timeZone: utc, mode: .digest)
+        }
+        print(String(format: "profile: read + canonical SHA-256 pass (verify) %.2f s", Date().timeIntervalSince(t0)))
+        t0 = Date()
+        for m in mboxes {
+            _ = try MboxImport.preview(file: m, maildir: work + "/none", options: MboxImportOptions(timeZone: utc, deduplicate: true))
+        }
+        print(String(format: "profile: read + canonical XXH64 pass (import keys) %.2f s", Date().timeIntervalSince(t0)))
+        t0 = Date()
+        var total = 0
+        for m in mboxes {
+            let data = try Data(contentsOf: URL(fileURLWithPath: m))
+            var h = SHA256()
+            data.withUnsafeBytes { h.update($0) }
+            _ = h.finalize()
+            total += data.count
+        }
+        let s = Date().timeIntervalSince(t0)
+        print(String(format: "profile: SHA-256 alone %.2f s (%.0f MB/s)", s, Double(total) / s / 1e6))
     }
 
     // MARK: corpus

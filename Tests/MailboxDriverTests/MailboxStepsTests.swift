@@ -162,3 +162,34 @@ import Testing
         #expect(held.map(\.date).contains(1_741_176_000))
     }
 }
+
+extension MailboxStepsTests {
+    /// `store_kind: command`: count before (checkpointed), the import command, count after; the
+    /// verify compares the growth; a resumed step whose count already grew does not re-run it.
+    @Test func commandStoreCountsBeforeAndAfter() async throws {
+        let bin = try #require(ChildProcess.mailshift, "build the mailshift product first")
+        let f = try Fixture(.mboxcl2)
+        defer { f.dir.remove() }
+        for sub in ["new", "cur", "tmp"] { try FileManager.default.createDirectory(atPath: f.maildir + "/" + sub, withIntermediateDirectories: true) }
+        let count = ["/usr/bin/du", "--inodes", "-s", f.maildir]  // prints "<inodes>\t<dir>"
+        let params: [(String, StepParameters.Value)] = [
+            ("mbox", .text(f.mbox)), ("timezone", .text("UTC")), ("store_kind", .text("command")), ("mode", .text("count")),
+            ("import_argv", .list([bin, "mbox", "import", f.mbox, "--maildir", f.maildir, "--timezone", "UTC"])),
+            ("count_argv", .list(count)), ("import_step", .text("import-alice")),
+        ]
+        let importStep = Self.step("import-alice", .mailboxImport, params)
+        let checkpoints = Journal()
+        let context = StepContext(dryRun: false, checkpoint: { checkpoints.record("cp", $0) })
+        let runner = MailboxImportRunner(transport: LocalTransport())
+        let out = try await runner.apply(importStep, context: context)
+        #expect(out["messages"] == "30")
+        #expect(checkpoints.get("cp")?["count_before"] == out["count_before"])
+        f.journal.record("import-alice", out)
+        let v = try await MailboxVerifyRunner(transport: LocalTransport()).apply(Self.step("verify-alice", .mailboxVerify, params), context: f.journal.context)
+        #expect(v["passed"] == "true")
+        // Resume after the command ran but before the step was recorded: no second run.
+        let resumed = StepContext(dryRun: false, previousOutputs: checkpoints.get("cp"))
+        let again = try await runner.apply(importStep, context: resumed)
+        #expect(again["count_after"] == out["count_after"])
+    }
+}
