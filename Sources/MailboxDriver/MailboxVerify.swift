@@ -28,24 +28,24 @@ public enum MailboxVerify {
         file: String, maildir: String, variant: MboxVariant, timeZone: TimeZone, mode: Mode, tagPrefix: String = "m"
     ) throws -> Report {
         var sourceID = "absent"
-        var source: [(offset: Int, digest: String)] = []
+        var source: [(offset: Int, tag: String, digest: String)] = []
         if FileManager.default.fileExists(atPath: file) {
             let reader = try MboxReader(path: file, variant: variant, timeZone: timeZone)
             sourceID = reader.identity.description
-            var c = DigestCollector(computeDigests: mode == .digest)
+            var c = DigestCollector(computeDigests: mode == .digest, prefix: tagPrefix)
             try reader.read(into: &c)
             source = c.messages
         }
-        let ours = MaildirIndex.scan(maildir).filter { $0.key.hasPrefix(tagPrefix) && Int($0.key.dropFirst(tagPrefix.count)) != nil }
+        let ours = MaildirIndex.scan(maildir).filter { MessageTag.isOurs($0.key, prefix: tagPrefix) }
         var missing: [String] = []
         var extra: [String] = []
         var summary = SHA256()
         switch mode {
         case .count:
-            let offsets = Set(source.map { "\(tagPrefix)\($0.offset)" })
-            missing = source.filter { ours["\(tagPrefix)\($0.offset)"] == nil }.map { "byte \($0.offset)" }
-            extra = ours.filter { !offsets.contains($0.key) }.map(\.value.fileName).sorted()
-            for m in source { summary.update(ours["\(tagPrefix)\(m.offset)"]?.digest ?? "") }
+            let tags = Set(source.map(\.tag))
+            missing = source.filter { ours[$0.tag] == nil }.map { "byte \($0.offset)" }
+            extra = ours.filter { !tags.contains($0.key) }.map(\.value.fileName).sorted()
+            for m in source { summary.update(ours[m.tag]?.digest ?? "") }
         case .digest:
             var found: [String: [String]] = [:]  // digest → file names
             for name in ours.values.sorted(by: { $0.tag < $1.tag }) {
@@ -83,13 +83,16 @@ public enum MailboxVerify {
     }
 }
 
-/// Each message's offset and (optionally) canonical digest.
+/// Each message's offset, tag and (optionally) canonical digest.
 struct DigestCollector: MboxConsumer {
     let computeDigests: Bool
-    var messages: [(offset: Int, digest: String)] = []
+    let prefix: String
+    var messages: [(offset: Int, tag: String, digest: String)] = []
     var digest = CanonicalSHA256()
+    var tag = ""
 
     mutating func begin(_ head: MboxMessageHead, headers: UnsafeRawBufferPointer) throws -> Bool {
+        tag = MessageTag.make(prefix, offset: head.offset, headers: headers)
         guard computeDigests else { return false }
         digest = CanonicalSHA256()
         digest.update(headers)
@@ -99,7 +102,7 @@ struct DigestCollector: MboxConsumer {
     mutating func body(_ bytes: UnsafeRawBufferPointer) throws { digest.update(bytes) }
 
     mutating func end(_ head: MboxMessageHead, storedBytes: Int, endOffset: Int) throws {
-        messages.append((head.offset, computeDigests ? digest.finalize() : ""))
+        messages.append((head.offset, tag, computeDigests ? digest.finalize() : ""))
     }
 }
 

@@ -1,14 +1,14 @@
 /// mailshift's deterministic Maildir file names.
 ///
-/// `<date>.M<tag>_<digest24>.mailshift,S=<size>[:2,<flags>]`: `date` is the message date (the
-/// From_ line's), `tag` names the message within its source (`m<offset>` for a spool mailbox,
-/// `s<offset>` for a saved mailbox, `h<hash>` for a hold spool file), `digest24` starts the
-/// message's canonical digest, and `,S=` is Dovecot's size field. The same source message always
+/// `<date>.M<tag>_<key>.mailshift,S=<size>[:2,<flags>]`: `date` is the message date (the
+/// From_ line's), `tag` names the message within its source (`m<offset>-<header hash>` for a
+/// spool mailbox, `s…` for a saved mailbox, `h<hash>` for a hold spool file; see `MessageTag`),
+/// `key` is the message's canonical XXH64 (16 hex), and `,S=` is Dovecot's size field. The same source message always
 /// gets the same name, so an interrupted import re-run finds what it already wrote.
 public struct MaildirName: Sendable, Hashable {
     public var date: Int
     public var tag: String
-    /// The first 24 hex characters of the canonical digest.
+    /// The canonical message key (XXH64, 16 hex).
     public var digest: String
     public var size: Int
     public var flags: MaildirFlags
@@ -16,7 +16,7 @@ public struct MaildirName: Sendable, Hashable {
     public init(date: Int, tag: String, digest: String, size: Int, flags: MaildirFlags) {
         self.date = date
         self.tag = tag
-        self.digest = String(digest.prefix(24))
+        self.digest = digest
         self.size = size
         self.flags = flags
     }

@@ -125,8 +125,11 @@ struct ImportConsumer: MboxConsumer {
         if deduplicate { knownDigests = Set(writer.existing.values.map(\.digest)) }
     }
 
+    var tag = ""
+
     mutating func begin(_ head: MboxMessageHead, headers: UnsafeRawBufferPointer) throws -> Bool {
-        if let known = writer.existing["\(prefix)\(head.offset)"] {
+        tag = MessageTag.make(prefix, offset: head.offset, headers: headers)
+        if let known = writer.existing[tag] {
             present += 1
             summary.update(known.digest)
             writing = false
@@ -148,14 +151,14 @@ struct ImportConsumer: MboxConsumer {
     mutating func end(_ head: MboxMessageHead, storedBytes: Int, endOffset: Int) throws {
         guard writing else { return }
         writing = false
-        let d = String(digest.finalize().prefix(24))
+        let d = digest.finalize()
         summary.update(d)
         if deduplicate && knownDigests.contains(d) {
             duplicates += 1
             writer.discard()
             return
         }
-        try writer.finish(MaildirName(date: head.from.date, tag: "\(prefix)\(head.offset)", digest: d, size: storedBytes, flags: head.flags))
+        try writer.finish(MaildirName(date: head.from.date, tag: tag, digest: d, size: storedBytes, flags: head.flags))
     }
 }
 
@@ -177,7 +180,7 @@ struct PresenceCounter: MboxConsumer {
     }
 
     mutating func begin(_ head: MboxMessageHead, headers: UnsafeRawBufferPointer) throws -> Bool {
-        isPending = existing["\(prefix)\(head.offset)"] == nil
+        isPending = existing[MessageTag.make(prefix, offset: head.offset, headers: headers)] == nil
         _ = try tally.begin(head, headers: headers)
         guard isPending, knownDigests != nil else { return false }
         digest = MessageKey()
@@ -189,7 +192,7 @@ struct PresenceCounter: MboxConsumer {
 
     mutating func end(_ head: MboxMessageHead, storedBytes: Int, endOffset: Int) throws {
         try tally.end(head, storedBytes: storedBytes, endOffset: endOffset)
-        if isPending, let known = knownDigests, known.contains(String(digest.finalize().prefix(24))) { isPending = false }
+        if isPending, let known = knownDigests, known.contains(digest.finalize()) { isPending = false }
         if isPending {
             pending += 1
             pendingBytes += storedBytes
