@@ -19,6 +19,7 @@ struct MailboxBench: AsyncParsableCommand {
     @Option(help: "Work directory (corpus, images).") var work = "/var/tmp/mailshift-bench-mailbox"
     @Option(help: "Mailboxes imported at once (the plan's parallel).") var parallel = 4
     @Option(help: "Messages per durable batch.") var batch = 512
+    @Option(help: "Runs of the fast methods (mailshift, tar); the best is reported (the disk is shared).") var runs = 3
     @Flag(help: "Use fresh directories instead of loop-mounted ext4 file systems.") var noLoop = false
     @Flag(help: "Skip the slow peers (fsync per file, doveadm).") var skipSlow = false
     @Flag(help: "Only time the import's parts (read, digest) on one core.") var profile = false
@@ -44,7 +45,7 @@ struct MailboxBench: AsyncParsableCommand {
         let tarball = work + "/maildirs.tar"
 
         // mailshift: durable before it returns.
-        rows.append(try await onFreshFS("mailshift") { root in
+        rows.append(try await best { try await onFreshFS("mailshift") { root in
             resetPeakMemory()
             let t0 = Date()
             try await forEachMailbox(mboxes) { i, mbox in
@@ -57,14 +58,14 @@ struct MailboxBench: AsyncParsableCommand {
             let files = countFiles(root)
             _ = try runTool(["/usr/bin/tar", "-cf", tarball, "-C", root, "."])
             return Row(method: "mailshift import (durable)", seconds: s, files: files, peakKB: peak, note: "syncfs per batch of \(batch), \(parallel) at once")
-        })
+        } })
         // The floor: the same files extracted, nothing made durable.
-        rows.append(try await onFreshFS("tar") { root in
+        rows.append(try await best { try await onFreshFS("tar") { root in
             let t0 = Date()
             _ = try runTool(["/usr/bin/tar", "-xf", tarball, "-C", root])
             return Row(method: "tar -x (floor, no fsync)", seconds: Date().timeIntervalSince(t0), files: countFiles(root), note: "")
-        })
-        rows.append(try await onFreshFS("tarsync") { root in
+        } })
+        rows.append(try await best { try await onFreshFS("tarsync") { root in
             let t0 = Date()
             _ = try runTool(["/usr/bin/tar", "-xf", tarball, "-C", root])
             let fd = open(root, O_RDONLY | O_DIRECTORY)
@@ -72,7 +73,7 @@ struct MailboxBench: AsyncParsableCommand {
             _ = try runTool(["/usr/bin/sync", "-f", root])
             close(fd)
             return Row(method: "tar -x, then sync -f", seconds: Date().timeIntervalSince(t0), files: countFiles(root), note: "durable floor")
-        })
+        } })
         if skipSlow { return printTable(rows, expected: users * messages) }
         // The usual way to be durable: fsync each file and its directory.
         rows.append(try await onFreshFS("fsync") { root in
@@ -103,7 +104,18 @@ struct MailboxBench: AsyncParsableCommand {
         } else {
             rows.append(Row(method: "doveadm import", seconds: .nan, files: 0, note: "skipped: doveadm not installed"))
         }
-        rows.append(Row(method: "mb2md", seconds: .nan, files: 0, note: "skipped: not installed (no network here); see docs/mailbox.md"))
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/mb2md") {
+            rows.append(try await onFreshFS("mb2md") { root in
+                let t0 = Date()
+                try await forEachMailbox(mboxes) { i, mbox in
+                    let status = try runTool(["/usr/bin/mb2md", "-s", mbox, "-d", "\(root)/user\(i)"], environment: ["HOME": root, "PATH": "/usr/bin:/bin"])
+                    if status != 0 { throw ValidationError("mb2md exited \(status)") }
+                }
+                return Row(method: "mb2md", seconds: Date().timeIntervalSince(t0), files: countFiles(root), note: "no fsync")
+            })
+        } else {
+            rows.append(Row(method: "mb2md", seconds: .nan, files: 0, note: "skipped: not installed"))
+        }
         printTable(rows, expected: users * messages)
     }
 
@@ -199,6 +211,16 @@ struct MailboxBench: AsyncParsableCommand {
         var row = try await body(mnt)
         if !mounted { row.note += (row.note.isEmpty ? "" : "; ") + "fresh directory" }
         return row
+    }
+
+    /// The fastest of `runs` runs (peak memory: the largest seen).
+    func best(_ run: () async throws -> Row) async throws -> Row {
+        var rows: [Row] = []
+        for _ in 0..<max(1, runs) { rows.append(try await run()) }
+        var b = rows.min { $0.seconds < $1.seconds }!
+        b.peakKB = rows.compactMap(\.peakKB).max()
+        if runs > 1 { b.note += (b.note.isEmpty ? "" : "; ") + "best of \(runs): " + rows.map { String(format: "%.2f", $0.seconds) }.joined(separator: " ") }
+        return b
     }
 
     func forEachMailbox(_ mboxes: [String], _ work: @escaping @Sendable (Int, String) throws -> Void) async throws {
