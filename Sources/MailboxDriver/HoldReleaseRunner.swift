@@ -43,7 +43,7 @@ public struct HoldReleaseRunner: StepRunner {
         guard FileManager.default.fileExists(atPath: dir) else { return ["messages": "0", "imported": "0"] }
         let maildir = try p.require(p.maildir, StepParameterKey.maildir, step)
         let (tz, owner) = (p.timeZone, try p.ownerIDs(step))
-        let r = try await Task.detached { try HoldRelease.run(spool: dir, maildir: maildir, timeZone: tz, owner: owner) }.value
+        let r = try await BlockingWork.run { try HoldRelease.run(spool: dir, maildir: maildir, timeZone: tz, owner: owner) }
         return ["messages": String(r.messages), "imported": String(r.imported), "present": String(r.present), "duplicates": String(r.duplicates), "bytes": String(r.bytes)]
     }
 }

@@ -49,7 +49,7 @@ public struct MailboxImportRunner: StepRunner {
             return ["messages": "0", "bytes": "0", "imported": "0", "source_identity": "absent", "maildir": maildir]
         } else {
             let options = try p.importOptions(step)
-            report = try await Task.detached { try MboxImport.run(file: mbox, maildir: maildir, options: options) }.value
+            report = try await BlockingWork.run { try MboxImport.run(file: mbox, maildir: maildir, options: options) }
         }
         for w in report.warnings.prefix(20) { context.log("\(mbox): \(w)") }
         return Self.outputs(report)
@@ -83,7 +83,7 @@ public struct MailboxImportRunner: StepRunner {
                 skippedInternal: 0, warningCount: 0, warnings: [], source: "absent", pending: 0, pendingBytes: 0)
         }
         let (variant, tz) = (p.variant, p.timeZone)
-        return try await Task.detached { try MboxInspection.of(file: mbox, variant: variant, timeZone: tz, maildir: maildir) }.value
+        return try await BlockingWork.run { try MboxInspection.of(file: mbox, variant: variant, timeZone: tz, maildir: maildir) }
     }
 
     func applyCommand(_ step: StepInstance, _ p: MailboxStepParameters, _ mbox: String, _ context: StepContext) async throws -> StepOutputs {

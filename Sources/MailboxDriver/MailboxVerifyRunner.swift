@@ -41,9 +41,9 @@ public struct MailboxVerifyRunner: StepRunner {
                 on: host, timeout: 86400, as: MailboxVerify.Report.self)
         } else {
             let tz = p.timeZone
-            report = try await Task.detached {
+            report = try await BlockingWork.run {
                 try MailboxVerify.run(file: mbox, maildir: maildir, variant: variant, timeZone: tz, mode: mode)
-            }.value
+            }
         }
         guard report.passed else { throw VerifyFailure(file: mbox, missing: report.missing, extra: report.extra) }
         return [

@@ -35,7 +35,7 @@ public struct SavedImportRunner: StepRunner {
         }
         let dir = try p.require(maildir, StepParameterKey.maildir, step)
         let options = try p.importOptions(step, tagPrefix: "s", deduplicate: true, variant: variant(p))
-        let n = try await Task.detached { try MboxImport.preview(file: saved, maildir: dir, options: options) }.value
+        let n = try await BlockingWork.run { try MboxImport.preview(file: saved, maildir: dir, options: options) }
         if n.pending == 0 { return .done("\(n.tally.messages.grouped) saved messages already in \(dir)") }
         return .pending([PlannedChange(.add, "import \(n.pending.grouped) saved messages, \(n.pendingBytes.byteText) into \(dir)", messages: n.pending, bytes: n.pendingBytes)])
     }
@@ -58,7 +58,7 @@ public struct SavedImportRunner: StepRunner {
         }
         guard FileManager.default.fileExists(atPath: saved) else { return ["messages": "0", "imported": "0", "source_identity": "absent"] }
         let options = try p.importOptions(step, tagPrefix: "s", deduplicate: true, variant: variant(p))
-        let r = try await Task.detached { try MboxImport.run(file: saved, maildir: dir, options: options) }.value
+        let r = try await BlockingWork.run { try MboxImport.run(file: saved, maildir: dir, options: options) }
         return MailboxImportRunner.outputs(r)
     }
 }
