@@ -53,7 +53,7 @@ struct MailboxStepParameters {
 
     /// uid/gid of `owner`, when set (applied only when running as root).
     func ownerIDs(_ step: StepInstance) throws -> (uid: uid_t, gid: gid_t)? {
-        guard let owner, !owner.isEmpty else { return nil }
+        guard let owner, !owner.isEmpty, geteuid() == 0 else { return nil }
         guard let pw = getpwnam(owner) else {
             throw StepError.permanent("\(step.id): owner '\(owner)' is not a user on this host")
         }

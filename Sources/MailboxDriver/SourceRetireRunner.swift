@@ -87,6 +87,7 @@ public struct SourceRetireRunner: StepRunner {
     /// Archives or deletes under the spool lock, after checking the file is the one verified.
     func retireLocal(_ plan: Plan, _ step: StepInstance, verified: String) throws -> String? {
         guard FileManager.default.fileExists(atPath: plan.mbox) else {
+            if verified == "absent" { return nil }  // the user never had a mailbox
             if let a = plan.archivePath, !FileManager.default.fileExists(atPath: a) {
                 throw StepError.permanent("\(step.id): \(plan.mbox) is gone and \(a) does not exist")
             }
