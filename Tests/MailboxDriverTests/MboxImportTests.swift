@@ -61,3 +61,20 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: maildir))
     }
 }
+
+extension MboxImportTests {
+    /// A lab spool (every variant, pseudo-messages, bad Content-Lengths) imports exactly, detected.
+    @Test func labSpoolImportsExactlyWithDetection() throws {
+        let dir = try TemporaryDirectory(prefix: "spool")
+        defer { dir.remove() }
+        let users = ["alice", "bob", "carol", "dave", "erin", "frank"]
+        let manifests = try MboxCorpus.writeSpool(at: dir.file("mail"), users: users, messages: 25)
+        #expect(FileManager.default.fileExists(atPath: dir.file("mail/.manifest.json")))
+        for user in users {
+            let report = try MboxImport.run(file: dir.file("mail/\(user)"), maildir: dir.file("store/\(user)"), options: .init())
+            let manifest = try #require(manifests[user])
+            #expect(report.variant == manifest.variant.rawValue, "\(user)")
+            try MaildirCheck.expectExact(dir.file("store/\(user)"), manifest)
+        }
+    }
+}
