@@ -27,7 +27,7 @@ public enum MailboxDriverRunners {
             .mailboxVerify: MailboxVerifyRunner(transport: transport, agentExecutable: agentExecutable, agentVersion: agentVersion),
             .savedImport: SavedImportRunner(transport: transport, agentExecutable: agentExecutable, agentVersion: agentVersion),
             .holdRelease: HoldReleaseRunner(transport: transport),
-            .sourceRetire: SourceRetireRunner(transport: transport),
+            .sourceRetire: SourceRetireRunner(transport: transport, agentExecutable: agentExecutable, agentVersion: agentVersion),
         ]
     }
 }

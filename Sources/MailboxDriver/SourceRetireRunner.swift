@@ -9,10 +9,14 @@ import Steps
 /// (mail that arrived since would otherwise be lost).
 public struct SourceRetireRunner: StepRunner {
     public var transport: any CommandTransport
+    public var agent: MailboxAgent
 
-    public init(transport: any CommandTransport) { self.transport = transport }
+    public init(transport: any CommandTransport, agentExecutable: String = "mailshift", agentVersion: String? = nil) {
+        self.transport = transport
+        agent = MailboxAgent(transport: transport, executable: agentExecutable, expectedVersion: agentVersion)
+    }
 
-    struct Plan {
+    struct Plan: Sendable {
         var mbox: String
         var mode: String
         var archivePath: String?
@@ -68,10 +72,16 @@ public struct SourceRetireRunner: StepRunner {
         }
         var outputs: StepOutputs = ["mode": plan.mode, "verified_identity": verified["source_identity"] ?? ""]
         if plan.mode != "keep" {
-            guard step.remoteHost == nil else {
-                throw StepError.permanent("\(step.id): archive/delete of a remote source is not supported yet", hint: "use argv on that host, or mode keep")
+            let identity = verified["source_identity"] ?? ""
+            if let host = step.remoteHost {
+                let r = try await agent.call(
+                    ["mbox", "retire", plan.mbox, "--mode", plan.mode, "--expect", identity, "--output", "json"]
+                        + (plan.archivePath.map { ["--archive-to", $0] } ?? []),
+                    on: host, timeout: 3600, as: SourceRetire.Result.self)
+                outputs["archived_to"] = r.archivedTo
+            } else {
+                outputs["archived_to"] = try await BlockingWork.run { [plan] in try retireLocal(plan, step, verified: identity) }
             }
-            outputs["archived_to"] = try retireLocal(plan, step, verified: verified["source_identity"] ?? "")
         }
         if let argv = plan.argv, !argv.isEmpty, context.previousOutputs?["argv_done"] != "true" {
             let outcome = try await transport.run(argv, on: step.commandHost, stdin: nil, timeout: 600)
@@ -84,31 +94,51 @@ public struct SourceRetireRunner: StepRunner {
         return outputs
     }
 
-    /// Archives or deletes under the spool lock, after checking the file is the one verified.
     func retireLocal(_ plan: Plan, _ step: StepInstance, verified: String) throws -> String? {
-        guard FileManager.default.fileExists(atPath: plan.mbox) else {
-            if verified == "absent" { return nil }  // the user never had a mailbox
-            if let a = plan.archivePath, !FileManager.default.fileExists(atPath: a) {
-                throw StepError.permanent("\(step.id): \(plan.mbox) is gone and \(a) does not exist")
-            }
-            return plan.archivePath  // done by an earlier attempt
+        do {
+            return try SourceRetire.run(mbox: plan.mbox, mode: plan.mode, archivePath: plan.archivePath, verifiedIdentity: verified).archivedTo
+        } catch let e as StepError {
+            throw StepError(e.disposition, "\(step.id): \(e.summary)", hint: e.hint)
         }
-        let lock = try SpoolLock(mbox: plan.mbox, timeout: 30)
+    }
+}
+
+/// Archives or deletes a source mailbox under the spool lock, after checking it is exactly the
+/// file verify saw (shared by the runner and `mailshift mbox retire`, the agent on ssh hosts).
+public enum SourceRetire {
+    public struct Result: Sendable, Hashable, Codable {
+        public var mode: String
+        public var archivedTo: String?
+        /// False when an earlier attempt had already done it.
+        public var acted: Bool
+    }
+
+    public static func run(mbox: String, mode: String, archivePath: String?, verifiedIdentity verified: String) throws -> Result {
+        guard mode == "archive" || mode == "delete" else { return Result(mode: mode, archivedTo: nil, acted: false) }
+        guard mode == "delete" || archivePath != nil else { throw StepError.permanent("archive needs an archive path") }
+        guard FileManager.default.fileExists(atPath: mbox) else {
+            if verified == "absent" { return Result(mode: mode, archivedTo: nil, acted: false) }  // never had a mailbox
+            if let a = archivePath, !FileManager.default.fileExists(atPath: a) {
+                throw StepError.permanent("\(mbox) is gone and \(a) does not exist")
+            }
+            return Result(mode: mode, archivedTo: archivePath, acted: false)  // done by an earlier attempt
+        }
+        let lock = try SpoolLock(mbox: mbox, timeout: 30)
         defer { lock.unlock() }
-        let now = SourceIdentity.of(plan.mbox)?.description ?? "absent"
+        let now = SourceIdentity.of(mbox)?.description ?? "absent"
         guard now == verified else {
             let grew = (SourceIdentity(now)?.size ?? 0) - (SourceIdentity(verified)?.size ?? 0)
             throw StepError.permanent(
-                "\(step.id): refusing to retire \(plan.mbox): it changed since verify (\(grew >= 0 ? "+" : "")\(grew) bytes)",
+                "refusing to retire \(mbox): it changed since verify (\(grew >= 0 ? "+" : "")\(grew) bytes)",
                 hint: "new mail arrived: re-run the import and verify for this user, then retire")
         }
-        if plan.mode == "delete" {
-            guard unlink(plan.mbox) == 0 else { throw StepError.permanent("\(plan.mbox): delete failed: \(String(cString: strerror(errno)))") }
-            FileDurability.syncDirectory(of: plan.mbox)
-            return nil
+        if mode == "delete" {
+            guard unlink(mbox) == 0 else { throw StepError.permanent("\(mbox): delete failed: \(String(cString: strerror(errno)))") }
+            FileDurability.syncDirectory(of: mbox)
+            return Result(mode: mode, archivedTo: nil, acted: true)
         }
-        guard let dest = plan.archivePath else { return nil }
-        try FileDurability.move(plan.mbox, to: dest)
-        return dest
+        let dest = archivePath ?? ""
+        try FileDurability.move(mbox, to: dest)
+        return Result(mode: mode, archivedTo: dest, acted: true)
     }
 }

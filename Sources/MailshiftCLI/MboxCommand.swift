@@ -9,7 +9,7 @@ struct MboxCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mbox",
         abstract: "Inspect, import and verify mbox mailboxes.",
-        subcommands: [MboxInspectCommand.self, MboxImportCommand.self, MboxVerifyCommand.self])
+        subcommands: [MboxInspectCommand.self, MboxImportCommand.self, MboxVerifyCommand.self, MboxRetireCommand.self])
 }
 
 /// Options shared by the mbox subcommands.

@@ -82,3 +82,27 @@ import Testing
         #expect(v.passed, "\(v.missing) \(v.extra)")
     }
 }
+
+extension MboxCommandLineTests {
+    /// The agent side of retire: refuses a changed file, archives an unchanged one, is idempotent.
+    @Test func retireCommandChecksTheVerifiedIdentity() throws {
+        let bin = try #require(ChildProcess.mailshift, "build the mailshift product first")
+        let dir = try TemporaryDirectory(prefix: "mbox-retire")
+        defer { dir.remove() }
+        let mbox = dir.file("erin")
+        _ = try MboxCorpus.write(to: mbox, options: .init(seed: 4, messages: 5, variant: .mboxo))
+        let identity = try #require(SourceIdentity.of(mbox)).description
+        let archive = dir.file("archive/erin")
+        let wrong = try ChildProcess.run([bin, "mbox", "retire", mbox, "--mode", "archive", "--archive-to", archive, "--expect", "1:2:3"])
+        #expect(wrong.status == 1)
+        #expect(FileManager.default.fileExists(atPath: mbox))
+        let out = dir.file("retire.json")
+        let ok = try ChildProcess.run([bin, "mbox", "retire", mbox, "--mode", "archive", "--archive-to", archive, "--expect", identity, "--output", "json"], stdout: out)
+        #expect(ok.status == 0)
+        let result = try JSONDecoder().decode(SourceRetire.Result.self, from: Data(contentsOf: URL(fileURLWithPath: out)))
+        #expect(result.acted && result.archivedTo == archive)
+        #expect(!FileManager.default.fileExists(atPath: mbox) && FileManager.default.fileExists(atPath: archive))
+        let again = try ChildProcess.run([bin, "mbox", "retire", mbox, "--mode", "archive", "--archive-to", archive, "--expect", identity])
+        #expect(again.status == 0)
+    }
+}
