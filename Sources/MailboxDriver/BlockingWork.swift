@@ -1,5 +1,3 @@
-import CommandDriver
-import Steps
 import Foundation
 
 /// Runs blocking file work (reading a mailbox, fsyncs) on its own thread, not on Swift's
@@ -14,20 +12,5 @@ enum BlockingWork {
             thread.stackSize = 1 << 20
             thread.start()
         }
-    }
-}
-
-/// Every runner of this driver, by step kind: what the CLI's driver registry wires.
-public enum MailboxDriverRunners {
-    public static func all(
-        transport: any CommandTransport, agentExecutable: String = "mailshift", agentVersion: String? = nil
-    ) -> [StepKind: any StepRunner] {
-        [
-            .mailboxImport: MailboxImportRunner(transport: transport, agentExecutable: agentExecutable, agentVersion: agentVersion),
-            .mailboxVerify: MailboxVerifyRunner(transport: transport, agentExecutable: agentExecutable, agentVersion: agentVersion),
-            .savedImport: SavedImportRunner(transport: transport, agentExecutable: agentExecutable, agentVersion: agentVersion),
-            .holdRelease: HoldReleaseRunner(transport: transport),
-            .sourceRetire: SourceRetireRunner(transport: transport, agentExecutable: agentExecutable, agentVersion: agentVersion),
-        ]
     }
 }
