@@ -15,5 +15,6 @@ struct MailshiftBench: AsyncParsableCommand {
 enum BenchSubcommands {
     static let all: [any ParsableCommand.Type] = [
         CompileBench.self,
+        MailboxBench.self,
     ]
 }
