@@ -63,6 +63,7 @@ let package = Package(
         .testTarget(name: "ExecutorTests", dependencies: [
             "Steps", "Journal", "Executor", "MailshiftTestSupport",
         ]),
+        .testTarget(name: "JournalTests", dependencies: ["Steps", "Journal", "Digest", "MailshiftTestSupport"]),
         .testTarget(name: "CommandDriverTests", dependencies: ["CommandDriver", "Steps", "MailshiftTestSupport"]),
         .testTarget(name: "LDAPDriverTests", dependencies: ["LDAPDriver", "Steps", "MailshiftTestSupport"]),
         .testTarget(name: "MailboxDriverTests", dependencies: ["MailboxDriver", "Steps", "Digest", "MailshiftTestSupport"]),
