@@ -3,5 +3,10 @@ import ArgumentParser
 /// Every subcommand, in the order `--help` lists them. Add one line per new command file.
 enum MailshiftSubcommands {
     static let all: [any ParsableCommand.Type] = [
+        RunCommand.self,
+        ResumeCommand.self,
+        StatusCommand.self,
+        ApproveCommand.self,
+        UnlockCommand.self,
     ]
 }
