@@ -167,8 +167,14 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
         try committer.commitNow(bytes)
     }
 
-    /// How many flushes group commit has done since `beginAppending` (for the benchmark).
-    public var flushCount: Int { currentCommitter()?.flushCount ?? 0 }
+    /// How many flushes group commit has done since this store was made (for the benchmark).
+    public var flushCount: Int {
+        state.lock()
+        defer { state.unlock() }
+        return closedFlushes + (committer?.flushCount ?? 0)
+    }
+
+    private var closedFlushes = 0
 
     private func currentCommitter() -> GroupCommitter? {
         state.lock()
@@ -180,6 +186,7 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
         state.lock()
         defer { state.unlock() }
         committer?.close()
+        closedFlushes += committer?.flushCount ?? 0
         committer = nil
         if fd >= 0 { Glibc.close(fd) }
         fd = -1
