@@ -51,19 +51,25 @@ public struct Executor: Sendable {
         }
         defer { if !dryRun { store?.close() } }
 
-        let parallel = options.parallel ?? graph.policy.parallel
+        let parallel = max(1, options.parallel ?? graph.policy.parallel)
+        let perHost = max(1, graph.policy.perHost)
+        let admission = AdmissionGuard(graph: graph, control: control)
+        // Admit a window of steps several times the limits (see ApplySlots); slots enforce the limits.
+        let window = Self.admissionFactor
         let scheduler = SchedulerState(
-            graph: graph, status: state.status, parallel: parallel, perHost: graph.policy.perHost,
-            onlyBatches: options.onlyBatches)
+            graph: graph, status: state.status, parallel: parallel * window, perHost: perHost * window,
+            onlyBatches: options.onlyBatches, admission: admission)
+        let slots = ApplySlots(parallel: parallel, perHost: perHost, lanes: scheduler.laneCount)
         let book = OutputsBook(outputs: state.outputs, graph: graph)
         let attempt = StepAttempt(
             graph: graph, runners: runners, store: store, book: book, options: options, observer: observer,
-            approved: state.approved, redactor: SecretRedactor(options.secrets))
+            approved: state.approved, redactor: SecretRedactor(options.secrets), slots: slots, admission: admission,
+            lanes: scheduler.laneTable)
         let batches = progress(state.status)
         observer?.handle(.began(batches: batches))
 
         let loop = RunLoop(scheduler: scheduler, attempt: attempt, control: control, observer: observer,
-            batchOrder: batches.map(\.name))
+            batchOrder: batches.map(\.name), admission: admission)
         let task = Task { await loop.run() }
         control.onCancel { task.cancel() }
         var outcome = await task.value
@@ -80,6 +86,9 @@ public struct Executor: Sendable {
         if dryRun { report.preview = outcome.preview }
         return report
     }
+
+    /// Steps admitted per slot: enough that journal groups are large, small enough to stay cheap.
+    static let admissionFactor = 8
 
     func batchName(ofStep i: Int) -> String? {
         graph.templates[graph.locate(i).template].batch.map { graph.batches[$0].name }

@@ -15,6 +15,7 @@ struct RunLoop: Sendable {
     let control: RunControl
     let observer: (any RunObserver)?
     let batchOrder: [String]
+    let admission: AdmissionGuard
 
     func run() async -> Outcome {
         var state = scheduler
@@ -26,6 +27,7 @@ struct RunLoop: Sendable {
         await withTaskGroup(of: StepResult.self) { group in
             var running = 0
             var announcedStop = false
+            var reported = Set<Int>()
             while true {
                 if control.isStopping || outcome.fatal != nil {
                     if !announcedStop, running > 0 {
@@ -63,13 +65,15 @@ struct RunLoop: Sendable {
                 case .interrupted(let i):
                     state.release(i)
                     interrupted = true
+                case .notStarted(let i):
+                    state.release(i)
                 case .journalFailed(let i, let message):
                     state.release(i)
                     outcome.fatal = outcome.fatal ?? message
                 case .failed(let i, let note):
                     state.release(i)
                     outcome.report.failures.append(note)
-                    let (skipped, stopped) = state.fail(i)
+                    let skipped = state.fail(i)
                     if !skipped.isEmpty {
                         outcome.report.skipped += skipped.count
                         observer?.handle(.skipped(count: skipped.count, cause: note.stepID))
@@ -81,14 +85,16 @@ struct RunLoop: Sendable {
                             }
                         }
                     }
-                    if let b = stopped, let limit = graph.batches[b].maxFailures {
-                        let s = RunReport.StoppedBatch(
-                            batch: graph.batches[b].name, failures: state.failures(inBatch: b), limit: limit)
-                        outcome.report.stoppedBatches.append(s)
-                        observer?.handle(.batchStopped(batch: s.batch, failures: s.failures, limit: limit))
+                    for s in admission.stoppedBatches where !reported.contains(s.batch) {
+                        reported.insert(s.batch)
+                        observer?.handle(.batchStopped(batch: graph.batches[s.batch].name, failures: s.failures,
+                            limit: s.limit))
                     }
                 }
             }
+        }
+        outcome.report.stoppedBatches = admission.stoppedBatches.map {
+            RunReport.StoppedBatch(batch: graph.batches[$0.batch].name, failures: $0.failures, limit: $0.limit)
         }
         var notRun = 0
         for s in state.status where s == .pending || s == .started { notRun += 1 }

@@ -12,6 +12,8 @@ import Steps
 /// - Only the run loop touches this value (no lock): steps report back through the task group.
 /// - Ready steps wait in one FIFO lane per host (lane 0: no host) so `per_host` never blocks
 ///   steps of other hosts.
+/// - `parallel` and `perHost` here bound *admission* (a window several times the real limits);
+///   `ApplySlots` enforces the real limits while steps act. See `ApplySlots` for why.
 struct SchedulerState {
     let graph: StepGraph
     var status: [StepStatus]
@@ -27,11 +29,13 @@ struct SchedulerState {
     let parallel: Int
     let perHost: Int
     private let selected: [Bool]
-    private var batchFailures: [Int]
-    private(set) var batchStopped: [Bool]
+    private let admission: AdmissionGuard
     private(set) var readyCount = 0
 
-    init(graph: StepGraph, status: [StepStatus], parallel: Int, perHost: Int, onlyBatches: Set<String>) {
+    init(graph: StepGraph, status: [StepStatus], parallel: Int, perHost: Int, onlyBatches: Set<String>,
+        admission: AdmissionGuard)
+    {
+        self.admission = admission
         self.graph = graph
         // Everything not done runs again: failed, skipped and waiting steps of an earlier run too.
         self.status = status.map { $0 == .done || $0 == .started ? $0 : .pending }
@@ -61,8 +65,6 @@ struct SchedulerState {
         }
         lanes = [ReadyLane](repeating: ReadyLane(), count: hostLane.count + 1)
         runningInLane = [Int](repeating: 0, count: hostLane.count + 1)
-        batchFailures = [Int](repeating: 0, count: graph.batches.count)
-        batchStopped = [Bool](repeating: false, count: graph.batches.count)
         selected = Self.selectTemplates(graph, onlyBatches)
 
         templateRemaining = templates.indices.map { t in
@@ -120,7 +122,7 @@ struct SchedulerState {
             while let i = lanes[lane].pop() {
                 readyCount -= 1
                 let t = graph.locate(Int(i)).template
-                if let b = graph.templates[t].batch, batchStopped[b] { continue }
+                if let b = graph.templates[t].batch, admission.isStopped(b) { continue }
                 nextLane = (lane + 1) % lanes.count
                 runningInLane[lane] += 1
                 return Int(i)
@@ -158,23 +160,17 @@ struct SchedulerState {
         }
     }
 
-    /// Marks `i` failed, counts it against its batch, and returns the steps downstream of it that
-    /// can no longer run (marked skipped).
-    mutating func fail(_ i: Int) -> (skipped: [Int], stoppedBatch: Int?) {
+    /// Marks `i` failed and returns the steps downstream of it that can no longer run (marked
+    /// skipped). Its batch's failure count is kept by `AdmissionGuard`.
+    mutating func fail(_ i: Int) -> [Int] {
         status[i] = .failed
-        var stopped: Int?
-        let t = graph.locate(i).template
-        if let b = graph.templates[t].batch {
-            batchFailures[b] += 1
-            if let limit = graph.batches[b].maxFailures, batchFailures[b] > limit, !batchStopped[b] {
-                batchStopped[b] = true
-                stopped = b
-            }
-        }
-        return (skipDownstream(of: i), stopped)
+        return skipDownstream(of: i)
     }
 
-    func failures(inBatch b: Int) -> Int { batchFailures[b] }
+    /// Template → host lane (0: no host), for `ApplySlots`.
+    var laneTable: [Int] { laneOfTemplate }
+
+    var laneCount: Int { lanes.count }
 
     /// Marks a gate waiting: its dependents stay pending (they run after approval and a resume).
     mutating func wait(_ i: Int) { status[i] = .waiting }

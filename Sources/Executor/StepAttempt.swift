@@ -9,6 +9,8 @@ enum StepResult: Sendable {
     case failed(Int, FailureNote)
     case waiting(Int, String)
     case interrupted(Int)
+    /// Admitted but not begun: the run is stopping or the batch passed `max_failures`.
+    case notStarted(Int)
     case journalFailed(Int, String)
     case previewed(Int, Inspection)
 }
@@ -29,6 +31,10 @@ struct StepAttempt: Sendable {
     let observer: (any RunObserver)?
     let approved: Set<Int>
     let redactor: SecretRedactor
+    let slots: ApplySlots
+    let admission: AdmissionGuard
+    /// Template → host lane.
+    let lanes: [Int]
 
     var dryRun: Bool { options.mode == .dryRun }
     var policy: RunPolicy { graph.policy }
@@ -44,7 +50,7 @@ struct StepAttempt: Sendable {
             case .alreadyDone: outcome = .alreadyDone
             case .failed: outcome = .failed
             case .waiting: outcome = .waiting
-            case .interrupted, .journalFailed: outcome = .interrupted
+            case .interrupted, .journalFailed, .notStarted: outcome = .interrupted
             case .previewed: outcome = .previewed
             }
             observer.handle(.stepFinished(index: i, stepID: step.id, batch: step.batch, outcome: outcome))
@@ -52,19 +58,38 @@ struct StepAttempt: Sendable {
         return result
     }
 
+    /// inspect (holding a slot) → `started` durable → apply (holding a slot) → `done` durable.
+    /// A slot is held only while the step acts on a live system, never while it waits for the
+    /// journal, so records of many steps share each flush.
     private func perform(_ step: StepInstance) async -> StepResult {
         let i = step.index
         if step.kind == .gate { return await gate(step) }
+        let batch = graph.templates[step.template].batch
+        let lane = lanes[step.template]
         guard let runner = runners(step.kind) else {
             if dryRun { return .previewed(i, .unknown("no driver for \(step.kind.rawValue)")) }
+            admission.recordFailure(batch: batch)
             return await fail(step, StepError.permanent("no driver for \(step.kind.rawValue)",
                 hint: "this build of mailshift cannot run \(step.kind.rawValue) steps"))
         }
         let context = makeContext(step)
         do {
-            let inspection = try await retrying(step) {
-                try await withTimeout(policy.stepTimeout) { try await runner.inspect(step, context: context) }
+            await slots.acquire(lane: lane)
+            guard dryRun || admission.mayStart(batch: batch) else {
+                slots.release(lane: lane)
+                return .notStarted(i)
             }
+            let inspection: Inspection
+            do {
+                inspection = try await retrying(step) {
+                    try await withTimeout(policy.stepTimeout) { try await runner.inspect(step, context: context) }
+                }
+            } catch {
+                if !dryRun, !Self.isCancellation(error) { admission.recordFailure(batch: batch) }
+                slots.release(lane: lane)
+                throw error
+            }
+            slots.release(lane: lane)
             if dryRun { return .previewed(i, inspection) }
             if inspection.state == .done {
                 // Found done (e.g. a resumed step whose apply had finished): its outputs are what
@@ -72,16 +97,30 @@ struct StepAttempt: Sendable {
                 try await journal([.done(step, how: "found", outputs: book[i] ?? StepOutputs())])
                 return .alreadyDone(i)
             }
+            guard admission.mayStart(batch: batch) else { return .notStarted(i) }
             try await journal([.started(step, attempt: 1)])
-            let outputs = try await retrying(step) {
-                try await withTimeout(policy.stepTimeout) { try await runner.apply(step, context: context) }
+            await slots.acquire(lane: lane)
+            guard admission.mayContinue(batch: batch) else {
+                slots.release(lane: lane)
+                return .notStarted(i)
             }
-            if options.confirmAfterApply {
-                let again = try await runner.inspect(step, context: context)
-                if again.state == .pending {
-                    throw StepError.permanent("apply returned but inspect still finds changes to make")
+            let outputs: StepOutputs
+            do {
+                outputs = try await retrying(step) {
+                    try await withTimeout(policy.stepTimeout) { try await runner.apply(step, context: context) }
                 }
+                if options.confirmAfterApply {
+                    let again = try await runner.inspect(step, context: context)
+                    if again.state == .pending {
+                        throw StepError.permanent("apply returned but inspect still finds changes to make")
+                    }
+                }
+            } catch {
+                if !Self.isCancellation(error), !(error is JournalWriteFailure) { admission.recordFailure(batch: batch) }
+                slots.release(lane: lane)
+                throw error
             }
+            slots.release(lane: lane)
             let merged = (book[i] ?? StepOutputs()).merging(redactor.redact(outputs))
             try await journal([.done(step, how: "applied", outputs: merged)])
             book.set(i, merged)
@@ -89,13 +128,17 @@ struct StepAttempt: Sendable {
         } catch let error as JournalWriteFailure {
             return .journalFailed(i, error.message)
         } catch {
-            if error is CancellationError || Task.isCancelled { return .interrupted(i) }
+            if Self.isCancellation(error) { return .interrupted(i) }
             if dryRun {
                 let summary = (error as? any StepFailure)?.summary ?? String(describing: error)
                 return .previewed(i, .unknown("cannot inspect: " + redactor.redact(summary)))
             }
             return await fail(step, error)
         }
+    }
+
+    static func isCancellation(_ error: any Error) -> Bool {
+        error is CancellationError || Task.isCancelled
     }
 
     private func gate(_ step: StepInstance) async -> StepResult {

@@ -18,6 +18,9 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
     public var lockPath: String { directory + "/lock" }
 
     private let state = NSLock()
+    /// The valid length and file size the last `read` saw, so `beginAppending` right after a
+    /// replay need not scan the log again.
+    private var lastScan: (validLength: Int, size: Int)?
     private var committer: GroupCommitter?
     private var fd: Int32 = -1
 
@@ -41,9 +44,11 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
         } catch let error as CocoaError where error.code == .fileReadNoSuchFile {
             return JournalReadResult(header: nil, recordCount: 0, warnings: [], validLength: 0)
         }
-        return try data.withUnsafeBytes { raw in
+        let result = try data.withUnsafeBytes { raw in
             try scan(raw.bindMemory(to: UInt8.self), full: full, visit: visit)
         }
+        state.withLock { lastScan = (result.validLength, data.count) }
+        return result
     }
 
     public func readHeader() throws -> JournalHeader? {
@@ -122,19 +127,26 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
         defer { state.unlock() }
         guard committer == nil else { return }
         try makeDirectory()
-        let result = try read(full: false) { _ in }
         let fd = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw JournalError.io(path: logPath, operation: "open", errno: errno) }
         var size = stat()
         fstat(fd, &size)
-        if Int(size.st_size) > result.validLength {
+        let validLength: Int
+        if let scan = lastScan, scan.size == Int(size.st_size) {
+            validLength = scan.validLength
+        } else {
+            state.unlock()
+            defer { state.lock() }
+            validLength = try read(full: false) { _ in }.validLength
+        }
+        if Int(size.st_size) > validLength {
             // Cut the torn tail so the next record starts on a line of its own.
-            guard ftruncate(fd, off_t(result.validLength)) == 0, fsync(fd) == 0 else {
+            guard ftruncate(fd, off_t(validLength)) == 0, fsync(fd) == 0 else {
                 Glibc.close(fd)
                 throw JournalError.io(path: logPath, operation: "truncate torn tail", errno: errno)
             }
         }
-        if result.header == nil {
+        if validLength == 0 {
             var bytes: [UInt8] = []
             JournalCodec.encode(header, into: &bytes)
             guard Glibc.write(fd, bytes, bytes.count) == bytes.count, fsync(fd) == 0 else {

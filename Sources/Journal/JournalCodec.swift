@@ -1,6 +1,7 @@
 /// The journal's line format: `<checksum> <payload>\n`.
 ///
-/// The checksum (FNV-1a, 32 bits, 8 hex digits) covers the payload. A line that lacks its newline
+/// The checksum (a 64-bit multiply-xorshift hash over 8-byte words, folded to 32 bits, 8 hex
+/// digits) covers the payload; it detects torn and damaged lines, it is not cryptographic. A line that lacks its newline
 /// or whose checksum does not match is torn (power loss mid-write) when it is the last one, and
 /// corruption otherwise. Fields are separated by tabs; a field escapes `\`, tab, CR and LF, so any
 /// step id, output value or error text round-trips.
@@ -11,12 +12,21 @@ public enum JournalCodec {
     // MARK: Checksum
 
     static func checksum(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
-        var h: UInt32 = 0x811C_9DC5
-        for b in bytes {
-            h ^= UInt32(b)
-            h &*= 0x0100_0193
+        let raw = UnsafeRawBufferPointer(bytes)
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+        var i = 0
+        while i + 8 <= raw.count {
+            let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            h = (h ^ w) &* 0xFF51_AFD7_ED55_8CCD
+            h ^= h >> 29
+            i += 8
         }
-        return h
+        while i < raw.count {
+            h = (h ^ UInt64(raw[i])) &* 0x0000_0100_0000_01B3
+            i += 1
+        }
+        h ^= h >> 32
+        return UInt32(truncatingIfNeeded: h)
     }
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
@@ -110,6 +120,30 @@ public enum JournalCodec {
 
     // MARK: Decoding
 
+    /// The fast path: a started, skipped, or output-less done record decoded without splitting
+    /// fields (kind and index only); nil when the record carries more (decode it fully).
+    private static func statusOnly(_ payload: UnsafeBufferPointer<UInt8>) -> JournalRecord? {
+        guard payload.count > 2, payload[1] == 0x09, let kind = JournalRecord.Kind(rawValue: payload[0]) else {
+            return nil
+        }
+        var tabs = 1
+        for b in payload[2...] where b == 0x09 { tabs += 1 }
+        switch kind {
+        case .started, .skipped: break
+        case .done where tabs == 4: break
+        default: return nil
+        }
+        var index = 0
+        var k = 2
+        while k < payload.count, payload[k] != 0x09 {
+            let c = payload[k]
+            guard c >= 0x30, c <= 0x39 else { return nil }
+            index = index &* 10 &+ Int(c - 0x30)
+            k += 1
+        }
+        return JournalRecord(kind: kind, index: index, fingerprint: "", stepID: "")
+    }
+
     /// What one line holds once its checksum is verified.
     enum Line {
         case header(JournalHeader)
@@ -136,6 +170,7 @@ public enum JournalCodec {
         }
         let payload = UnsafeBufferPointer(rebasing: line[9...])
         guard checksum(payload) == expected else { throw .badChecksum }
+        if !full, let record = statusOnly(payload) { return .record(record) }
         var fields: [UnsafeBufferPointer<UInt8>] = []
         var start = 0
         for i in 0..<payload.count where payload[i] == 0x09 {

@@ -17,7 +17,14 @@ public enum JournalLockFile {
     public static func acquire(at path: String, command: String) throws -> FileLease {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw JournalError.io(path: path, operation: "open", errno: errno) }
-        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+        // A few tries: a child being spawned by this process can hold a copy of a just-closed
+        // lock descriptor for an instant (until its exec closes it).
+        var locked = flock(fd, LOCK_EX | LOCK_NB) == 0
+        for _ in 0..<10 where !locked {
+            usleep(20_000)
+            locked = flock(fd, LOCK_EX | LOCK_NB) == 0
+        }
+        if !locked {
             let holder = readHolder(fd: fd) ?? LockHolder(host: "?", pid: 0, started: "?", command: "?")
             close(fd)
             throw JournalError.locked(path: path, holder: holder, liveness: .alive)

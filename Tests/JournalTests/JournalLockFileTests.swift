@@ -39,7 +39,7 @@ import Testing
         ]
         try holder.run()
         defer {
-            holder.terminate()
+            kill(holder.processIdentifier, SIGKILL)
             holder.waitUntilExit()
         }
         var held = false

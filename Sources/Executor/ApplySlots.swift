@@ -1,0 +1,69 @@
+import Foundation
+
+/// The real concurrency limits: at most `parallel` steps inspecting or applying at once, and at
+/// most `perHost` on one host.
+///
+/// Why separate from admission: the run loop admits more steps than `parallel` (a window), so
+/// that steps waiting for a journal record to become durable do not hold a slot. A step holds a
+/// slot only while it acts on a live system (inspect, apply); its `started` and `done` records
+/// are then flushed in large groups instead of `parallel`-sized ones.
+final class ApplySlots: @unchecked Sendable {
+    private struct Waiter {
+        var lane: Int
+        var continuation: CheckedContinuation<Void, Never>
+    }
+
+    private let lock = NSLock()
+    private let parallel: Int
+    private let perHost: Int
+    private var running = 0
+    private var runningInLane: [Int]
+    private var waiters: [Waiter] = []
+
+    /// Lane 0 holds steps without a host (only `parallel` applies to them).
+    init(parallel: Int, perHost: Int, lanes: Int) {
+        self.parallel = max(1, parallel)
+        self.perHost = max(1, perHost)
+        self.runningInLane = [Int](repeating: 0, count: max(1, lanes))
+    }
+
+    private func fits(_ lane: Int) -> Bool {
+        running < parallel && (lane == 0 || runningInLane[lane] < perHost)
+    }
+
+    func acquire(lane: Int) async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            lock.lock()
+            if waiters.isEmpty || !waiters.contains(where: { $0.lane == lane }), fits(lane) {
+                running += 1
+                runningInLane[lane] += 1
+                lock.unlock()
+                c.resume()
+            } else {
+                waiters.append(Waiter(lane: lane, continuation: c))
+                lock.unlock()
+            }
+        }
+    }
+
+    func release(lane: Int) {
+        lock.lock()
+        running -= 1
+        runningInLane[lane] -= 1
+        var ready: [CheckedContinuation<Void, Never>] = []
+        var k = 0
+        while k < waiters.count, running < parallel {
+            let w = waiters[k]
+            if fits(w.lane) {
+                running += 1
+                runningInLane[w.lane] += 1
+                ready.append(w.continuation)
+                waiters.remove(at: k)
+            } else {
+                k += 1
+            }
+        }
+        lock.unlock()
+        for c in ready { c.resume() }
+    }
+}
