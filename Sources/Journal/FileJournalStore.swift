@@ -40,7 +40,8 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
     public func read(full: Bool, visit: (JournalRecord) throws -> Void) throws -> JournalReadResult {
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: logPath), options: .alwaysMapped)
+            // Read, not mapped: a concurrent truncation of a torn tail must not fault this reader.
+            data = try Data(contentsOf: URL(fileURLWithPath: logPath))
         } catch let error as CocoaError where error.code == .fileReadNoSuchFile {
             return JournalReadResult(header: nil, recordCount: 0, warnings: [], validLength: 0)
         }

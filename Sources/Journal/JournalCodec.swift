@@ -51,9 +51,36 @@ public enum JournalCodec {
     }
 
     public static func encode(_ record: JournalRecord, into out: inout [UInt8]) {
-        appendLine(
-            [String(UnicodeScalar(record.kind.rawValue)), String(record.index), record.fingerprint, record.stepID]
-                + record.detail, to: &out)
+        // The hot path (two records per step): bytes straight into `out`, checksum over the slice.
+        let lineStart = out.count
+        out.append(contentsOf: [0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x20])
+        let payloadStart = out.count
+        out.append(record.kind.rawValue)
+        out.append(0x09)
+        appendDecimal(record.index, to: &out)
+        out.append(0x09)
+        escape(record.fingerprint, into: &out)
+        out.append(0x09)
+        escape(record.stepID, into: &out)
+        for field in record.detail {
+            out.append(0x09)
+            escape(field, into: &out)
+        }
+        let sum = out.withUnsafeBufferPointer { checksum(UnsafeBufferPointer(rebasing: $0[payloadStart...])) }
+        for k in 0..<8 {
+            out[lineStart + k] = hexDigits[Int((sum >> UInt32(28 - 4 * k)) & 0xF)]
+        }
+        out.append(0x0A)
+    }
+
+    private static func appendDecimal(_ n: Int, to out: inout [UInt8]) {
+        if n < 0 {
+            out.append(0x2D)
+            appendDecimal(-n, to: &out)
+            return
+        }
+        if n >= 10 { appendDecimal(n / 10, to: &out) }
+        out.append(UInt8(0x30 + n % 10))
     }
 
     public static func encode(_ header: JournalHeader, into out: inout [UInt8]) {

@@ -46,7 +46,8 @@ public enum JournalLockFile {
 
     /// The holder named in the lock file and whether it still runs; nil when the lock is free.
     public static func holder(at path: String) throws -> (LockHolder, LockHolder.Liveness)? {
-        let fd = open(path, O_RDWR | O_CLOEXEC)
+        // Read-only is enough for flock, so `status` works without write access.
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             if errno == ENOENT { return nil }
             throw JournalError.io(path: path, operation: "open", errno: errno)
