@@ -17,6 +17,8 @@ struct ExecutorBench: AsyncParsableCommand {
 
     @Option(help: "Number of steps (two per-user templates, a → b by user).") var steps = 1_000_000
     @Option(help: "Parallelism.") var parallel = 8
+    @Option(help: "Microseconds each step's apply sleeps (0: a true no-op; try 1000 for a realistic ratio).")
+    var workUs = 0
     @Option(help: "Where the journal goes (default: a temporary directory; use a real disk).") var directory: String?
 
     func run() async throws {
@@ -24,12 +26,13 @@ struct ExecutorBench: AsyncParsableCommand {
         let base = directory ?? NSTemporaryDirectory() + "/mailshift-bench-executor-\(getpid())"
         try? FileManager.default.removeItem(atPath: base)
         defer { try? FileManager.default.removeItem(atPath: base) }
-        print("executor benchmark: \(DryRunPreview.count(graph.stepCount)) no-op steps, parallel \(parallel), journal in \(base)")
+        print("executor benchmark: \(DryRunPreview.count(graph.stepCount)) no-op steps (apply sleeps \(workUs) µs), "
+            + "parallel \(parallel), journal in \(base)")
 
         // Journal off.
         Memory.resetPeak()
         let before = Memory.residentBytes()
-        let off = NoOpRunner(failLast: nil)
+        let off = NoOpRunner(failLast: nil, workUs: workUs)
         let offReport = try await Executor(graph: graph, store: nil, runners: { _ in off },
             options: RunOptions(parallel: parallel)).run(from: JournalState(stepCount: graph.stepCount))
         let peak = Memory.peakBytes()
@@ -41,7 +44,7 @@ struct ExecutorBench: AsyncParsableCommand {
         // Journal on: the last step fails, leaving a journal with all but one done for the resume.
         let store = FileJournalStore(directory: base + "/state")
         let lease = try store.acquireLock(command: "bench")
-        let on = NoOpRunner(failLast: graph.stepCount - 1)
+        let on = NoOpRunner(failLast: graph.stepCount - 1, workUs: workUs)
         let onReport = try await Executor(graph: graph, store: store, runners: { _ in on },
             options: RunOptions(parallel: parallel)).run(from: JournalState.load(from: store, for: graph))
         let onRate = Double(graph.stepCount) / onReport.seconds
@@ -81,15 +84,20 @@ struct ExecutorBench: AsyncParsableCommand {
 /// Does nothing, as fast as it can; optionally fails one step; records when it first applied.
 final class NoOpRunner: StepRunner, @unchecked Sendable {
     let failLast: Int?
+    let workUs: Int
     private let lock = NSLock()
     var startedAt: Date?
     private(set) var firstApply: Double?
 
-    init(failLast: Int?) { self.failLast = failLast }
+    init(failLast: Int?, workUs: Int = 0) {
+        self.failLast = failLast
+        self.workUs = workUs
+    }
 
     func inspect(_ step: StepInstance, context: StepContext) async throws -> Inspection { .pending([]) }
 
     func apply(_ step: StepInstance, context: StepContext) async throws -> StepOutputs {
+        if workUs > 0 { try await Task.sleep(nanoseconds: UInt64(workUs) * 1000) }
         if step.index == failLast { throw StepError.permanent("left for the resume benchmark") }
         if let startedAt {
             lock.withLock { if firstApply == nil { firstApply = Date().timeIntervalSince(startedAt) } }

@@ -103,6 +103,12 @@ import Testing
         let state = dir.file("state")
         let p = try start(root, state, ["--delay-us", "3000", "--parallel", "2"])
         usleep(300_000)
+        // Status from another process while the run goes: readable without the lock.
+        let store = FileJournalStore(directory: state)
+        let during = try JournalState.load(from: store, for: graph)
+        #expect(during.status.contains(.done))
+        #expect(try store.lockStatus()?.1 == .alive)
+        #expect(try store.lockHolder()?.command == "executor-crash-worker")
         kill(p.processIdentifier, SIGINT)
         p.waitUntilExit()
         #expect(p.terminationStatus == 4)
