@@ -31,7 +31,8 @@ public struct PlanChange: Sendable, Hashable {
     public var previousFingerprint: String
     /// Steps whose own definition changed (they had a record).
     public var changed: [String] = []
-    /// Steps with a record, unchanged themselves, that run again because something upstream changed.
+    /// Steps done, started or approved, unchanged themselves, that run again because something
+    /// upstream changed.
     public var invalidated: [String] = []
     /// Steps with a record that the new graph does not have.
     public var removed: [String] = []
@@ -96,7 +97,9 @@ extension JournalState {
             }
             // Runs again: keep outputs for `previousOutputs`, drop status and approval.
             if let o = step.outputs { outputs[i] = o }
-            if !own[i] { change.invalidated.append(graph.stepID(i)) }
+            if !own[i], step.status == .done || step.status == .started || step.approved {
+                change.invalidated.append(graph.stepID(i))
+            }
             if graph.templates[graph.locate(i).template].kind.isIrreversible,
                 step.status == .done || step.status == .started
             {

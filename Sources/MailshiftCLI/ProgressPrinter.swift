@@ -75,7 +75,10 @@ final class ProgressPrinter: RunObserver, @unchecked Sendable {
             if let b = byName[batch ?? "-"] {
                 batches[b].running -= 1
                 if outcome == .applied || outcome == .alreadyDone { batches[b].done += 1 }
-                if !live, Date().timeIntervalSince(batches[b].lastPrinted) >= 5 || batches[b].done == batches[b].total {
+                let progressed = outcome == .applied || outcome == .alreadyDone
+                if !live, progressed,
+                    Date().timeIntervalSince(batches[b].lastPrinted) >= 5 || batches[b].done == batches[b].total
+                {
                     batches[b].lastPrinted = Date()
                     print(progressLine(batches[b]))
                 }
@@ -190,7 +193,7 @@ final class ProgressPrinter: RunObserver, @unchecked Sendable {
             object["event"] = "stopping"
             object["reason"] = reason
         }
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
         lock.lock()
         Console.error(String(decoding: data, as: UTF8.self) + "\n")
         lock.unlock()

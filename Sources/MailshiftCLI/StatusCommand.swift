@@ -148,7 +148,7 @@ struct RunStatus {
             object["change"] = ["changed": change.changed, "invalidated": change.invalidated, "removed": change.removed,
                 "refusals": change.refusals.map(\.description)]
         }
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
         else { return "{}" }
         return String(decoding: data, as: UTF8.self)
     }
