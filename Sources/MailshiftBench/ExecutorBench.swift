@@ -32,27 +32,32 @@ struct ExecutorBench: AsyncParsableCommand {
         // Journal off.
         Memory.resetPeak()
         let before = Memory.residentBytes()
+        var cpu = Memory.cpuSeconds()
         let off = NoOpRunner(failLast: nil, workUs: workUs)
         let offReport = try await Executor(graph: graph, store: nil, runners: { _ in off },
             options: RunOptions(parallel: parallel)).run(from: JournalState(stepCount: graph.stepCount))
         let peak = Memory.peakBytes()
         let offRate = Double(graph.stepCount) / offReport.seconds
-        print(String(format: "journal off: %.2f s, %.0f steps/s", offReport.seconds, offRate))
+        let offCPU = Memory.cpuSeconds() - cpu
+        print(String(format: "journal off: %.2f s, %.0f steps/s (CPU %.2f s)", offReport.seconds, offRate, offCPU))
         print(String(format: "memory: peak %.0f bytes per step during the run (resident %.0f MB before, peak %.0f MB)",
             Double(peak - before) / Double(graph.stepCount), Double(before) / 1e6, Double(peak) / 1e6))
 
         // Journal on: the last step fails, leaving a journal with all but one done for the resume.
         let store = FileJournalStore(directory: base + "/state")
         let lease = try store.acquireLock(command: "bench")
+        cpu = Memory.cpuSeconds()
         let on = NoOpRunner(failLast: graph.stepCount - 1, workUs: workUs)
         let onReport = try await Executor(graph: graph, store: store, runners: { _ in on },
             options: RunOptions(parallel: parallel)).run(from: JournalState.load(from: store, for: graph))
+        let onCPU = Memory.cpuSeconds() - cpu
         let onRate = Double(graph.stepCount) / onReport.seconds
         let flushes = store.flushCount
         print(String(format: "journal on: %.2f s, %.0f steps/s, %.0f durable transitions/s (%d transitions in %d fsyncs, %.1f per group)",
             onReport.seconds, onRate, Double(onReport.transitions) / onReport.seconds, onReport.transitions, flushes,
             Double(onReport.transitions) / Double(max(1, flushes))))
-        print(String(format: "journal overhead: %.2fx (on/off time)", onReport.seconds / offReport.seconds))
+        print(String(format: "journal overhead: %.2fx wall time, %.2fx CPU time (on/off; CPU on %.2f s)",
+            onReport.seconds / offReport.seconds, onCPU / max(0.001, offCPU), onCPU))
         let size = (try? FileManager.default.attributesOfItem(atPath: store.logPath)[.size] as? Int) ?? 0
         print(String(format: "journal size: %.0f MB (%.0f bytes per step)", Double(size) / 1e6, Double(size) / Double(graph.stepCount)))
 
@@ -115,6 +120,14 @@ enum Memory {
             return digits * 1024
         }
         return 0
+    }
+
+    /// User + system CPU seconds of this process so far (all threads).
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
     static func residentBytes() -> Int { field("VmRSS") }
