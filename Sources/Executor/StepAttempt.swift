@@ -226,6 +226,7 @@ struct StepAttempt: Sendable {
 }
 
 /// Races `body` against a timer; a step that overruns fails transiently (and is retried).
+/// The overrunning body is cancelled; a driver that ignores cancellation is waited for.
 func withTimeout<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
     guard seconds > 0 else { return try await body() }
     return try await withThrowingTaskGroup(of: T.self) { group in

@@ -87,6 +87,8 @@ public struct JournalState: Sendable {
         switch record.kind {
         case .started:
             status[i] = .started
+            failures[i] = nil
+            waiting[i] = nil
         case .done:
             status[i] = .done
             waiting[i] = nil
