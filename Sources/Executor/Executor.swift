@@ -88,7 +88,7 @@ public struct Executor: Sendable {
     }
 
     /// Steps admitted per slot: enough that journal groups are large, small enough to stay cheap.
-    static let admissionFactor = 32
+    static let admissionFactor = 128
 
     func batchName(ofStep i: Int) -> String? {
         graph.templates[graph.locate(i).template].batch.map { graph.batches[$0].name }

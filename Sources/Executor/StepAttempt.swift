@@ -2,17 +2,32 @@ import Foundation
 import Journal
 import Steps
 
-/// How one launched step came back to the run loop.
+/// How one launched step came back to the run loop (which journals it: see `RunLoop`).
 enum StepResult: Sendable {
-    case applied(Int)
-    case alreadyDone(Int)
+    case applied(Int, StepOutputs)
+    /// Inspect found the effect in place; outputs are what the step had checkpointed.
+    case alreadyDone(Int, StepOutputs)
+    /// A gate approved in the journal (`approved`) or by the plan (`auto-approved`).
+    case gatePassed(Int, how: String)
     case failed(Int, FailureNote)
     case waiting(Int, String)
     case interrupted(Int)
     /// Admitted but not begun: the run is stopping or the batch passed `max_failures`.
     case notStarted(Int)
+    /// A checkpoint could not be journaled.
     case journalFailed(Int, String)
     case previewed(Int, Inspection)
+    /// Loop-internal: a group of records became durable; now do these.
+    case flushed([FlushAction])
+    case flushFailed(String, [FlushAction])
+}
+
+/// What the loop does once the records it queued are durable.
+enum FlushAction: Sendable {
+    /// Its `started` record is durable: the step may act.
+    case launch(Int)
+    /// Its `done` record is durable: dependents may start.
+    case complete(Int)
 }
 
 /// A journal append failed: the run must stop (a transition that is not durable must not be acted on).
@@ -20,8 +35,10 @@ struct JournalWriteFailure: Error {
     var message: String
 }
 
-/// Runs one step (the `Builder`'s per-edge work in ninja terms): gate, or inspect → (started) →
-/// apply with retries and timeout → done, each transition durable before the next action.
+/// Runs one step (the `Builder`'s per-edge work in ninja terms): a gate decision, or inspect →
+/// apply with retries and timeout. The step's `started` record is durable before this runs and
+/// its result is journaled by the loop before anything depends on it; only checkpoints are
+/// journaled from here.
 struct StepAttempt: Sendable {
     let graph: StepGraph
     let runners: @Sendable (StepKind) -> (any StepRunner)?
@@ -39,18 +56,18 @@ struct StepAttempt: Sendable {
     var dryRun: Bool { options.mode == .dryRun }
     var policy: RunPolicy { graph.policy }
 
-    func run(_ i: Int) async -> StepResult {
-        let step = graph.step(i)
+    func run(_ step: StepInstance) async -> StepResult {
+        let i = step.index
         observer?.handle(.stepStarted(index: i, stepID: step.id, batch: step.batch))
         let result = await perform(step)
         if let observer {
             let outcome: StepOutcome
             switch result {
-            case .applied: outcome = .applied
+            case .applied, .gatePassed: outcome = .applied
             case .alreadyDone: outcome = .alreadyDone
             case .failed: outcome = .failed
             case .waiting: outcome = .waiting
-            case .interrupted, .journalFailed, .notStarted: outcome = .interrupted
+            case .interrupted, .journalFailed, .notStarted, .flushed, .flushFailed: outcome = .interrupted
             case .previewed: outcome = .previewed
             }
             observer.handle(.stepFinished(index: i, stepID: step.id, batch: step.batch, outcome: outcome))
@@ -61,79 +78,67 @@ struct StepAttempt: Sendable {
     /// inspect (holding a slot) → `started` durable → apply (holding a slot) → `done` durable.
     /// A slot is held only while the step acts on a live system, never while it waits for the
     /// journal, so records of many steps share each flush.
+    /// inspect (holding a slot) → apply (holding a slot). A slot is held only while the step acts
+    /// on a live system, never while it waits for the journal.
     private func perform(_ step: StepInstance) async -> StepResult {
         let i = step.index
-        if step.kind == .gate { return await gate(step) }
+        if step.kind == .gate { return gate(step) }
         let batch = graph.templates[step.template].batch
         let lane = lanes[step.template]
         guard let runner = runners(step.kind) else {
             if dryRun { return .previewed(i, .unknown("no driver for \(step.kind.rawValue)")) }
             admission.recordFailure(batch: batch)
-            return await fail(step, StepError.permanent("no driver for \(step.kind.rawValue)",
+            return fail(step, StepError.permanent("no driver for \(step.kind.rawValue)",
                 hint: "this build of mailshift cannot run \(step.kind.rawValue) steps"))
         }
         let context = makeContext(step)
-        do {
-            await slots.acquire(lane: lane)
-            guard dryRun || admission.mayStart(batch: batch) else {
-                slots.release(lane: lane)
-                return .notStarted(i)
-            }
-            let inspection: Inspection
-            do {
-                inspection = try await retrying(step) {
-                    try await withTimeout(policy.stepTimeout) { try await runner.inspect(step, context: context) }
-                }
-            } catch {
-                if !dryRun, !Self.isCancellation(error) { admission.recordFailure(batch: batch) }
-                slots.release(lane: lane)
-                throw error
-            }
+        await slots.acquire(lane: lane)
+        guard dryRun || admission.mayStart(batch: batch) else {
             slots.release(lane: lane)
-            if dryRun { return .previewed(i, inspection) }
+            return .notStarted(i)
+        }
+        do {
+            let inspection = try await retrying(step) {
+                try await withTimeout(policy.stepTimeout) { try await runner.inspect(step, context: context) }
+            }
+            if dryRun {
+                slots.release(lane: lane)
+                return .previewed(i, inspection)
+            }
             if inspection.state == .done {
-                // Found done (e.g. a resumed step whose apply had finished): its outputs are what
-                // it checkpointed before acting.
-                try await journal([.done(step, how: "found", outputs: book[i] ?? StepOutputs())])
-                return .alreadyDone(i)
-            }
-            guard admission.mayStart(batch: batch) else { return .notStarted(i) }
-            try await journal([.started(step, attempt: 1)])
-            await slots.acquire(lane: lane)
-            guard admission.mayContinue(batch: batch) else {
                 slots.release(lane: lane)
-                return .notStarted(i)
+                return .alreadyDone(i, book[i] ?? StepOutputs())
             }
-            let outputs: StepOutputs
-            do {
-                outputs = try await retrying(step) {
-                    try await withTimeout(policy.stepTimeout) { try await runner.apply(step, context: context) }
+            let outputs = try await retrying(step) {
+                try await withTimeout(policy.stepTimeout) { try await runner.apply(step, context: context) }
+            }
+            if options.confirmAfterApply {
+                let again = try await runner.inspect(step, context: context)
+                if again.state == .pending {
+                    throw StepError.permanent("apply returned but inspect still finds changes to make")
                 }
-                if options.confirmAfterApply {
-                    let again = try await runner.inspect(step, context: context)
-                    if again.state == .pending {
-                        throw StepError.permanent("apply returned but inspect still finds changes to make")
-                    }
-                }
-            } catch {
-                if !Self.isCancellation(error), !(error is JournalWriteFailure) { admission.recordFailure(batch: batch) }
-                slots.release(lane: lane)
-                throw error
             }
             slots.release(lane: lane)
             let merged = (book[i] ?? StepOutputs()).merging(redactor.redact(outputs))
-            try await journal([.done(step, how: "applied", outputs: merged)])
             book.set(i, merged)
-            return .applied(i)
+            return .applied(i, merged)
         } catch let error as JournalWriteFailure {
+            slots.release(lane: lane)
             return .journalFailed(i, error.message)
         } catch {
-            if Self.isCancellation(error) { return .interrupted(i) }
+            if Self.isCancellation(error) {
+                slots.release(lane: lane)
+                return .interrupted(i)
+            }
             if dryRun {
+                slots.release(lane: lane)
                 let summary = (error as? any StepFailure)?.summary ?? String(describing: error)
                 return .previewed(i, .unknown("cannot inspect: " + redactor.redact(summary)))
             }
-            return await fail(step, error)
+            // Counted while the slot is still held, so no step of a stopped batch starts after this.
+            admission.recordFailure(batch: batch)
+            slots.release(lane: lane)
+            return fail(step, error)
         }
     }
 
@@ -141,7 +146,7 @@ struct StepAttempt: Sendable {
         error is CancellationError || Task.isCancelled
     }
 
-    private func gate(_ step: StepInstance) async -> StepResult {
+    private func gate(_ step: StepInstance) -> StepResult {
         let message = step.parameters.text(StepParameterKey.message) ?? step.label ?? "approval needed"
         let auto = step.parameters.flag(StepParameterKey.autoApprove) == true
         let isApproved = approved.contains(step.index)
@@ -149,33 +154,16 @@ struct StepAttempt: Sendable {
             if isApproved || auto { return .previewed(step.index, .done()) }
             return .previewed(step.index, .pending([PlannedChange(.run, "gate: \(message) (needs mailshift approve)")]))
         }
-        do {
-            if isApproved || auto {
-                try await journal([.done(step, how: auto && !isApproved ? "auto-approved" : "approved", outputs: [:])])
-                return .applied(step.index)
-            }
-            try await journal([.waiting(step, message: message)])
-            return .waiting(step.index, message)
-        } catch let error as JournalWriteFailure {
-            return .journalFailed(step.index, error.message)
-        } catch {
-            return .interrupted(step.index)
-        }
+        if isApproved || auto { return .gatePassed(step.index, how: isApproved ? "approved" : "auto-approved") }
+        return .waiting(step.index, message)
     }
 
-    private func fail(_ step: StepInstance, _ error: any Error) async -> StepResult {
+    private func fail(_ step: StepInstance, _ error: any Error) -> StepResult {
         let failure = error as? any StepFailure
-        let note = FailureNote(
+        return .failed(step.index, FailureNote(
             stepID: step.id, transient: failure?.disposition == .transient,
             summary: redactor.redact(failure?.summary ?? String(describing: error)),
-            hint: failure?.hint.map(redactor.redact))
-        do {
-            try await journal([.failed(step, disposition: note.transient ? .transient : .permanent,
-                summary: note.summary, hint: note.hint)])
-        } catch {
-            return .journalFailed(step.index, String(describing: error))
-        }
-        return .failed(step.index, note)
+            hint: failure?.hint.map(redactor.redact)))
     }
 
     func journal(_ records: [JournalRecord]) async throws {

@@ -156,7 +156,7 @@ public enum JournalCodec {
         var tabs = 1
         for b in payload[2...] where b == 0x09 { tabs += 1 }
         switch kind {
-        case .started, .skipped: break
+        case .started, .skipped, .released: break
         case .done where tabs == 4: break
         default: return nil
         }
@@ -226,7 +226,8 @@ public enum JournalCodec {
             index = index &* 10 &+ Int(c - 0x30)
         }
         if negative { index = -index }
-        let needsDetail = full || kind != .started && kind != .skipped && !(kind == .done && fields.count <= 5)
+        let needsDetail = full || kind != .started && kind != .skipped && kind != .released
+            && !(kind == .done && fields.count <= 5)
         guard needsDetail else {
             return .record(JournalRecord(kind: kind, index: index, fingerprint: "", stepID: ""))
         }

@@ -23,6 +23,8 @@ public struct JournalRecord: Sendable, Hashable {
         case approved = 0x41  // A
         /// Partial outputs made durable by a driver before acting. Detail: `key=value`s.
         case checkpoint = 0x43  // C
+        /// Journaled as started but never begun (a graceful stop came first): back to pending.
+        case released = 0x4E  // N
         /// A run or resume began. Index -1; id is the session's mode; detail: host, pid, time.
         case session = 0x52  // R
     }
@@ -80,6 +82,10 @@ public struct JournalRecord: Sendable, Hashable {
     public static func checkpoint(_ step: StepInstance, outputs: StepOutputs) -> JournalRecord {
         JournalRecord(kind: .checkpoint, index: step.index, fingerprint: shortFingerprint(step), stepID: step.id,
             detail: encode(outputs))
+    }
+
+    public static func released(_ step: StepInstance) -> JournalRecord {
+        JournalRecord(kind: .released, index: step.index, fingerprint: shortFingerprint(step), stepID: step.id)
     }
 
     public static func session(mode: String, host: String, pid: Int32, time: String) -> JournalRecord {

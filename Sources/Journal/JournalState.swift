@@ -103,6 +103,8 @@ public struct JournalState: Sendable {
                 hint: record.detail.count > 2 && !record.detail[2].isEmpty ? record.detail[2] : nil)
         case .skipped:
             status[i] = .skipped
+        case .released:
+            if status[i] == .started { status[i] = .pending }
         case .waiting:
             status[i] = .waiting
             waiting[i] = record.detail.first ?? ""
@@ -167,6 +169,7 @@ struct OldStep {
                 stepID: record.stepID, transient: record.detail.first == FailureDisposition.transient.rawValue,
                 summary: record.detail.count > 1 ? record.detail[1] : "", hint: nil)
         case .skipped: status = .skipped
+        case .released: if status == .started { status = .pending }
         case .waiting: status = .waiting
         case .approved: approved = true
         case .checkpoint: outputs = (outputs ?? StepOutputs()).merging(record.outputs)
