@@ -70,7 +70,10 @@ import Testing
                 launches += 1
                 try #require(launches < 500, "the run makes no progress")
                 let p = try start(root, state, options)
-                let wait = Double.random(in: 0.005...(max(0.02, duration * 1.1)), using: &generator)
+                // Up to 10 kills per campaign, each at a random moment in the first half of what a
+                // whole run takes (a resumed run has less left to do); then it runs to the end.
+                let wait = launches > 10
+                    ? 3600 : Double.random(in: 0.005...(max(0.02, duration * 0.5)), using: &generator)
                 let deadline = Date().addingTimeInterval(wait)
                 while p.isRunning, Date() < deadline { usleep(1_000) }
                 if p.isRunning {
@@ -89,10 +92,12 @@ import Testing
                     finished = true
                 }
             }
+            print("crash test: campaign \(campaigns) finished after \(launches) launches, \(kills) kills so far")
             #expect(FileEffectRunner.snapshot(root: root) == reference)
             #expect(try journalHasNoFailures(state, graph))
         }
         #expect(kills >= 50)
+        print("crash test: \(kills) kills over \(campaigns) runs, uninterrupted run \(duration) s")
     }
 
     @Test func sigintStopsLaunchingAndLeavesAResumableJournal() throws {
