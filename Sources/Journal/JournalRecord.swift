@@ -9,7 +9,8 @@ import Steps
 /// record onto the new graph, and tell a changed step from an unchanged one.
 public struct JournalRecord: Sendable, Hashable {
     public enum Kind: UInt8, Sendable, Hashable, CaseIterable {
-        /// About to `apply`: written (durably) before the driver acts.
+        /// Admitted to run: durable before the driver inspects or applies. A step that has this
+        /// and no later record may have acted: a resume inspects it first.
         case started = 0x53  // S
         /// Finished, with outputs. Detail: how (`applied`, `found`, `approved`), then `key=value`s.
         case done = 0x44  // D
