@@ -67,6 +67,9 @@ let package = Package(
         .testTarget(name: "ExecutorTests", dependencies: [
             "Steps", "Journal", "Executor", "ExecutorHarness", "ExecutorCrashWorker", "MailshiftTestSupport",
         ]),
+        .testTarget(name: "ExecutorCLITests", dependencies: [
+            "MailshiftCLI", "Executor", "ExecutorHarness", "Journal", "Steps", "MailshiftTestSupport",
+        ]),
         .testTarget(name: "JournalTests", dependencies: ["Steps", "Journal", "Digest", "MailshiftTestSupport"]),
         .testTarget(name: "CommandDriverTests", dependencies: ["CommandDriver", "Steps", "MailshiftTestSupport"]),
         .testTarget(name: "LDAPDriverTests", dependencies: ["LDAPDriver", "Steps", "MailshiftTestSupport"]),

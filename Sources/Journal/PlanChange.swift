@@ -41,6 +41,8 @@ public struct PlanChange: Sendable, Hashable {
     public var refusals: [Refusal] = []
 
     public var isRefused: Bool { !refusals.isEmpty }
+
+    public init(previousFingerprint: String) { self.previousFingerprint = previousFingerprint }
 }
 
 extension JournalState {
