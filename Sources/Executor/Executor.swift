@@ -44,7 +44,10 @@ public struct Executor: Sendable {
         if let store, !dryRun {
             let header = JournalHeader(
                 graphFingerprint: graph.fingerprint.hex, planName: graph.planName, stepCount: graph.stepCount)
-            if state.change != nil { try store.rewrite(header: header, records: state.compactedRecords(for: graph)) }
+            // Rebind to a changed plan, or compact a log grown by many resumes (ninja's recompaction).
+            if state.change != nil || state.recordCount > Self.compactionThreshold(graph.stepCount) {
+                try store.rewrite(header: header, records: state.compactedRecords(for: graph))
+            }
             try store.beginAppending(header: header)
             try await store.append([.session(mode: options.sessionName, host: ProcessInfo.processInfo.hostName,
                 pid: getpid(), time: LockHolder.now())])
@@ -86,6 +89,9 @@ public struct Executor: Sendable {
         if dryRun { report.preview = outcome.preview }
         return report
     }
+
+    /// Records beyond which a journal is compacted before a run (several runs' worth of records).
+    static func compactionThreshold(_ steps: Int) -> Int { max(4 * steps, 10_000) }
 
     /// Steps admitted per slot: enough that journal groups are large, small enough to stay cheap.
     static let admissionFactor = 128

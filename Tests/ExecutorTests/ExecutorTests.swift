@@ -219,4 +219,31 @@ import Testing
         #expect(after.change == nil)
         #expect(after.isComplete)
     }
+
+    @Test func aJournalGrownByManyRunsIsCompactedBeforeTheNext() async throws {
+        let f = try ExecutorFixture()
+        defer { f.remove() }
+        let graph = HarnessGraph.make(users: 4)
+        let runner = FileEffectRunner(root: f.root, graph: graph)
+        runner.permanentFailures = ["first/copy/user0"]
+        _ = try await f.run(graph, runner: runner)
+        // Pad the log with harmless records (a step checkpointing over and over) past the threshold.
+        let store = f.store
+        let lease = try store.acquireLock(command: "pad")
+        try store.beginAppending(header: try #require(try f.state(graph).header))
+        let step = graph.step(1)
+        try await store.append((0..<10_001).map { _ in .checkpoint(step, outputs: ["n": "1"]) })
+        store.close()
+        lease.release()
+        let before = try f.state(graph)
+        #expect(before.recordCount > 10_000)
+
+        runner.permanentFailures = []
+        let report = try await f.run(graph, runner: runner)
+        #expect(report.outcome == .completed)
+        let after = try f.state(graph)
+        #expect(after.isComplete)
+        #expect(after.recordCount < 100)
+        #expect(after.outputs[1]?["n"] == "1")
+    }
 }
