@@ -97,7 +97,7 @@ import Testing
             #expect(try journalHasNoFailures(state, graph))
         }
         #expect(kills >= 50)
-        print("crash test: \(kills) kills over \(campaigns) runs, uninterrupted run \(duration) s")
+        print("crash test: \(kills) kills over \(campaigns) campaigns, uninterrupted run \(duration) s")
     }
 
     @Test func sigintStopsLaunchingAndLeavesAResumableJournal() throws {

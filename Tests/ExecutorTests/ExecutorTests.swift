@@ -246,4 +246,31 @@ import Testing
         #expect(after.recordCount < 100)
         #expect(after.outputs[1]?["n"] == "1")
     }
+
+    @Test func aSecondSignalCancelsRunningStepsAndTheJournalStaysResumable() async throws {
+        let f = try ExecutorFixture()
+        defer { f.remove() }
+        let graph = HarnessGraph.make(users: 20, parallel: 4)
+        let runner = FileEffectRunner(root: f.root, graph: graph, applyDelay: 300_000)
+        let control = RunControl()
+        let events = EventLog()
+        events.onStepFinished = { n in
+            // Once the setup step is done, the copies start; 100 ms into their 300 ms, signal twice.
+            if n == 1 {
+                DispatchQueue.global().asyncAfter(deadline: .now() + 0.1) {
+                    control.signalReceived()  // stop launching
+                    control.signalReceived()  // cancel the running ones
+                }
+            }
+        }
+        let first = try await f.run(graph, runner: runner, control: control, observer: events)
+        #expect(first.outcome == .interrupted)
+        #expect(first.failures.isEmpty)
+        #expect(first.applied == 1)
+        #expect(runner.applyCount > first.applied)  // some applies were cancelled mid-way
+        runner.applyDelay = 0
+        let second = try await f.run(graph, runner: runner)
+        #expect(second.outcome == .completed)
+        #expect(FileEffectRunner.snapshot(root: f.root).count == graph.stepCount)
+    }
 }
