@@ -15,6 +15,7 @@ final class ApplySlots: @unchecked Sendable {
 
     private let lock = NSLock()
     private let parallel: Int
+    var parallelLimit: Int { parallel }
     private let perHost: Int
     private var running = 0
     private var runningInLane: [Int]

@@ -93,8 +93,9 @@ public struct Executor: Sendable {
     /// Records beyond which a journal is compacted before a run (several runs' worth of records).
     static func compactionThreshold(_ steps: Int) -> Int { max(4 * steps, 10_000) }
 
-    /// Steps admitted per slot: enough that journal groups are large, small enough to stay cheap.
-    static let admissionFactor = 128
+    /// The admission window's cap per slot (the loop adapts the window below it): large enough that
+    /// journal groups of no-op-like steps hide the flush latency.
+    static let admissionFactor = 512
 
     func batchName(ofStep i: Int) -> String? {
         graph.templates[graph.locate(i).template].batch.map { graph.batches[$0].name }

@@ -54,6 +54,8 @@ struct StepAttempt: Sendable {
     let lanes: [Int]
 
     var dryRun: Bool { options.mode == .dryRun }
+    /// The real `parallel` limit (what the slots allow).
+    var slotsParallel: Int { slots.parallelLimit }
     var policy: RunPolicy { graph.policy }
 
     func run(_ step: StepInstance) async -> StepResult {

@@ -251,18 +251,16 @@ import Testing
         let f = try ExecutorFixture()
         defer { f.remove() }
         let graph = HarnessGraph.make(users: 20, parallel: 4)
-        let runner = FileEffectRunner(root: f.root, graph: graph, applyDelay: 300_000)
+        let runner = FileEffectRunner(root: f.root, graph: graph, applyDelay: 1_000_000)
         let control = RunControl()
         let events = EventLog()
-        events.onStepFinished = { n in
-            // Once the setup step is done, the copies start; 100 ms into their 300 ms, signal twice.
-            if n == 1 {
-                DispatchQueue.global().asyncAfter(deadline: .now() + 0.1) {
-                    control.signalReceived()  // stop launching
-                    control.signalReceived()  // cancel the running ones
-                }
-            }
+        // Once two copies are inside their (1 s) apply, signal twice: stop, then cancel.
+        let signaller = Task {
+            while runner.applyCount < 3 { try? await Task.sleep(nanoseconds: 5_000_000) }
+            control.signalReceived()
+            control.signalReceived()
         }
+        defer { signaller.cancel() }
         let first = try await f.run(graph, runner: runner, control: control, observer: events)
         #expect(first.outcome == .interrupted)
         #expect(first.failures.isEmpty)
