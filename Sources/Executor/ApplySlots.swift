@@ -16,6 +16,13 @@ final class ApplySlots: @unchecked Sendable {
     private let lock = NSLock()
     private let parallel: Int
     var parallelLimit: Int { parallel }
+
+    /// Steps holding a slot and steps waiting for one, now.
+    var occupancy: (acting: Int, waiting: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (running, waiters.count)
+    }
     private let perHost: Int
     private var running = 0
     private var runningInLane: [Int]

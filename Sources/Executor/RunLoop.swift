@@ -43,13 +43,12 @@ struct RunLoop: Sendable {
             var reported = Set<Int>()
             // Admitted steps, materialised once (expanding parameters and hashing a fingerprint).
             var inFlight: [Int: StepInstance] = [:]
-            // The admission window adapts: it doubles while steps finish as fast as the journal
-            // flushes (no-op-like steps: bigger groups) and halves when they do not (slow steps:
-            // few steps journaled as started long before a slot frees). Between 2 × parallel and
-            // the scheduler's cap.
+            // The admission window adapts to where steps wait: it doubles while slots are free and
+            // nothing waits for one (quick steps: the journal is the bottleneck, so bigger groups)
+            // and halves while steps wait for slots (slow steps: do not journal steps as started
+            // long before a slot frees). Between 2 × parallel and the scheduler's cap.
             let minimumWindow = min(state.parallel, 2 * attempt.slotsParallel)
             var window = minimumWindow
-            var finishedThisCycle = 0
 
             /// Queues a record and what to do once it is durable (at once without a journal).
             func enqueue(_ record: JournalRecord?, then action: FlushAction?) -> FlushAction? {
@@ -106,12 +105,13 @@ struct RunLoop: Sendable {
                 switch result {
                 case .flushed(let then):
                     flushing = false
-                    if finishedThisCycle * 2 >= window {
+                    let (acting, waitingForSlots) = attempt.slots.occupancy
+                    // Grow only when the window is what limits admission (not at a barrier).
+                    if waitingForSlots == 0 && acting < attempt.slotsParallel && admitted >= window {
                         window = min(state.parallel, window * 2)
-                    } else if finishedThisCycle * 8 < window {
+                    } else if waitingForSlots > 0 {
                         window = max(minimumWindow, window / 2)
                     }
-                    finishedThisCycle = 0
                     for action in then {
                         if case .launch(let i) = action, control.isStopping || outcome.fatal != nil {
                             // Durably started but not begun: put it back, so it reads as pending.
@@ -139,7 +139,6 @@ struct RunLoop: Sendable {
                 }
                 running -= 1
                 admitted -= 1
-                finishedThisCycle += 1
                 let finished: StepInstance? = {
                     switch result {
                     case .applied(let i, _), .alreadyDone(let i, _), .gatePassed(let i, _), .failed(let i, _),

@@ -271,4 +271,29 @@ import Testing
         #expect(second.outcome == .completed)
         #expect(FileEffectRunner.snapshot(root: f.root).count == graph.stepCount)
     }
+
+    @Test func slowStepsAreNotJournaledAsStartedLongBeforeTheyAct() async throws {
+        let f = try ExecutorFixture()
+        defer { f.remove() }
+        let graph = HarnessGraph.make(users: 30, parallel: 2, perHost: 2, hosts: 0)
+        let runner = FileEffectRunner(root: f.root, graph: graph, applyDelay: 20_000)
+        let events = EventLog()
+        let store = f.store
+        let maxStarted = Counter()
+        events.onStepFinished = { _ in
+            if let state = try? JournalState.load(from: store, for: graph) {
+                maxStarted.max(state.status.count { $0 == .started })
+            }
+        }
+        let report = try await f.run(graph, runner: runner, observer: events)
+        #expect(report.outcome == .completed)
+        // Two act at a time; the window stays near its minimum (2 × parallel), far below its cap.
+        #expect(maxStarted.value <= 8)
+    }
+}
+
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var value = 0
+    func max(_ n: Int) { lock.withLock { value = Swift.max(value, n) } }
 }
