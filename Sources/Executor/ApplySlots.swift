@@ -17,16 +17,32 @@ final class ApplySlots: @unchecked Sendable {
     private let parallel: Int
     var parallelLimit: Int { parallel }
 
-    /// Steps holding a slot and steps waiting for one, now.
+    /// Steps holding a slot, and steps waiting for one or about to ask, now.
     var occupancy: (acting: Int, waiting: Int) {
         lock.lock()
         defer { lock.unlock() }
-        return (running, waiters.count)
+        return (running, waiters.count + announced)
+    }
+
+    /// A step was launched and will ask for a slot (or `withdraw`).
+    func announce() {
+        lock.lock()
+        announced += 1
+        lock.unlock()
+    }
+
+    /// A launched step that will not ask for a slot (a gate, a kind without a driver).
+    func withdraw() {
+        lock.lock()
+        announced = max(0, announced - 1)
+        lock.unlock()
     }
     private let perHost: Int
     private var running = 0
     private var runningInLane: [Int]
     private var waiters: [Waiter] = []
+    /// Steps launched that have not yet asked for a slot (their task may not have run yet).
+    private var announced = 0
 
     /// Lane 0 holds steps without a host (only `parallel` applies to them).
     init(parallel: Int, perHost: Int, lanes: Int) {
@@ -42,6 +58,7 @@ final class ApplySlots: @unchecked Sendable {
     func acquire(lane: Int) async {
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             lock.lock()
+            announced = max(0, announced - 1)
             if waiters.isEmpty || !waiters.contains(where: { $0.lane == lane }), fits(lane) {
                 running += 1
                 runningInLane[lane] += 1

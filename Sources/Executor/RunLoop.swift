@@ -63,6 +63,7 @@ struct RunLoop: Sendable {
                 case .launch(let i):
                     running += 1
                     let step = inFlight[i] ?? graph.step(i)
+                    attempt.slots.announce()
                     group.addTask { await attempt.run(step) }
                 case .complete(let i):
                     state.complete(i)

@@ -84,10 +84,14 @@ struct StepAttempt: Sendable {
     /// on a live system, never while it waits for the journal.
     private func perform(_ step: StepInstance) async -> StepResult {
         let i = step.index
-        if step.kind == .gate { return gate(step) }
+        if step.kind == .gate {
+            slots.withdraw()
+            return gate(step)
+        }
         let batch = graph.templates[step.template].batch
         let lane = lanes[step.template]
         guard let runner = runners(step.kind) else {
+            slots.withdraw()
             if dryRun { return .previewed(i, .unknown("no driver for \(step.kind.rawValue)")) }
             admission.recordFailure(batch: batch)
             return fail(step, StepError.permanent("no driver for \(step.kind.rawValue)",
