@@ -16,5 +16,6 @@ enum BenchSubcommands {
     static let all: [any ParsableCommand.Type] = [
         CompileBench.self,
         MailboxBench.self,
+        ExecutorBench.self,
     ]
 }
