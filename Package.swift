@@ -32,6 +32,10 @@ let package = Package(
         .target(name: "Journal", dependencies: ["Steps", "Digest"]),
         .target(name: "Executor", dependencies: ["Steps", "Journal", "Diagnostics"]),
 
+        // the executor's real-side-effect runner and the separate process its crash test kills
+        .target(name: "ExecutorHarness", dependencies: ["Steps", "Journal", "Executor", "Digest"]),
+        .executableTarget(name: "ExecutorCrashWorker", dependencies: ["ExecutorHarness", "Executor", "Journal", "Steps"]),
+
         // drivers (see only Steps; never the executor)
         .target(name: "CommandDriver", dependencies: ["Steps", "Diagnostics"]),
         .target(name: "LDAPDriver", dependencies: ["Steps", "Diagnostics", "CLDAP"]),
@@ -62,8 +66,12 @@ let package = Package(
             "YAMLSource", "PlanModel", "PlanCompiler", "Steps", "Diagnostics", "Digest", "MailshiftTestSupport",
         ], exclude: ["Fixtures"]),
         .testTarget(name: "ExecutorTests", dependencies: [
-            "Steps", "Journal", "Executor", "MailshiftTestSupport",
+            "Steps", "Journal", "Executor", "ExecutorHarness", "ExecutorCrashWorker", "MailshiftTestSupport",
         ]),
+        .testTarget(name: "ExecutorCLITests", dependencies: [
+            "MailshiftCLI", "Executor", "ExecutorHarness", "Journal", "Steps", "MailshiftTestSupport",
+        ]),
+        .testTarget(name: "JournalTests", dependencies: ["Steps", "Journal", "Digest", "MailshiftTestSupport"]),
         .testTarget(name: "CommandDriverTests", dependencies: ["CommandDriver", "Steps", "MailshiftTestSupport"]),
         .testTarget(name: "LDAPDriverTests", dependencies: ["LDAPDriver", "Steps", "PlanCompiler", "MailshiftTestSupport"]),
         .testTarget(name: "MailboxDriverTests", dependencies: ["MailboxDriver", "CommandDriver", "Steps", "Digest", "Lab", "MailshiftTestSupport"]),

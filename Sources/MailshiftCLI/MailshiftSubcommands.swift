@@ -5,6 +5,11 @@ enum MailshiftSubcommands {
     static let all: [any ParsableCommand.Type] = [
         CheckCommand.self,
         GraphCommand.self,
+        RunCommand.self,
+        ResumeCommand.self,
+        StatusCommand.self,
+        ApproveCommand.self,
+        UnlockCommand.self,
         MboxCommand.self,
     ]
 }

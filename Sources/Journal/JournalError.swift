@@ -1,0 +1,51 @@
+/// Why a journal cannot be used, with what to do about it.
+public enum JournalError: Error, Sendable, CustomStringConvertible {
+    /// A record in the middle of the journal is damaged (not a torn tail).
+    case corrupt(path: String, line: Int, offset: Int)
+    /// The file is not a mailshift journal, or a newer format.
+    case unreadable(path: String, reason: String)
+    /// Another executor holds the lock, or a dead one left it.
+    case locked(path: String, holder: LockHolder, liveness: LockHolder.Liveness)
+    /// `unlock --force` refused: the holder is alive.
+    case holderAlive(path: String, holder: LockHolder)
+    /// An OS call failed.
+    case io(path: String, operation: String, errno: Int32)
+    /// The journal belongs to another plan.
+    case otherPlan(path: String, journalPlan: String, plan: String)
+
+    public var description: String {
+        switch self {
+        case .corrupt(let path, let line, let offset):
+            "\(path): record \(line) (byte \(offset)) is damaged, and records follow it: this is not a torn write"
+        case .unreadable(let path, let reason): "\(path): not a usable mailshift journal: \(reason)"
+        case .locked(let path, let holder, let liveness):
+            switch liveness {
+            case .alive: "\(path) is locked by a running executor: \(holder)"
+            case .dead: "\(path) is locked by an executor that is no longer running: \(holder)"
+            case .unknown: "\(path) is locked by an executor on another host: \(holder)"
+            }
+        case .holderAlive(let path, let holder): "\(path): the lock holder is still running: \(holder)"
+        case .io(let path, let operation, let errno): "\(path): \(operation) failed: \(String(cString: strerror(errno)))"
+        case .otherPlan(let path, let journalPlan, let plan):
+            "\(path) is the journal of plan '\(journalPlan)', not '\(plan)'"
+        }
+    }
+
+    public var hint: String? {
+        switch self {
+        case .corrupt: "move the journal aside and start over, or repair the damaged line by hand"
+        case .unreadable: "point --state at another directory"
+        case .locked(_, _, .alive): "wait for it to finish, or stop it with Ctrl-C (it leaves a resumable journal)"
+        case .locked: "if no executor is running for this plan, break the lock with `mailshift unlock PLAN --force`"
+        case .holderAlive: "stop that executor first (Ctrl-C or kill -TERM its pid)"
+        case .io: nil
+        case .otherPlan: "use --state to give each plan its own journal"
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,121 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The one-executor-at-a-time lock of a file journal: `<state dir>/lock`.
+///
+/// How it works: the holder keeps the file open with `flock(LOCK_EX)` and its identity (host, pid,
+/// start time, command) written in it. The kernel drops the flock when the holder dies, however it
+/// dies, so "flock free but file not empty" means the holder died without releasing: a stale lock.
+/// A stale lock is not broken silently: the executor refuses and `mailshift unlock --force`
+/// breaks it deliberately. Releasing empties the file (it is never unlinked, so two processes
+/// can never lock two different inodes of one path).
+public enum JournalLockFile {
+    /// Takes the lock at `path` or throws `JournalError.locked` naming the holder.
+    public static func acquire(at path: String, command: String) throws -> FileLease {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw JournalError.io(path: path, operation: "open", errno: errno) }
+        // A few tries: a child being spawned by this process can hold a copy of a just-closed
+        // lock descriptor for an instant (until its exec closes it).
+        var locked = flock(fd, LOCK_EX | LOCK_NB) == 0
+        for _ in 0..<10 where !locked {
+            usleep(20_000)
+            locked = flock(fd, LOCK_EX | LOCK_NB) == 0
+        }
+        if !locked {
+            let holder = readHolder(fd: fd) ?? LockHolder(host: "?", pid: 0, started: "?", command: "?")
+            close(fd)
+            throw JournalError.locked(path: path, holder: holder, liveness: .alive)
+        }
+        if let stale = readHolder(fd: fd) {
+            let liveness = liveness(ofUnlocked: stale)
+            close(fd)
+            throw JournalError.locked(path: path, holder: stale, liveness: liveness)
+        }
+        let me = LockHolder.current(command: command)
+        let bytes = Array(me.fileText.utf8)
+        guard ftruncate(fd, 0) == 0, pwrite(fd, bytes, bytes.count, 0) == bytes.count, fsync(fd) == 0 else {
+            let e = errno
+            close(fd)
+            throw JournalError.io(path: path, operation: "write lock", errno: e)
+        }
+        return FileLease(fd: fd)
+    }
+
+    /// The holder named in the lock file and whether it still runs; nil when the lock is free.
+    public static func holder(at path: String) throws -> (LockHolder, LockHolder.Liveness)? {
+        // Read-only is enough for flock, so `status` works without write access.
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { return nil }
+            throw JournalError.io(path: path, operation: "open", errno: errno)
+        }
+        defer { close(fd) }
+        guard let holder = readHolder(fd: fd) else { return nil }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 { return (holder, .alive) }
+        flock(fd, LOCK_UN)
+        return (holder, liveness(ofUnlocked: holder))
+    }
+
+    /// Empties a lock whose holder is not running; throws `holderAlive` if it is.
+    public static func breakLock(at path: String) throws -> LockHolder? {
+        let fd = open(path, O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT { return nil }
+            throw JournalError.io(path: path, operation: "open", errno: errno)
+        }
+        defer { close(fd) }
+        let holder = readHolder(fd: fd)
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            throw JournalError.holderAlive(
+                path: path, holder: holder ?? LockHolder(host: "?", pid: 0, started: "?", command: "?"))
+        }
+        defer { flock(fd, LOCK_UN) }
+        // Same host and the pid still running (flock free: e.g. a process that closed the file by
+        // mistake): treat as alive, never break it.
+        if let holder, liveness(ofUnlocked: holder) == .alive {
+            throw JournalError.holderAlive(path: path, holder: holder)
+        }
+        guard ftruncate(fd, 0) == 0, fsync(fd) == 0 else {
+            throw JournalError.io(path: path, operation: "truncate lock", errno: errno)
+        }
+        return holder
+    }
+
+    /// With the flock free: dead if on this host and the pid is gone (or reused by someone who does
+    /// not hold the lock); unknown on another host.
+    static func liveness(ofUnlocked holder: LockHolder) -> LockHolder.Liveness {
+        guard holder.host == ProcessInfo.processInfo.hostName else { return .unknown }
+        if holder.pid == getpid() { return .alive }
+        return .dead
+    }
+
+    static func readHolder(fd: Int32) -> LockHolder? {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let n = pread(fd, &buffer, buffer.count, 0)
+        guard n > 0 else { return nil }
+        return LockHolder(fileText: String(decoding: buffer[0..<n], as: UTF8.self))
+    }
+}
+
+/// A held file lock.
+public final class FileLease: JournalLease, @unchecked Sendable {
+    private let lock = NSLock()
+    private var fd: Int32
+
+    init(fd: Int32) { self.fd = fd }
+
+    public func release() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard fd >= 0 else { return }
+        _ = ftruncate(fd, 0)
+        _ = fsync(fd)
+        close(fd)
+        fd = -1
+    }
+
+    deinit { release() }
+}

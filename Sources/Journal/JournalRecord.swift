@@ -1,0 +1,118 @@
+import Steps
+
+/// One line of the journal: a step transition, a gate approval, a checkpoint or a session start.
+///
+/// On disk (see `JournalCodec`) a record is one line, `<checksum> <payload>\n`, the payload being
+/// tab-separated escaped fields: `<kind>\t<index>\t<fingerprint>\t<step id>[\t<detail>...]`.
+/// The index is the step's position in the graph the journal is bound to (its header names that
+/// graph's fingerprint); the id and the step fingerprint let a resume with a changed plan map the
+/// record onto the new graph, and tell a changed step from an unchanged one.
+public struct JournalRecord: Sendable, Hashable {
+    public enum Kind: UInt8, Sendable, Hashable, CaseIterable {
+        /// Admitted to run: durable before the driver inspects or applies. A step that has this
+        /// and no later record may have acted: a resume inspects it first.
+        case started = 0x53  // S
+        /// Finished, with outputs. Detail: how (`applied`, `found`, `approved`), then `key=value`s.
+        case done = 0x44  // D
+        /// Failed. Detail: disposition, summary, hint.
+        case failed = 0x46  // F
+        /// Not run because a dependency failed. Detail: the root cause's step id.
+        case skipped = 0x4B  // K
+        /// A gate waiting for `mailshift approve`. Detail: the gate's message.
+        case waiting = 0x57  // W
+        /// A gate approved by a person. Detail: who, when.
+        case approved = 0x41  // A
+        /// Partial outputs made durable by a driver before acting. Detail: `key=value`s.
+        case checkpoint = 0x43  // C
+        /// Journaled as started but never begun (a graceful stop came first): back to pending.
+        case released = 0x4E  // N
+        /// A run or resume began. Index -1; id is the session's mode; detail: host, pid, time.
+        case session = 0x52  // R
+    }
+
+    public var kind: Kind
+    public var index: Int
+    /// The step fingerprint's first 16 hex digits (64 bits: plenty to tell versions of one step apart).
+    public var fingerprint: String
+    public var stepID: String
+    public var detail: [String]
+
+    public init(kind: Kind, index: Int, fingerprint: String, stepID: String, detail: [String] = []) {
+        self.kind = kind
+        self.index = index
+        self.fingerprint = fingerprint
+        self.stepID = stepID
+        self.detail = detail
+    }
+
+    /// The short form of a step fingerprint that records carry.
+    public static func shortFingerprint(_ step: StepInstance) -> String { String(step.fingerprint.hex.prefix(16)) }
+
+    public static func started(_ step: StepInstance, attempt: Int) -> JournalRecord {
+        JournalRecord(kind: .started, index: step.index, fingerprint: shortFingerprint(step), stepID: step.id,
+            detail: [String(attempt)])
+    }
+
+    public static func done(_ step: StepInstance, how: String, outputs: StepOutputs) -> JournalRecord {
+        JournalRecord(kind: .done, index: step.index, fingerprint: shortFingerprint(step), stepID: step.id,
+            detail: [how] + encode(outputs))
+    }
+
+    public static func failed(_ step: StepInstance, disposition: FailureDisposition, summary: String, hint: String?)
+        -> JournalRecord
+    {
+        JournalRecord(kind: .failed, index: step.index, fingerprint: shortFingerprint(step), stepID: step.id,
+            detail: [disposition.rawValue, summary, hint ?? ""])
+    }
+
+    public static func skipped(_ step: StepInstance, cause: String) -> JournalRecord {
+        JournalRecord(kind: .skipped, index: step.index, fingerprint: shortFingerprint(step), stepID: step.id,
+            detail: [cause])
+    }
+
+    public static func waiting(_ step: StepInstance, message: String) -> JournalRecord {
+        JournalRecord(kind: .waiting, index: step.index, fingerprint: shortFingerprint(step), stepID: step.id,
+            detail: [message])
+    }
+
+    public static func approved(_ step: StepInstance, by who: String, at time: String) -> JournalRecord {
+        JournalRecord(kind: .approved, index: step.index, fingerprint: shortFingerprint(step), stepID: step.id,
+            detail: [who, time])
+    }
+
+    public static func checkpoint(_ step: StepInstance, outputs: StepOutputs) -> JournalRecord {
+        JournalRecord(kind: .checkpoint, index: step.index, fingerprint: shortFingerprint(step), stepID: step.id,
+            detail: encode(outputs))
+    }
+
+    public static func released(_ step: StepInstance) -> JournalRecord {
+        JournalRecord(kind: .released, index: step.index, fingerprint: shortFingerprint(step), stepID: step.id)
+    }
+
+    public static func session(mode: String, host: String, pid: Int32, time: String) -> JournalRecord {
+        JournalRecord(kind: .session, index: -1, fingerprint: "-", stepID: mode, detail: [host, String(pid), time])
+    }
+
+    /// Outputs carried by a done or checkpoint record.
+    public var outputs: StepOutputs {
+        switch kind {
+        case .done: Self.decode(detail.dropFirst())
+        case .checkpoint: Self.decode(detail[...])
+        default: StepOutputs()
+        }
+    }
+
+    /// Outputs as `key=value` fields, sorted by key so the bytes are stable.
+    static func encode(_ outputs: StepOutputs) -> [String] {
+        outputs.values.keys.sorted().map { key in JournalCodec.escapeKey(key) + "=" + outputs.values[key]! }
+    }
+
+    static func decode(_ fields: ArraySlice<String>) -> StepOutputs {
+        var out = StepOutputs()
+        for f in fields {
+            guard let eq = f.firstIndex(of: "=") else { continue }
+            out[JournalCodec.unescapeKey(String(f[..<eq]))] = String(f[f.index(after: eq)...])
+        }
+        return out
+    }
+}

@@ -1,0 +1,179 @@
+import Steps
+
+/// The journal replayed onto a graph: each step's status, the outputs later steps need, failures,
+/// approvals; and, when the journal was written for another version of the plan, what changed.
+///
+/// Memory: one byte of status per step; outputs, failures and approvals only for the steps that
+/// have them.
+public struct JournalState: Sendable {
+    public var header: JournalHeader?
+    public var status: [StepStatus]
+    /// Finished outputs, or checkpointed partial outputs of an unfinished step.
+    public var outputs: [Int: StepOutputs]
+    public var failures: [Int: FailureNote]
+    /// Gates approved (still valid for this graph).
+    public var approved: Set<Int>
+    /// Gates waiting, with their message.
+    public var waiting: [Int: String]
+    /// Session records (each run or resume), oldest first.
+    public var sessions: [JournalRecord]
+    public var warnings: [String]
+    public var recordCount: Int
+    /// Set when the journal was bound to another graph fingerprint.
+    public var change: PlanChange?
+
+    public init(stepCount: Int) {
+        header = nil
+        status = [StepStatus](repeating: .pending, count: stepCount)
+        outputs = [:]
+        failures = [:]
+        approved = []
+        waiting = [:]
+        sessions = []
+        warnings = []
+        recordCount = 0
+    }
+
+    /// True when the journal has no record of any step.
+    public var isEmpty: Bool { header == nil || recordCount == sessions.count }
+
+    /// True when every step is done.
+    public var isComplete: Bool { status.allSatisfy { $0 == .done } }
+
+    /// Replays `store` onto `graph`. Same graph fingerprint: records apply by index (fast).
+    /// Another fingerprint: records map by step id and fingerprint (see `JournalState+PlanChange`).
+    public static func load(from store: any JournalStore, for graph: StepGraph) throws -> JournalState {
+        var state = JournalState(stepCount: graph.stepCount)
+        guard let header = try store.readHeader() else { return state }
+        guard header.planName == graph.planName else {
+            throw JournalError.otherPlan(path: store.location, journalPlan: header.planName, plan: graph.planName)
+        }
+        if header.graphFingerprint == graph.fingerprint.hex {
+            let result = try store.read(full: false) { record in
+                if record.kind == .session {
+                    state.sessions.append(record)
+                    return
+                }
+                guard record.index >= 0, record.index < graph.stepCount else {
+                    throw JournalError.unreadable(
+                        path: store.location, reason: "record for step \(record.index) of \(graph.stepCount)")
+                }
+                state.apply(record)
+            }
+            state.header = header
+            state.warnings = result.warnings
+            state.recordCount = result.recordCount
+            return state
+        }
+
+        // Bound to another version of the plan: replay with ids and fingerprints.
+        var foreign: [String: OldStep] = [:]
+        let result = try store.read(full: true) { record in
+            if record.kind == .session {
+                state.sessions.append(record)
+            } else {
+                foreign[record.stepID, default: OldStep(fingerprint: record.fingerprint)].apply(record)
+            }
+        }
+        state.header = header
+        state.warnings = result.warnings
+        state.recordCount = result.recordCount
+        state.reconcile(foreign, with: graph)
+        return state
+    }
+
+    mutating func apply(_ record: JournalRecord) {
+        let i = record.index
+        switch record.kind {
+        case .started:
+            status[i] = .started
+            failures[i] = nil
+            waiting[i] = nil
+        case .done:
+            status[i] = .done
+            waiting[i] = nil
+            failures[i] = nil
+            let o = record.outputs
+            if !o.isEmpty { outputs[i] = o }
+        case .failed:
+            status[i] = .failed
+            failures[i] = FailureNote(
+                stepID: record.stepID, transient: record.detail.first == FailureDisposition.transient.rawValue,
+                summary: record.detail.count > 1 ? record.detail[1] : "",
+                hint: record.detail.count > 2 && !record.detail[2].isEmpty ? record.detail[2] : nil)
+        case .skipped:
+            status[i] = .skipped
+        case .released:
+            if status[i] == .started { status[i] = .pending }
+        case .waiting:
+            status[i] = .waiting
+            waiting[i] = record.detail.first ?? ""
+        case .approved:
+            approved.insert(i)
+        case .checkpoint:
+            outputs[i] = (outputs[i] ?? StepOutputs()).merging(record.outputs)
+        case .session:
+            sessions.append(record)
+        }
+    }
+
+    /// Records that reproduce this state in a fresh journal bound to `graph` (compaction, or
+    /// rebinding after a plan change).
+    public func compactedRecords(for graph: StepGraph) -> [JournalRecord] {
+        var out = sessions
+        for i in 0..<status.count where status[i] != .pending || outputs[i] != nil || approved.contains(i) {
+            let step = graph.step(i)
+            if approved.contains(i) { out.append(.approved(step, by: "journal", at: "")) }
+            switch status[i] {
+            case .done:
+                out.append(.done(step, how: "kept", outputs: outputs[i] ?? StepOutputs()))
+            case .failed:
+                if let o = outputs[i] { out.append(.checkpoint(step, outputs: o)) }
+                if let f = failures[i] {
+                    out.append(.failed(step, disposition: f.transient ? .transient : .permanent, summary: f.summary,
+                        hint: f.hint))
+                }
+            default:
+                if let o = outputs[i] { out.append(.checkpoint(step, outputs: o)) }
+                if status[i] == .started { out.append(.started(step, attempt: 0)) }
+            }
+        }
+        return out
+    }
+}
+
+/// What one step id's records said, in a journal bound to another graph.
+struct OldStep {
+    var fingerprint: String
+    var status: StepStatus = .pending
+    var outputs: StepOutputs?
+    var failure: FailureNote?
+    var approved = false
+
+    init(fingerprint: String) { self.fingerprint = fingerprint }
+
+    mutating func apply(_ record: JournalRecord) {
+        if record.fingerprint != fingerprint {
+            // The same id under another definition (an earlier rebinding): the latest wins.
+            self = OldStep(fingerprint: record.fingerprint)
+        }
+        switch record.kind {
+        case .started: status = .started
+        case .done:
+            status = .done
+            let o = record.outputs
+            if !o.isEmpty { outputs = o }
+        case .failed:
+            status = .failed
+            failure = FailureNote(
+                stepID: record.stepID, transient: record.detail.first == FailureDisposition.transient.rawValue,
+                summary: record.detail.count > 1 ? record.detail[1] : "", hint: nil)
+        case .skipped: status = .skipped
+        case .released: if status == .started { status = .pending }
+        case .waiting: status = .waiting
+        case .approved: approved = true
+        case .checkpoint: outputs = (outputs ?? StepOutputs()).merging(record.outputs)
+        case .session: break
+        }
+    }
+}

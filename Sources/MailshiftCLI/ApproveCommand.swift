@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import Journal
+import Steps
+
+/// `mailshift approve PLAN GATE`: record a person's approval of a gate in the journal.
+struct ApproveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "approve",
+        abstract: "Approve a gate (e.g. \"clients now point to the new server\"); a resume then passes it.")
+
+    @Argument(help: "The plan file.") var plan: String
+    @Argument(help: "The gate's step id, as `run` or `status` names it (e.g. staff-1/gate).") var gate: String
+    @Option(name: .long, help: "The journal's directory (default: .mailshift/<plan name>/ beside the plan).")
+    var state: String?
+
+    func run() async throws {
+        let compiled = try CompiledPlan.load(plan, state: state)
+        let graph = compiled.graph
+        guard let index = StepLocator(graph: graph).index(of: gate), graph.step(index).kind == .gate else {
+            let gates = graph.templates.filter { $0.kind == .gate }.map(\.idPrefix)
+            Console.fail("'\(gate)' is not a gate of \(plan)",
+                hint: gates.isEmpty ? "this plan has no gates" : "gates: " + gates.joined(separator: ", "))
+            throw ExitCode.usage
+        }
+        let lease = try compiled.lock(command: "approve \(plan) \(gate)")
+        defer { lease.release() }
+        let journal = try compiled.replay()
+        if let change = journal.change, change.isRefused {
+            Console.error(PlanChangeText(change: change).text)
+            throw ExitCode.planInvalid
+        }
+        if journal.approved.contains(index) {
+            Console.out("\(gate) was already approved; continue with `mailshift resume \(plan)`\n")
+            return
+        }
+        let store = compiled.store
+        let header = JournalHeader(graphFingerprint: graph.fingerprint.hex, planName: graph.planName,
+            stepCount: graph.stepCount)
+        do {
+            if journal.change != nil { try store.rewrite(header: header, records: journal.compactedRecords(for: graph)) }
+            try store.beginAppending(header: header)
+            let who = (ProcessInfo.processInfo.environment["USER"] ?? "?") + "@" + ProcessInfo.processInfo.hostName
+            try store.appendNow([.approved(graph.step(index), by: who, at: LockHolder.now())])
+            store.close()
+        } catch let error as JournalError {
+            Console.fail(error.description, hint: error.hint)
+            throw ExitCode.journalUnavailable
+        }
+        Console.out("approved \(gate); continue with `mailshift resume \(plan)`\n")
+    }
+}

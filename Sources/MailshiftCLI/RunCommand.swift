@@ -1,0 +1,41 @@
+import ArgumentParser
+import Executor
+import Journal
+
+/// `mailshift run PLAN [--dry-run] [--parallel N] [--state PATH] [--only BATCH...]`
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a plan (or preview it with --dry-run), recording every step in a durable journal.",
+        discussion: """
+            Exit codes: 0 done, 1 plan invalid, 2 steps failed, 3 waiting at a gate,
+            4 interrupted (resumable), 5 journal locked or unusable.
+            """)
+
+    @Argument(help: "The plan file.") var plan: String
+    @Flag(name: .long, help: "Only inspect the live systems and print what would change; change nothing.")
+    var dryRun = false
+    @OptionGroup var flags: RunFlags
+
+    func run() async throws {
+        let compiled = try CompiledPlan.load(plan, state: flags.state)
+        if dryRun {
+            // Read-only: no lock, no journal writes; steps the journal says are done are not inspected.
+            let state = try compiled.replay()
+            try await RunInvocation(plan: compiled, flags: flags, mode: .dryRun, session: "dry-run").execute(state)
+            return
+        }
+        let lease = try compiled.lock(command: "run \(plan)")
+        defer { lease.release() }
+        let state = try compiled.replay()
+        if !state.isEmpty && !state.isComplete {
+            let done = state.status.filter { $0 == .done }.count
+            Console.fail(
+                "\(plan) has an unfinished run in \(compiled.store.location) "
+                    + "(\(done) of \(compiled.graph.stepCount) steps done)",
+                hint: "continue it with `mailshift resume \(plan)`; `mailshift status \(plan)` shows where it stands")
+            throw ExitCode.journalUnavailable
+        }
+        try await RunInvocation(plan: compiled, flags: flags, mode: .apply, session: "run").execute(state)
+    }
+}

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Executor
+import Foundation
+import Journal
+import Steps
+
+/// Options `run` and `resume` share.
+struct RunFlags: ParsableArguments {
+    @Option(name: .long, help: "Run at most N steps at once (default: the plan's policy.parallel).")
+    var parallel: Int?
+
+    @Option(name: .long, help: "The journal's directory (default: .mailshift/<plan name>/ beside the plan).")
+    var state: String?
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Run only these batches (and what they depend on).")
+    var only: [String] = []
+
+    @Option(name: .long, help: "Progress output: text (a live line per batch on a terminal) or json.")
+    var logFormat: String = "text"
+
+    func validate() throws {
+        if let parallel, parallel < 1 { throw ValidationError("--parallel must be at least 1") }
+        if LogFormat(rawValue: logFormat) == nil { throw ValidationError("--log-format must be text or json") }
+    }
+}
+
+/// Runs the executor for `run` and `resume`: signals, progress, the summary and the exit code.
+struct RunInvocation {
+    let plan: CompiledPlan
+    let flags: RunFlags
+    let mode: RunOptions.Mode
+    let session: String
+
+    func execute(_ state: JournalState) async throws {
+        let unknownBatches = flags.only.filter { name in !plan.graph.batches.contains { $0.name == name } }
+        if !unknownBatches.isEmpty {
+            Console.fail("unknown batch \(unknownBatches.map { "'\($0)'" }.joined(separator: ", ")) in --only",
+                hint: "batches: " + plan.graph.batches.map(\.name).joined(separator: ", "))
+            throw ExitCode.usage
+        }
+        let control = RunControl()
+        let printer = ProgressPrinter(format: LogFormat(rawValue: flags.logFormat) ?? .text)
+        let trap = SignalTrap(control: control) { _, second in
+            Console.error(second
+                ? "\nmailshift: cancelling running steps\n"
+                : "\nmailshift: stopping: no new steps; letting running ones finish (again to cancel them)\n")
+        }
+        defer { trap.cancel() }
+        let options = RunOptions(
+            mode: mode, parallel: flags.parallel, onlyBatches: Set(flags.only), sessionName: session,
+            secrets: plan.secrets)
+        let executor = Executor(
+            graph: plan.graph, store: plan.store, runners: DriverRegistry.runners(for: plan.graph), options: options,
+            observer: printer, control: control)
+        let report: RunReport
+        do {
+            report = try await executor.run(from: state)
+        } catch let error as ExecutorError {
+            printer.finish()
+            Console.fail(error.description, hint: error.hint)
+            if case .pastPointOfNoReturn = error { throw ExitCode.planInvalid }
+            throw ExitCode.journalUnavailable
+        } catch let error as JournalError {
+            printer.finish()
+            Console.fail(error.description, hint: error.hint)
+            throw ExitCode.journalUnavailable
+        }
+        printer.finish()
+        Console.out(RunSummary(report: report, planPath: plan.path, dryRun: mode == .dryRun).text)
+        switch report.outcome {
+        case .completed: return
+        case .failed: throw ExitCode.stepsFailed
+        case .awaitingApproval: throw ExitCode.awaitingApproval
+        case .interrupted: throw ExitCode.interrupted
+        }
+    }
+}
+
+/// The text printed when a run ends.
+struct RunSummary {
+    let report: RunReport
+    let planPath: String
+    let dryRun: Bool
+
+    var text: String {
+        if dryRun, let preview = report.preview { return preview.render() }
+        var out = ""
+        let r = report
+        let word: String
+        switch r.outcome {
+        case .completed: word = "completed"
+        case .failed: word = "finished with failures"
+        case .awaitingApproval: word = "stopped at a gate"
+        case .interrupted: word = "interrupted"
+        }
+        out += "mailshift: run \(word): \(DryRunPreview.count(r.applied)) steps applied, "
+            + "\(DryRunPreview.count(r.alreadyDone)) found already done, in \(String(format: "%.1f", r.seconds)) s\n"
+        for f in r.failures {
+            out += "failed: \(f.stepID): \(f.summary)\(f.transient ? " (transient, retries exhausted)" : "")\n"
+            if let hint = f.hint { out += "  hint: \(hint)\n" }
+        }
+        if r.skipped > 0 { out += "skipped: \(DryRunPreview.count(r.skipped)) steps that depend on the failures above\n" }
+        for b in r.stoppedBatches {
+            out += "batch \(b.batch) stopped: \(b.failures) failures, more than max_failures \(b.limit)\n"
+        }
+        for g in r.gates {
+            out += "waiting at gate \(g.stepID): \(g.message)\n"
+            out += "  approve with `mailshift approve \(planPath) \(g.stepID)`, then `mailshift resume \(planPath)`\n"
+        }
+        if r.outcome == .interrupted {
+            out += "\(DryRunPreview.count(r.notRun)) steps not run; continue with `mailshift resume \(planPath)`\n"
+        } else if r.outcome == .failed {
+            out += "fix the causes, then `mailshift resume \(planPath)` runs the failed steps and what they blocked\n"
+        }
+        return out
+    }
+}
