@@ -10,6 +10,7 @@ enum MailshiftSubcommands {
         StatusCommand.self,
         ApproveCommand.self,
         UnlockCommand.self,
+        RollbackCommand.self,
         MboxCommand.self,
     ]
 }
