@@ -10,9 +10,9 @@ struct RollbackCommand: AsyncParsableCommand {
         commandName: "rollback",
         abstract: "Restore a batch's directory attributes to their values before mailshift changed them.",
         discussion: """
-            Shows the changes first. An entry that someone else changed since mailshift wrote it is
-            refused, and nothing is written while any entry is refused; --force overwrites such
-            entries too. Entries already back at their previous values are left alone, so a
+            Shows the changes first. An entry that someone else changed since mailshift wrote it is \
+            refused, and nothing is written while any entry is refused; --force overwrites such \
+            entries too. Entries already back at their previous values are left alone, so a \
             rollback can be repeated. It takes the journal's lock: no run may be going on.
             """)
 
