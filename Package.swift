@@ -73,7 +73,10 @@ let package = Package(
         ]),
         .testTarget(name: "JournalTests", dependencies: ["Steps", "Journal", "Digest", "MailshiftTestSupport"]),
         .testTarget(name: "CommandDriverTests", dependencies: ["CommandDriver", "Steps", "MailshiftTestSupport"]),
-        .testTarget(name: "LDAPDriverTests", dependencies: ["LDAPDriver", "Steps", "PlanCompiler", "MailshiftTestSupport"]),
+        .testTarget(name: "LDAPDriverTests", dependencies: [
+            "LDAPDriver", "Steps", "PlanCompiler", "Journal", "MailshiftCLI", "MailshiftTestSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .testTarget(name: "MailboxDriverTests", dependencies: ["MailboxDriver", "CommandDriver", "Steps", "Digest", "Lab", "MailshiftTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: [
             "MailshiftCLI", "PlanCompiler", "Steps", "MailshiftTestSupport",

@@ -61,7 +61,8 @@ struct RollbackCommand: AsyncParsableCommand {
             if dryRun { return }
             if !preview.refusals.isEmpty && !force {
                 let n = preview.refusals.count
-                Console.fail("\(n) \(n == 1 ? "entry" : "entries") changed since mailshift wrote them; nothing restored",
+                let what = n == 1 ? "1 entry was changed since mailshift wrote it" : "\(n) entries were changed since mailshift wrote them"
+                Console.fail("\(what); nothing restored",
                              hint: "check them, then `mailshift rollback \(plan) --batch \(batch) --force`")
                 throw ExitCode.stepsFailed
             }
