@@ -145,6 +145,10 @@ public final class SSHDInstance: @unchecked Sendable {
         X11Forwarding no
         AllowTcpForwarding no
         PermitUserEnvironment no
+        PermitUserRC no
+        # bash sources ~/.bashrc for ssh commands when SHLVL < 2; a developer's heavy .bashrc (pyenv
+        # init: ~250 ms) would then dominate every remote command. SHLVL=1 keeps the lab hermetic.
+        SetEnv SHLVL=1
         LogLevel ERROR
 
         """

@@ -14,5 +14,6 @@ struct MailshiftBench: AsyncParsableCommand {
 /// Add one line per benchmark file.
 enum BenchSubcommands {
     static let all: [any ParsableCommand.Type] = [
+        SSHBench.self,
     ]
 }
