@@ -32,11 +32,15 @@ struct ChildProcess {
     /// Seconds between SIGTERM and SIGKILL on timeout.
     var killGrace: Double = 2
 
-    /// Runs the child on a GCD thread, so the caller's task does not block the cooperative pool.
+    /// Runs the child on a thread of its own: the supervision loop blocks in poll(2), which must
+    /// not hold a cooperative-pool thread, nor one of GCD's few global worker threads (on Linux
+    /// they are not replaced while blocked, so parallel commands would serialise).
     func run() async throws(SpawnError) -> Result {
         let job = self
         let outcome: Swift.Result<Result, SpawnError> = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: job.runBlocking()) }
+            let thread = Thread { continuation.resume(returning: job.runBlocking()) }
+            thread.stackSize = 1 << 20
+            thread.start()
         }
         return try outcome.get()
     }
