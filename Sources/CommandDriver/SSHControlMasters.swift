@@ -12,6 +12,7 @@ actor SSHControlMasters {
 
     private struct Master {
         var host: HostEndpoint
+        var index: Int
         var socket: String
         var generation = 0
         var start: Task<Void, any Error>?
@@ -35,7 +36,8 @@ actor SSHControlMasters {
         let key = Self.key(host)
         if masters[key] == nil {
             let dir = try makeDirectory()
-            masters[key] = Master(host: host, socket: "\(dir)/c\(masters.count)")
+            let index = masters.count
+            masters[key] = Master(host: host, index: index, socket: "\(dir)/c\(index)")
         }
         if masters[key]!.inUse >= sessions {
             await withCheckedContinuation { masters[key]!.waiters.append($0) }
@@ -69,7 +71,7 @@ actor SSHControlMasters {
         guard var m = masters[slot.key], m.socket == slot.socket else { return }
         unlink(m.socket)
         m.generation += 1
-        m.socket = "\(directory ?? socketParent)/c\(Array(masters.keys).sorted().firstIndex(of: slot.key) ?? 0)g\(m.generation)"
+        m.socket = "\(directory ?? socketParent)/c\(m.index)g\(m.generation)"
         m.start = nil
         m.ready = false
         masters[slot.key] = m
