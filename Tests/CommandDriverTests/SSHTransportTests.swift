@@ -42,6 +42,16 @@ import Testing
         }
     }
 
+    @Test func restartsAMasterThatIdledOut() async throws {
+        try await SSHDFixture.with { sshd in
+            let ssh = SSHTransport(.init(configFile: sshd.clientConfig, controlPersist: 1, connectTimeout: 5))
+            #expect(try await ssh.run(["true"], on: sshd.endpoint, stdin: nil, timeout: 20).status == 0)
+            try await Task.sleep(nanoseconds: 3_000_000_000)  // the master exits and removes its socket
+            #expect(try await ssh.run(["echo", "back"], on: sshd.endpoint, stdin: nil, timeout: 20).stdout == Data("back\n".utf8))
+            await ssh.close()
+        }
+    }
+
     @Test func userDataCannotRunAnythingRemotely() async throws {
         try await SSHDFixture.with { sshd in
             let canary = sshd.directory.file("canary")
