@@ -57,8 +57,9 @@ let package = Package(
         .target(name: "MailshiftTestSupport", dependencies: ["Diagnostics", "Steps", "Lab"]),
 
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Digest"]),
+        .testTarget(name: "YAMLSourceTests", dependencies: ["YAMLSource", "Diagnostics"]),
         .testTarget(name: "PlanCompilerTests", dependencies: [
-            "YAMLSource", "PlanModel", "PlanCompiler", "Steps", "Diagnostics", "MailshiftTestSupport",
+            "YAMLSource", "PlanModel", "PlanCompiler", "Steps", "Diagnostics", "Digest", "MailshiftTestSupport",
         ], exclude: ["Fixtures"]),
         .testTarget(name: "ExecutorTests", dependencies: [
             "Steps", "Journal", "Executor", "MailshiftTestSupport",

@@ -21,12 +21,13 @@ public struct DiagnosticRenderer: Sendable {
         if let r = d.range { out += "\(r.description): " }
         out += "\(d.severity.rawValue): \(d.message)\n"
         if let r = d.range { out += excerpt(r) }
+        // The hint belongs to the diagnostic itself, so it comes before any secondary location.
+        if let hint = d.hint { out += "  hint: \(hint)\n" }
         for note in d.notes {
             if let r = note.range { out += "\(r.description): " }
             out += "note: \(note.message)\n"
             if let r = note.range { out += excerpt(r) }
         }
-        if let hint = d.hint { out += "  hint: \(hint)\n" }
         return out
     }
 

@@ -14,6 +14,7 @@ struct MailshiftBench: AsyncParsableCommand {
 /// Add one line per benchmark file.
 enum BenchSubcommands {
     static let all: [any ParsableCommand.Type] = [
+        CompileBench.self,
         SSHBench.self,
     ]
 }

@@ -1,0 +1,118 @@
+import ArgumentParser
+internal import CYAML
+import Foundation
+import PlanCompiler
+import PlanModel
+import YAMLSource
+
+/// `mailshift-bench compile`: how long `mailshift check` takes on very large plans, against a
+/// bare libyaml event scan of the same file (the floor: compiling is bounded by YAML parsing).
+///
+/// Generates, in a temporary directory:
+/// - inline: `batches` × `users` users written inline in the plan (default 1,000 × 1,000);
+/// - files: the same users in ten `users_file`s, split with `chunk: 1000`;
+/// and both again 10× smaller, to show that time grows linearly. Prints seconds and peak RSS.
+struct CompileBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compile",
+        abstract: "Time plan compilation (check) on 1M-user plans against a bare libyaml scan.")
+
+    @Option(help: "Batches in the inline plan.")
+    var batches = 1000
+
+    @Option(help: "Users per batch.")
+    var users = 1000
+
+    @Option(help: "Runs per measurement (the fastest is reported).")
+    var runs = 3
+
+    func run() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mailshift-bench-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+
+        print("mailshift-bench compile: \(batches) batches × \(users) users (and 1/10 of it), best of \(runs)")
+        var rows: [(String, Int, Double, Double)] = []
+        for scale in [10, 1] {
+            let n = batches / scale
+            let inline = dir.appendingPathComponent("inline-\(n).yaml").path
+            let files = dir.appendingPathComponent("files-\(n).yaml").path
+            try PlanGenerator.inline(batches: n, users: users, to: inline)
+            try PlanGenerator.usersFiles(batches: n, users: users, in: dir.path, to: files)
+            let scan = try best { try Self.scan(inline) }
+            let check = try best { try Self.check(inline) }
+            rows.append(("inline \(n)×\(users)", n * users, check, scan))
+            let fileCheck = try best { try Self.check(files) }
+            let fileScan = try best { try Self.scan(files) }
+            rows.append(("users_file+chunk \(n * users)", n * users, fileCheck, fileScan))
+            let size = (try? FileManager.default.attributesOfItem(atPath: inline)[.size] as? Int) ?? 0
+            print("  generated \(n * users) users; inline plan \(size / 1_000_000) MB")
+        }
+        print("")
+        print("  plan                         users      check s    libyaml scan s   ratio")
+        for (name, count, check, scan) in rows {
+            print(
+                "  " + name.padding(toLength: 27, withPad: " ", startingAt: 0) + String(format: "%9d  %9.3f   %12.3f   %6.2f×", count, check, scan, check / scan))
+        }
+        if rows.count == 4 {
+            print(String(format: "\n  linearity (10× users): inline %.2f×, users_file %.2f×", rows[2].2 / rows[0].2, rows[3].2 / rows[1].2))
+        }
+        print("  peak RSS: \(Self.peakRSS()) MB")
+        if ProcessInfo.processInfo.environment["MAILSHIFT_BENCH_PHASES"] != nil {
+            let inline = dir.appendingPathComponent("inline-\(batches).yaml").path
+            let load = try best { _ = YAMLLoader.load(path: inline) }
+            let doc = YAMLLoader.load(path: inline).document!
+            let decode = try best { _ = PlanDecoder.decode(doc) }
+            print(String(format: "  phases: load %.3f s, decode %.3f s", load, decode))
+        }
+    }
+
+    private func best(_ body: () throws -> Void) throws -> Double {
+        var best = Double.infinity
+        for _ in 0..<max(1, runs) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try body()
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        return best
+    }
+
+    /// What `mailshift check` does for one plan: compile (lowering the whole graph), print nothing.
+    static func check(_ path: String) throws {
+        let result = Compiler.compile(planAt: path)
+        guard let graph = result.graph, !result.diagnostics.hasErrors else {
+            throw ValidationError("generated plan did not compile: \(result.diagnostics.errors.prefix(3).map(\.message))")
+        }
+        precondition(graph.stepCount > 0)
+    }
+
+    /// The baseline: read the file and pull every libyaml event, building nothing.
+    static func scan(_ path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
+        var parser = yaml_parser_t()
+        guard yaml_parser_initialize(&parser) == 1 else { throw ValidationError("libyaml init failed") }
+        defer { yaml_parser_delete(&parser) }
+        var events = 0
+        let bytes = [UInt8](data)
+        bytes.withUnsafeBufferPointer { buffer in
+            yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
+            var event = yaml_event_t()
+            while yaml_parser_parse(&parser, &event) == 1 {
+                let done = event.type == YAML_STREAM_END_EVENT
+                yaml_event_delete(&event)
+                events += 1
+                if done { break }
+            }
+        }
+        precondition(events > 0)
+    }
+
+    /// Peak resident set size of this process (VmHWM), in MB.
+    static func peakRSS() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return -1 }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) / 1024
+        }
+        return -1
+    }
+}

@@ -1,0 +1,112 @@
+import Diagnostics
+
+/// The compiler's message catalogue: every diagnostic validation and lowering emit is made here.
+extension Diagnostic {
+    static func unknownHost(_ name: String, usedAs use: String, known: [String], at range: SourceRange) -> Diagnostic {
+        let hint =
+            NameSuggester.suggest(name, among: known).map { "did you mean '\($0)'?" }
+            ?? (known.isEmpty ? "define it under 'hosts:'" : "hosts defined: \(known.joined(separator: ", "))")
+        return .error("compiler.unknown-host", "unknown host '\(name)' (\(use))", at: range, hint: hint)
+    }
+
+    static func hostLacksRole(_ name: String, role: String, usedAs use: String, at range: SourceRange, hostRange: SourceRange) -> Diagnostic {
+        .error(
+            "compiler.host-role", "host '\(name)' is used as \(use) but lacks the role '\(role)'", at: range,
+            hint: "add '\(role)' to the roles of host '\(name)'",
+            notes: [.init(message: "host '\(name)' is defined here", range: hostRange)])
+    }
+
+    static func noStoreHost(candidates: [String], at range: SourceRange) -> Diagnostic {
+        let detail = candidates.isEmpty ? "no host has the role 'store'" : "several hosts have the role 'store' (\(candidates.joined(separator: ", ")))"
+        return .error("compiler.store-host", "cannot tell which host is the store: \(detail)", at: range,
+            hint: "name it with 'host:' under 'store:'")
+    }
+
+    static func unknownBatch(_ name: String, known: [String], at range: SourceRange) -> Diagnostic {
+        let hint = NameSuggester.suggest(name, among: known).map { "did you mean '\($0)'?" } ?? "batches defined: \(known.joined(separator: ", "))"
+        return .error("compiler.unknown-batch", "'after' names unknown batch '\(name)'", at: range, hint: hint)
+    }
+
+    static func duplicateBatch(_ name: String, at range: SourceRange, first: SourceRange) -> Diagnostic {
+        .error("compiler.duplicate-batch", "batch name '\(name)' is used twice", at: range,
+            hint: "give each batch its own name",
+            notes: [.init(message: "first used here", range: first)])
+    }
+
+    static func chunkNameTaken(_ name: String, chunked: String, at range: SourceRange, chunk: SourceRange) -> Diagnostic {
+        .error("compiler.duplicate-batch", "batch name '\(name)' is also the name of a chunk of batch '\(chunked)'", at: range,
+            hint: "chunks of '\(chunked)' are named \(chunked)-1, \(chunked)-2, …; rename this batch",
+            notes: [.init(message: "'\(chunked)' is split into chunks here", range: chunk)])
+    }
+
+    static func badBatchName(_ name: String, reason: String, at range: SourceRange) -> Diagnostic {
+        .error("compiler.batch-name", "batch name '\(name)' \(reason)", at: range,
+            hint: "use letters, digits, '.', '_' and '-' (step ids are '<batch>/<step>/<user>'; 'global' is reserved)")
+    }
+
+    static func afterCycle(_ cycle: [String], at range: SourceRange) -> Diagnostic {
+        .error("compiler.after-cycle", "batches wait for each other in a cycle: \(cycle.joined(separator: " → "))", at: range,
+            hint: "remove one of these 'after' entries")
+    }
+
+    static func duplicateUser(_ user: String, batch: String, firstBatch: String, at range: SourceRange?, first: SourceRange?) -> Diagnostic {
+        let place = batch == firstBatch ? "twice in batch '\(batch)'" : "in batch '\(batch)' and in batch '\(firstBatch)'"
+        return .error("compiler.duplicate-user", "user '\(user)' is listed \(place)", at: range,
+            hint: "a user moves exactly once: remove one of the two entries",
+            notes: [.init(message: "'\(user)' is first listed here", range: first)])
+    }
+
+    static func unsafeUser(_ user: String, at range: SourceRange?) -> Diagnostic {
+        .error("compiler.unsafe-user", "user name '\(user)' is not a portable name", at: range,
+            hint: "user names may hold only letters, digits, '.', '_' and '-', may not start with '-' or '.', and may not contain '..'")
+    }
+
+    static func usersFileMissing(_ path: String, resolved: String, at range: SourceRange) -> Diagnostic {
+        .error("compiler.users-file", "users file '\(path)' cannot be read (looked for '\(resolved)')", at: range,
+            hint: "the path is relative to the plan file's directory")
+    }
+
+    static func usersFromPending(_ batch: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic(.note, "compiler.users-from", "batch '\(batch)' finds its users in the directory when the run starts; checked here with none",
+            at: range)
+    }
+
+    static func strategyNeeds(_ strategy: String, _ what: String, why: String, at range: SourceRange?) -> Diagnostic {
+        .error("compiler.strategy-needs", "strategy '\(strategy)' needs \(what)", at: range, hint: why)
+    }
+
+    static func unknownPlaceholder(_ name: String, in what: String, allowed: [String], at range: SourceRange) -> Diagnostic {
+        let hint = NameSuggester.suggest(name, among: allowed).map { "did you mean '{\($0)}'?" }
+            ?? "placeholders allowed here: \(allowed.map { "{\($0)}" }.joined(separator: ", "))"
+        return .error("compiler.placeholder", "unknown placeholder '{\(name)}' in \(what)", at: range, hint: hint)
+    }
+
+    static func missingUserPlaceholder(_ what: String, at range: SourceRange) -> Diagnostic {
+        .error("compiler.placeholder", "\(what) must contain '{user}'", at: range,
+            hint: "each user needs a distinct path, e.g. /srv/mail/{user}/Maildir")
+    }
+
+    static func archiveDirNeeded(at range: SourceRange?) -> Diagnostic {
+        .error("compiler.archive-dir", "'retire_source: archive' needs 'archive_dir' under 'policy:'", at: range,
+            hint: "add archive_dir: /var/mail.archive (where each verified mailbox is moved)")
+    }
+
+    static func unsafeRetire(_ stepPrefix: String) -> Diagnostic {
+        .error("compiler.unsafe-retire", "'\(stepPrefix)' would retire a source mailbox without depending on a passed verify of the same user",
+            hint: "this is a bug in mailshift's lowering: please report it; nothing was run")
+    }
+
+    static func graphCycle(_ stepPrefix: String) -> Diagnostic {
+        .error("compiler.graph-cycle", "the step graph has a cycle through '\(stepPrefix)'",
+            hint: "this is a bug in mailshift's lowering: please report it; nothing was run")
+    }
+}
+
+extension Diagnostic {
+    /// Caps a flood of one kind of problem (a bad users file can hold thousands).
+    static let reportLimit = 50
+
+    static func andMore(_ count: Int, of what: String) -> Diagnostic {
+        Diagnostic(.note, "compiler.more", "\(count) more \(what) not shown")
+    }
+}

@@ -1,0 +1,26 @@
+import PlanModel
+import Steps
+
+/// `forward`: a `.forward` per user saves mail arriving during the move to a per-user mbox; after
+/// the batch is active again, the saved file is imported (keeping each message's date) and the
+/// original `.forward` is put back.
+enum ForwardLowering {
+    static func lower(_ g: inout GraphBuilder) {
+        let c = g.context
+        SavedMailWave.lower(
+            &g,
+            divert: { g, b, deps in
+                g.step(b, "divert", .forwardDivert, host: c.sourceHost, StepCatalogue.forwardDivert(c), after: deps,
+                    label: "write a .forward that saves new mail aside")
+            },
+            release: { g, b, deps in
+                let saved = g.step(
+                    b, "saved-import", .savedImport, perUser: true, host: c.sourceHost,
+                    StepCatalogue.savedImport(c, savedPath: c.plan.forward?.saved?.value ?? ""), after: deps,
+                    label: "import the mail saved during the move")
+                return g.step(
+                    b, "restore", .forwardRestore, host: c.sourceHost, StepCatalogue.forwardRestore(c, batch: g.batchInfos[b].name),
+                    after: [.all(saved)], label: "put back each user's previous .forward")
+            })
+    }
+}
