@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "ExecutorTests", dependencies: [
             "Steps", "Journal", "Executor", "MailshiftTestSupport",
         ]),
-        .testTarget(name: "CommandDriverTests", dependencies: ["CommandDriver", "Steps", "Lab", "MailshiftTestSupport"]),
+        .testTarget(name: "CommandDriverTests", dependencies: ["CommandDriver", "Steps", "Lab", "PlanCompiler", "MailshiftTestSupport"]),
         .testTarget(name: "LDAPDriverTests", dependencies: ["LDAPDriver", "Steps", "MailshiftTestSupport"]),
         .testTarget(name: "MailboxDriverTests", dependencies: ["MailboxDriver", "Steps", "Digest", "MailshiftTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: [
