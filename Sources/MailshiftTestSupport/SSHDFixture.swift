@@ -21,13 +21,27 @@ public struct SSHDFixture: Sendable {
         let directory = try TemporaryDirectory(prefix: "sshd")
         let instance: SSHDInstance
         do {
-            instance = try SSHDInstance.start(in: directory.path, maxLifetime: 600)
+            let path = directory.path
+            instance = try await offPool { try SSHDInstance.start(in: path, maxLifetime: 600) }
         } catch {
             directory.remove()
             throw error
         }
         let fixture = SSHDFixture(instance: instance, directory: directory)
-        defer {
+        let result: T
+        do {
+            result = try await body(fixture)
+        } catch {
+            await fixture.tearDown()
+            throw error
+        }
+        await fixture.tearDown()
+        return result
+    }
+
+    private func tearDown() async {
+        let (instance, directory) = (self.instance, self.directory)
+        _ = try? await Self.offPool {
             instance.stop()
             // sshd may still be removing its pid file while we delete: retry a removal that raced.
             for _ in 0..<5 where FileManager.default.fileExists(atPath: directory.path) {
@@ -35,14 +49,22 @@ public struct SSHDFixture: Sendable {
                 usleep(20_000)
             }
         }
-        return try await body(fixture)
+    }
+
+    /// Runs blocking work (ssh-keygen, waiting for sshd) on a thread of its own, so parallel tests
+    /// do not starve Swift's cooperative pool (one thread per core).
+    static func offPool<R: Sendable>(_ work: @escaping @Sendable () throws -> R) async throws -> R {
+        let result: Result<R, any Error> = await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: Result { try work() }) }.start()
+        }
+        return try result.get()
     }
 
     /// A known_hosts file that names this server's address with a different key: connecting with
     /// it must fail host key verification.
-    public func foreignKnownHosts() throws -> String {
+    public func foreignKnownHosts() async throws -> String {
         let key = directory.file("foreign_ed25519")
-        try SSHKeygen.make(at: key)
+        try await Self.offPool { try SSHKeygen.make(at: key) }
         let pub = try String(contentsOfFile: key + ".pub", encoding: .utf8)
         let line = "[127.0.0.1]:\(port) " + pub.split(separator: " ").prefix(2).joined(separator: " ") + "\n"
         let path = directory.file("foreign_known_hosts")

@@ -115,7 +115,7 @@ import Testing
         try await SSHDFixture.with { sshd in
             let canary = sshd.directory.file("ran")
             var spoofed = sshd.endpoint
-            spoofed.sshOptions = ["UserKnownHostsFile=\(try sshd.foreignKnownHosts())", "GlobalKnownHostsFile=/dev/null"]
+            spoofed.sshOptions = ["UserKnownHostsFile=\(try await sshd.foreignKnownHosts())", "GlobalKnownHostsFile=/dev/null"]
             for multiplex in [true, false] {
                 let ssh = Self.transport(sshd, multiplex: multiplex)
                 do {
@@ -134,7 +134,7 @@ import Testing
 
     @Test func anUnknownKeyIsRefusedPermanently() async throws {
         try await SSHDFixture.with { sshd in
-            _ = try sshd.foreignKnownHosts()
+            _ = try await sshd.foreignKnownHosts()
             var stranger = sshd.endpoint
             stranger.identityFile = sshd.directory.file("foreign_ed25519")
             let ssh = SSHTransport(.init(configFile: "/dev/null", connectTimeout: 5))
