@@ -66,7 +66,7 @@ let package = Package(
         ]),
         .testTarget(name: "CommandDriverTests", dependencies: ["CommandDriver", "Steps", "Lab", "PlanCompiler", "MailshiftTestSupport"]),
         .testTarget(name: "LDAPDriverTests", dependencies: ["LDAPDriver", "Steps", "MailshiftTestSupport"]),
-        .testTarget(name: "MailboxDriverTests", dependencies: ["MailboxDriver", "Steps", "Digest", "MailshiftTestSupport"]),
+        .testTarget(name: "MailboxDriverTests", dependencies: ["MailboxDriver", "CommandDriver", "Steps", "Digest", "Lab", "MailshiftTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: [
             "MailshiftCLI", "PlanCompiler", "Steps", "MailshiftTestSupport",
         ]),

@@ -45,15 +45,20 @@ public struct DiagnosticRenderer: Sendable {
         return "  \(line)\n  \(marker)\n"
     }
 
+    /// Line `number` (1-based) without its terminator. Scans UTF-8 bytes: fast on large files,
+    /// and a CRLF line ends before its `\r` (as a Character, "\r\n" is one grapheme and never
+    /// equals "\n").
     static func line(_ number: Int, of text: String) -> String? {
+        let u = text.utf8
         var n = 1
-        var start = text.startIndex
+        var start = u.startIndex
         while n < number {
-            guard let nl = text[start...].firstIndex(of: "\n") else { return nil }
-            start = text.index(after: nl)
+            guard let nl = u[start...].firstIndex(of: 0x0A) else { return nil }
+            start = u.index(after: nl)
             n += 1
         }
-        let end = text[start...].firstIndex(where: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) ?? text.endIndex
+        var end = u[start...].firstIndex(of: 0x0A) ?? u.endIndex
+        if end > start, u[u.index(before: end)] == 0x0D { end = u.index(before: end) }
         return String(text[start..<end])
     }
 }

@@ -15,6 +15,7 @@ struct MailshiftBench: AsyncParsableCommand {
 enum BenchSubcommands {
     static let all: [any ParsableCommand.Type] = [
         CompileBench.self,
+        MailboxBench.self,
         SSHBench.self,
     ]
 }

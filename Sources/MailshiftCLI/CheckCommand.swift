@@ -51,7 +51,8 @@ struct CheckCommand: ParsableCommand {
             if format == .text {
                 DiagnosticPrinter.writeError(DiagnosticPrinter.text(result.diagnostics, sources: result.sources))
                 if let g, ok {
-                    print("\(path): ok: \(g.strategy), \(g.batches.count) batches, \(g.users.count) users, \(g.stepCount) steps, fingerprint \(g.fingerprint.short)")
+                    let batches = g.batches.count == 1 ? "1 batch" : "\(g.batches.count) batches"
+                    print("\(path): ok: \(g.strategy), \(batches), \(g.users.count) users, \(g.stepCount) steps, fingerprint \(g.fingerprint.short)")
                 } else {
                     print("\(path): \(DiagnosticPrinter.tally(result.diagnostics))")
                 }

@@ -5,5 +5,6 @@ enum MailshiftSubcommands {
     static let all: [any ParsableCommand.Type] = [
         CheckCommand.self,
         GraphCommand.self,
+        MboxCommand.self,
     ]
 }

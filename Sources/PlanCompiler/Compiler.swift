@@ -37,7 +37,16 @@ public enum Compiler {
     /// `users_from` directory search found when the run started (journaled, so a resume moves the
     /// same users); batches using `users_from` without an entry compile with no users and a note.
     public static func compile(planAt path: String, resolvedUsers: [String: [String]] = [:]) -> CompilationResult {
-        let loaded = YAMLLoader.load(path: path)
+        compile(YAMLLoader.load(path: path), path: path, resolvedUsers: resolvedUsers)
+    }
+
+    /// Compiles plan text already in memory, as if read from `path` (users files are looked up
+    /// next to it). For tests that feed the compiler generated or damaged plans.
+    static func compile(text bytes: [UInt8], path: String, resolvedUsers: [String: [String]] = [:]) -> CompilationResult {
+        compile(YAMLLoader.load(bytes: bytes, file: path), path: path, resolvedUsers: resolvedUsers)
+    }
+
+    private static func compile(_ loaded: YAMLLoadResult, path: String, resolvedUsers: [String: [String]]) -> CompilationResult {
         var sources: [String: String] = [:]
         if !loaded.text.isEmpty { sources[path] = loaded.text }
         var diagnostics = DiagnosticList(loaded.diagnostics)
@@ -46,6 +55,7 @@ public enum Compiler {
         }
         let (decoded, decodeDiagnostics) = PlanDecoder.decode(document)
         diagnostics.append(contentsOf: decodeDiagnostics)
+        sources = SecretRedaction.redact(sources, for: diagnostics)
         guard let plan = decoded else { return CompilationResult(graph: nil, diagnostics: diagnostics, sources: sources) }
 
         let directory = (path as NSString).deletingLastPathComponent
@@ -53,7 +63,10 @@ public enum Compiler {
             plan: plan, directory: directory.isEmpty ? "." : directory, resolved: resolvedUsers, diagnostics: &diagnostics,
             sources: &sources)
         diagnostics.append(contentsOf: Validator.validate(ValidationInput(plan: plan, roster: roster)))
-        guard !diagnostics.hasErrors, let context = LoweringContext(plan: plan, roster: roster) else {
+        guard !diagnostics.hasErrors else { return CompilationResult(graph: nil, diagnostics: diagnostics, sources: sources) }
+        guard let context = LoweringContext(plan: plan, roster: roster) else {
+            // Validation should have explained any gap; never return "no graph" without a reason.
+            diagnostics.append(.incompletePlan())
             return CompilationResult(graph: nil, diagnostics: diagnostics, sources: sources)
         }
         let graph = lower(context)

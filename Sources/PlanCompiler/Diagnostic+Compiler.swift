@@ -86,14 +86,34 @@ extension Diagnostic {
             hint: "each user needs a distinct path, e.g. /srv/mail/{user}/Maildir")
     }
 
+    static func relativePath(_ what: String, _ value: String, at range: SourceRange?) -> Diagnostic {
+        .error("compiler.relative-path", "\(what) must be an absolute path; found '\(value)'", at: range,
+            hint: "paths are used on the hosts, where a relative path would depend on the login directory: start it with '/'")
+    }
+
+    static func climbingPath(_ what: String, _ value: String, at range: SourceRange?) -> Diagnostic {
+        .error("compiler.climbing-path", "\(what) must not contain '..'; found '\(value)'", at: range,
+            hint: "write the path without '..' segments")
+    }
+
     static func archiveDirNeeded(at range: SourceRange?) -> Diagnostic {
         .error("compiler.archive-dir", "'retire_source: archive' needs 'archive_dir' under 'policy:'", at: range,
             hint: "add archive_dir: /var/mail.archive (where each verified mailbox is moved)")
     }
 
+    static func deleteAfterCountOnly(at range: SourceRange?) -> Diagnostic {
+        .warning("compiler.weak-verify", "source mailboxes will be deleted after only their message count was verified", at: range,
+            hint: "use 'verify: digest' (per-message digests) before deleting, or 'retire_source: archive'")
+    }
+
     static func unsafeRetire(_ stepPrefix: String) -> Diagnostic {
         .error("compiler.unsafe-retire", "'\(stepPrefix)' would retire a source mailbox without depending on a passed verify of the same user",
             hint: "this is a bug in mailshift's lowering: please report it; nothing was run")
+    }
+
+    static func incompletePlan() -> Diagnostic {
+        .error("compiler.incomplete", "the plan lacks what its strategy needs to be compiled (strategy, source host or store host)",
+            hint: "this should have been reported more precisely: please report it")
     }
 
     static func graphCycle(_ stepPrefix: String) -> Diagnostic {

@@ -63,13 +63,15 @@ struct UserRoster {
                 if let data = FileManager.default.contents(atPath: display), let text = String(validating: data, as: UTF8.self) {
                     origin.file = display
                     sources[display] = text
-                    readUsersFile(Array(data), into: &roster.users, locations: &origin.locations)
+                    data.withUnsafeBytes { readUsersFile($0, into: &roster.users, locations: &origin.locations) }
                 } else {
                     diagnostics.append(.usersFileMissing(path.value, resolved: display, at: path.range))
                 }
             case .directory(let filter):
                 if let names = resolved[batch.name.value] {
                     roster.users.append(contentsOf: names)
+                    // Problems with found users point at the search that found them.
+                    origin.locations = Array(repeating: filter.range.start, count: names.count)
                 } else {
                     diagnostics.append(.usersFromPending(batch.name.value, at: filter.range))
                 }
@@ -99,20 +101,22 @@ struct UserRoster {
     }
 
     /// One user per line; blank lines and `#` comments are skipped; surrounding blanks trimmed.
-    private static func readUsersFile(_ bytes: [UInt8], into users: inout [String], locations: inout [SourceLocation]) {
+    private static func readUsersFile(_ bytes: UnsafeRawBufferPointer, into users: inout [String], locations: inout [SourceLocation]) {
         var line = 1
         var i = 0
         let n = bytes.count
+        users.reserveCapacity(users.count + n / 8)
+        locations.reserveCapacity(locations.count + n / 8)
         while i < n {
             var start = i
             var end = i
-            while end < n, bytes[end] != UInt8(ascii: "\n") { end += 1 }
+            while end < n, bytes[end] != 0x0A { end += 1 }
             let next = end + 1
-            while start < end, bytes[start] == UInt8(ascii: " ") || bytes[start] == UInt8(ascii: "\t") { start += 1 }
+            while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
             var stop = end
-            while stop > start, [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r")].contains(bytes[stop - 1]) { stop -= 1 }
+            while stop > start, bytes[stop - 1] == 0x20 || bytes[stop - 1] == 0x09 || bytes[stop - 1] == 0x0D { stop -= 1 }
             if stop > start, bytes[start] != UInt8(ascii: "#") {
-                users.append(String(decoding: bytes[start..<stop], as: UTF8.self))
+                users.append(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<stop]), as: UTF8.self))
                 locations.append(SourceLocation(line: line, column: start - i + 1, offset: start))
             }
             line += 1

@@ -113,6 +113,8 @@ public struct SourceSpec: Sendable {
 
     public var host: Located<String>?
     public var spool = "/var/mail"
+    /// Where `spool` was written (nil: the default).
+    public var spoolRange: SourceRange?
     public var format: Format = .auto
     public var timezone = "UTC"
     public var lock = true
@@ -139,6 +141,8 @@ public struct StoreSpec: Sendable {
 /// How the saved mail is kept while a batch moves (strategy `forward`).
 public struct ForwardSpec: Sendable {
     public var file = "/home/{user}/.forward"
+    /// Where `file` was written (nil: the default).
+    public var fileRange: SourceRange?
     public var saved: Located<String>?
     public var keepLocal = false
     /// Keys the plan wrote (even with a wrong value).

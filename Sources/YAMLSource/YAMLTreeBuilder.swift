@@ -1,38 +1,87 @@
 import Diagnostics
 
-/// Builds a `YAMLNode` tree from parser events, enforcing `YAMLLimits`, rejecting duplicate keys
-/// and resolving aliases. Knows nothing of libyaml: `YAMLLoader` feeds it.
+/// Builds a `YAMLTree` from parser events, enforcing `YAMLLimits`, rejecting duplicate keys and
+/// resolving aliases. Knows nothing of libyaml: `YAMLLoader` feeds it.
 ///
-/// The first structural error (too deep, bad alias) stops the build; duplicate keys are collected
-/// and the build goes on, so a plan's every duplicate is reported at once.
+/// Children of open collections wait on one `pending` stack; when a collection ends its run is
+/// moved to `childIndex` in one piece. The first structural error (too deep, bad alias) stops
+/// the build; duplicate keys are collected and the build goes on, so every one is reported.
 struct YAMLTreeBuilder {
     private struct Frame {
-        var node: YAMLNode
+        var node: Int
         var anchor: String?
+        /// Where this collection's children start in `pending`.
+        var firstPending: Int
         var size: Int
         /// Keys seen so far, once the mapping is large enough for a linear scan to be slow.
-        var keyIndex: [String: Int]?
+        var keyIndex: [String: Int32]?
     }
 
     let file: String
     let limits: YAMLLimits
+    private var kinds: [YAMLNode.Kind] = []
+    private var styles: [YAMLNode.Style] = []
+    private var values: [String] = []
+    private var starts: [Mark] = []
+    private var ends: [Mark] = []
+    private var childStart: [Int32] = []
+    private var childCount: [Int32] = []
+    private var childIndex: [Int32] = []
+    private var tags: [Int32: String] = [:]
+    private var sizes: [Int32] = []
+
     private var stack: [Frame] = []
-    private var anchors: [String: (node: YAMLNode, size: Int)] = [:]
+    private var pending: [Int32] = []
+    private var anchors: [String: Int] = [:]
     private var aliasNodes = 0
-    private(set) var root: YAMLNode?
+    private var rootIndex: Int?
     private(set) var diagnostics: [Diagnostic] = []
     /// Set once a structural error makes the rest of the document meaningless.
     private(set) var stopped = false
 
-    init(file: String, limits: YAMLLimits) {
+    init(file: String, limits: YAMLLimits, expectedNodes: Int = 0) {
         self.file = file
         self.limits = limits
+        do {
+            kinds.reserveCapacity(expectedNodes)
+            styles.reserveCapacity(expectedNodes)
+            values.reserveCapacity(expectedNodes)
+            starts.reserveCapacity(expectedNodes)
+            ends.reserveCapacity(expectedNodes)
+            childStart.reserveCapacity(expectedNodes)
+            childCount.reserveCapacity(expectedNodes)
+            childIndex.reserveCapacity(expectedNodes)
+            sizes.reserveCapacity(expectedNodes)
+        }
+    }
+
+    /// The finished tree's root, if the document had one.
+    func root() -> YAMLNode? {
+        guard let rootIndex else { return nil }
+        let tree = YAMLTree(
+            kinds: kinds, styles: styles, values: values, starts: starts, ends: ends, childStart: childStart, childCount: childCount,
+            childIndex: childIndex, tags: tags)
+        return YAMLNode(tree: tree, index: rootIndex)
+    }
+
+    private mutating func newNode(_ kind: YAMLNode.Kind, _ value: String, _ style: YAMLNode.Style, tag: String?, start: SourceLocation, end: SourceLocation) -> Int {
+        let i = kinds.count
+        kinds.append(kind)
+        styles.append(style)
+        values.append(value)
+        starts.append(Mark(start))
+        ends.append(Mark(end))
+        childStart.append(0)
+        childCount.append(0)
+        sizes.append(1)
+        if let tag { tags[Int32(truncatingIfNeeded: i)] = tag }
+        return i
     }
 
     mutating func scalar(_ value: String, style: YAMLNode.Style, tag: String?, anchor: String?, start: SourceLocation, end: SourceLocation) {
-        let node = YAMLNode(kind: .scalar, value: value, style: style, tag: tag, start: start, end: end)
-        if let anchor { anchors[anchor] = (node, 1) }
-        add(node, size: 1)
+        let i = newNode(.scalar, value, style, tag: tag, start: start, end: end)
+        if let anchor { anchors[anchor] = i }
+        add(i, size: 1)
     }
 
     mutating func alias(_ name: String, start: SourceLocation, end: SourceLocation) {
@@ -45,12 +94,13 @@ struct YAMLTreeBuilder {
             fail(.yamlUndefinedAlias(name, at: range))
             return
         }
-        aliasNodes += target.size
+        let size = Int(sizes[target])
+        aliasNodes += size
         if aliasNodes > limits.maxAliasNodes {
             fail(.yamlAliasBomb(limit: limits.maxAliasNodes, at: range))
             return
         }
-        add(target.node, size: target.size)
+        add(target, size: size)
     }
 
     mutating func startCollection(_ kind: YAMLNode.Kind, tag: String?, anchor: String?, start: SourceLocation, end: SourceLocation) {
@@ -58,15 +108,21 @@ struct YAMLTreeBuilder {
             fail(.yamlTooDeep(limit: limits.maxDepth, at: SourceRange(file: file, start: start, end: end)))
             return
         }
-        let node = YAMLNode(kind: kind, tag: tag, start: start, end: end)
-        stack.append(Frame(node: node, anchor: anchor, size: 1))
+        let i = newNode(kind, "", .plain, tag: tag, start: start, end: end)
+        stack.append(Frame(node: i, anchor: anchor, firstPending: pending.count, size: 1))
     }
 
     mutating func endCollection(end: SourceLocation) {
-        guard var frame = stack.popLast() else { return }
-        frame.node.end = end
-        if let anchor = frame.anchor { anchors[anchor] = (frame.node, frame.size) }
-        add(frame.node, size: frame.size)
+        guard let frame = stack.popLast() else { return }
+        let i = frame.node
+        ends[i] = Mark(end)
+        childStart[i] = Int32(truncatingIfNeeded: childIndex.count)
+        childCount[i] = Int32(truncatingIfNeeded: pending.count - frame.firstPending)
+        childIndex.append(contentsOf: pending[frame.firstPending...])
+        pending.removeSubrange(frame.firstPending...)
+        sizes[i] = Int32(truncatingIfNeeded: min(frame.size, Int(Int32.max)))
+        if let anchor = frame.anchor { anchors[anchor] = i }
+        add(i, size: frame.size)
     }
 
     private mutating func fail(_ d: Diagnostic) {
@@ -74,53 +130,58 @@ struct YAMLTreeBuilder {
         stopped = true
     }
 
-    private mutating func add(_ node: YAMLNode, size: Int) {
+    private mutating func add(_ node: Int, size: Int) {
         guard !stack.isEmpty else {
-            root = node
+            rootIndex = node
             return
         }
         let top = stack.count - 1
         stack[top].size += size
-        if stack[top].node.kind == .mapping, stack[top].node.children.count % 2 == 0 {
+        if kinds[stack[top].node] == .mapping, (pending.count - stack[top].firstPending) % 2 == 0 {
             checkKey(node, frame: top)
         }
-        stack[top].node.children.append(node)
+        pending.append(Int32(truncatingIfNeeded: node))
+    }
+
+    private func keyRange(_ i: Int) -> SourceRange {
+        SourceRange(file: file, start: starts[i].location, end: ends[i].location)
     }
 
     /// Rejects a non-scalar key and a key already present in the mapping being built.
-    private mutating func checkKey(_ key: YAMLNode, frame top: Int) {
-        guard key.kind == .scalar else {
-            diagnostics.append(.yamlComplexKey(at: key.range(in: file)))
+    private mutating func checkKey(_ key: Int, frame top: Int) {
+        guard kinds[key] == .scalar else {
+            diagnostics.append(.yamlComplexKey(at: keyRange(key)))
             return
         }
-        let children = stack[top].node.children
-        let position = children.count
-        var firstIndex: Int?
+        let first = stack[top].firstPending
+        let name = values[key]
+        var earlier: Int?
         if let index = stack[top].keyIndex {
-            firstIndex = index[key.value]
+            earlier = index[name].map(Int.init)
         } else {
-            var i = 0
-            while i < children.count {
-                if children[i].kind == .scalar, children[i].value == key.value {
-                    firstIndex = i
+            var j = first
+            while j < pending.count {
+                let k = Int(pending[j])
+                if kinds[k] == .scalar, values[k] == name {
+                    earlier = k
                     break
                 }
-                i += 2
+                j += 2
             }
-            if children.count >= 32 {
-                var index: [String: Int] = [:]
-                var j = 0
-                while j < children.count {
-                    if index[children[j].value] == nil { index[children[j].value] = j }
+            if pending.count - first >= 32 {
+                var index: [String: Int32] = [:]
+                var j = first
+                while j < pending.count {
+                    if index[values[Int(pending[j])]] == nil { index[values[Int(pending[j])]] = pending[j] }
                     j += 2
                 }
                 stack[top].keyIndex = index
             }
         }
-        if let first = firstIndex {
-            diagnostics.append(.yamlDuplicateKey(key.value, at: key.range(in: file), first: children[first].range(in: file)))
+        if let earlier {
+            diagnostics.append(.yamlDuplicateKey(name, at: keyRange(key), first: keyRange(earlier)))
         } else if stack[top].keyIndex != nil {
-            stack[top].keyIndex?[key.value] = position
+            stack[top].keyIndex?[name] = Int32(truncatingIfNeeded: key)
         }
     }
 }

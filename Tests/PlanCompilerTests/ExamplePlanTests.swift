@@ -36,4 +36,14 @@ import Testing
         #expect(!resolved.diagnostics.items.contains { $0.code == "compiler.users-from" })
         #expect(Compiler.userSearches(planAt: path) == [UserSearch(batch: "archives", filter: "(ou=Archives)")])
     }
+
+    @Test func usersFoundInTheDirectoryAreCheckedToo() throws {
+        let path = TestPaths.plans.appendingPathComponent("forward.yaml").path
+        let result = Compiler.compile(planAt: path, resolvedUsers: ["archives": ["ok", "../etc", "ada"]])
+        #expect(result.graph == nil)
+        let unsafe = try #require(result.diagnostics.items.first { $0.code == "compiler.unsafe-user" })
+        #expect(unsafe.range?.start.line == 54)  // the users_from line
+        let duplicate = try #require(result.diagnostics.items.first { $0.code == "compiler.duplicate-user" })
+        #expect(duplicate.message == "user 'ada' is listed in batch 'archives' and in batch 'circulation'")
+    }
 }

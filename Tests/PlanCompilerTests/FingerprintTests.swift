@@ -57,9 +57,18 @@ import Testing
         #expect(base.templates[u].fingerprint == changed.templates[u].fingerprint)
     }
 
-    @Test func usersFingerprintMatchesTheFieldsFingerprint() throws {
+    @Test func usersFingerprintDependsOnEveryNameAndTheirOrder() throws {
         let graph = try #require(Compiler.compile(planAt: TestPaths.plans.appendingPathComponent("proxy.yaml").path).graph)
-        for b in graph.batches { #expect(b.usersFingerprint == Fingerprint(fields: Array(graph.users[b.users]))) }
+        let prints = graph.batches.map(\.usersFingerprint)
+        #expect(Set(prints).count == prints.count)
+        let dir = try TemporaryDirectory(prefix: "fingerprint")
+        defer { dir.remove() }
+        let swapped = try Self.compile(try Self.proxyText.replacingOccurrences(of: "[alice, bob]", with: "[bob, alice]"), in: dir)
+        #expect(swapped.batches[0].usersFingerprint != prints[0])
+        // A name split differently must not collide: [ab, c] vs [a, bc].
+        let a = try Self.compile(try Self.proxyText.replacingOccurrences(of: "[alice, bob]", with: "[ab, c]"), in: dir)
+        let b = try Self.compile(try Self.proxyText.replacingOccurrences(of: "[alice, bob]", with: "[a, bc]"), in: dir)
+        #expect(a.batches[0].usersFingerprint != b.batches[0].usersFingerprint)
     }
 
     @Test func commentsAndFormattingDoNotChangeFingerprints() throws {
@@ -68,5 +77,22 @@ import Testing
         let base = try Self.compile(try Self.proxyText, in: dir)
         let reformatted = try Self.compile("# a new comment\n" + (try Self.proxyText).replacingOccurrences(of: "[alice, bob]", with: "\n      - alice\n      - bob"), in: dir)
         #expect(base.fingerprint == reformatted.fingerprint)
+    }
+}
+
+/// Warnings do not stop a plan from compiling.
+@Suite struct PolicyWarningTests {
+    @Test func deletingAfterACountOnlyVerifyWarns() throws {
+        let dir = try TemporaryDirectory(prefix: "policy")
+        defer { dir.remove() }
+        let text = try FingerprintTests.proxyText
+            .replacingOccurrences(of: "verify: digest", with: "verify: count")
+            .replacingOccurrences(of: "retire_source: archive", with: "retire_source: delete")
+        let path = dir.file("plan.yaml")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = Compiler.compile(planAt: path)
+        #expect(result.graph != nil)
+        #expect(result.diagnostics.items.map(\.code) == ["compiler.weak-verify"])
+        #expect(result.diagnostics.items.first?.severity == .warning)
     }
 }

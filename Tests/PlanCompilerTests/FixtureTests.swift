@@ -35,3 +35,14 @@ import Testing
         #expect(result.diagnostics.hasErrors)
     }
 }
+
+/// A literal password is refused, and never printed: not in the message, not in the excerpt.
+@Suite struct SecretRedactionTests {
+    @Test func theExcerptMasksTheLiteralPassword() throws {
+        let text = FixtureTests.rendered("decode-literal-password")
+        #expect(!text.contains("hunter2"))
+        #expect(text.contains("password: *******"))
+        let many = FixtureTests.rendered("check-many-errors")
+        #expect(!many.contains("s3cret"))
+    }
+}

@@ -53,6 +53,11 @@ import Testing
         let templates = try #require(object["templates"] as? [[String: Any]])
         #expect(templates.count == g.templates.count)
         #expect(templates.contains { $0["id"] as? String == "hardware/retire" && $0["reversible"] as? Bool == false })
+        let hold = try #require(templates.first { $0["id"] as? String == "hardware/choke-hold" })
+        let parameters = try #require(hold["parameters"] as? [String: Any])
+        #expect(parameters["purpose"] as? String == "choke_hold")
+        #expect(parameters["argv"] as? [String] == ["/usr/local/sbin/choke-ctl", "hold", "{user}"])
+        #expect(parameters["per_user"] as? Bool == true)
         // The password is a reference, never a value.
         #expect(a.contains("ENG_LDAP_PASSWORD"))
     }

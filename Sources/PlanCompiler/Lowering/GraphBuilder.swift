@@ -24,34 +24,10 @@ struct GraphBuilder {
                 case .percent(let p)?: Int((Double(users.count) * p / 100).rounded(.down))
                 case nil: nil
                 }
-            return BatchInfo(name: rb.name, users: rb.users, usersFingerprint: Self.fingerprint(users), maxFailures: limit)
+            return BatchInfo(name: rb.name, users: rb.users, usersFingerprint: UserListDigest.fingerprint(users), maxFailures: limit)
         }
         named = Array(repeating: [:], count: batchInfos.count)
         owned = Array(repeating: [], count: batchInfos.count)
-    }
-
-    /// Same value as `Fingerprint(fields: users)`, without a string per user.
-    static func fingerprint(_ users: ArraySlice<String>) -> Fingerprint {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(users.count * 12)
-        for u in users {
-            var u = u
-            u.withUTF8 { p in
-                let n = p.count
-                if n < 1000 {
-                    if n >= 100 { bytes.append(UInt8(ascii: "0") + UInt8(n / 100)) }
-                    if n >= 10 { bytes.append(UInt8(ascii: "0") + UInt8(n / 10 % 10)) }
-                    bytes.append(UInt8(ascii: "0") + UInt8(n % 10))
-                } else {
-                    bytes.append(contentsOf: String(n).utf8)
-                }
-                bytes.append(UInt8(ascii: ":"))
-                bytes.append(contentsOf: p)
-            }
-        }
-        var h = SHA256()
-        h.update(bytes)
-        return Fingerprint(hex: Array(h.finalize().prefix(16)).hexString)
     }
 
     /// Adds a plan-wide step `global/<name>`.
@@ -85,10 +61,12 @@ struct GraphBuilder {
     /// approval gate when the plan asks for one. `extra` adds plan-wide prerequisites.
     /// With `predecessorSteps`, only those steps of the earlier batches are waited for.
     mutating func entry(_ b: Int, extra: [TemplateDependency] = [], predecessorSteps: [String]? = nil) -> [TemplateDependency] {
-        var deps = extra
+        // `extra` (plan-wide prerequisites) is the same for every batch of a strategy, so a batch
+        // that follows others already waits for it through them: the edge would only add noise.
+        var deps = context.predecessors[b].isEmpty ? extra : []
         for p in context.predecessors[b] {
             if let names = predecessorSteps {
-                deps += all(names[0], of: [p]) + names.dropFirst().flatMap { all($0, of: [p]) }
+                deps += names.flatMap { all($0, of: [p]) }
             } else {
                 deps += sinks(of: p).map { .all($0) }
             }

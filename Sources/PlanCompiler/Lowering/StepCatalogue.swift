@@ -46,6 +46,7 @@ enum StepCatalogue {
         let store = c.plan.store
         let kind = store?.kind ?? .maildir
         p[K.storeKind] = .text(kind.rawValue)
+        p[K.storeHost] = .text(c.storeHost)
         switch kind {
         case .maildir:
             p[K.maildir] = .text(store?.path?.value ?? "")
@@ -78,6 +79,10 @@ enum StepCatalogue {
     static func savedImport(_ c: LoweringContext, savedPath: String) -> StepParameters {
         var p = StepParameters([(K.savedPath, .text(savedPath))])
         storeKeys(c, into: &p)
+        // The mailbox a command store imports here is the saved file, not the spool.
+        if let argv = p.list(K.importArgv) {
+            p[K.importArgv] = .list(argv.map { StepParameters.expand($0, ["mbox": savedPath]) })
+        }
         return p
     }
 

@@ -45,8 +45,33 @@ public enum GraphJSONRenderer {
         var label: String?
         var fingerprint: String
         var reversible: Bool
-        var parameters: StepParameters
+        var parameters: Parameters
         var dependencies: [Dependency]
+    }
+
+    /// Parameters as a plain JSON object: text → string, list → array, number, flag → boolean.
+    struct Parameters: Encodable {
+        var entries: [(key: String, value: StepParameters.Value)]
+
+        struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: Key.self)
+            for e in entries {
+                let k = Key(stringValue: e.key)
+                switch e.value {
+                case .text(let s): try c.encode(s, forKey: k)
+                case .list(let l): try c.encode(l, forKey: k)
+                case .number(let n): try c.encode(n, forKey: k)
+                case .flag(let b): try c.encode(b, forKey: k)
+                }
+            }
+        }
     }
 
     struct Dependency: Encodable {
@@ -64,7 +89,7 @@ public enum GraphJSONRenderer {
             templates: g.templates.map { t in
                 Template(
                     id: t.idPrefix, kind: t.kind.rawValue, batch: t.batch, fanout: t.fanout.rawValue, host: t.host, label: t.label,
-                    fingerprint: t.fingerprint.hex, reversible: !t.kind.isIrreversible, parameters: t.parameters,
+                    fingerprint: t.fingerprint.hex, reversible: !t.kind.isIrreversible, parameters: Parameters(entries: t.parameters.entries),
                     dependencies: t.dependencies.map { d in
                         switch d {
                         case .all(let u): Dependency(template: u, scope: "all")

@@ -4,7 +4,8 @@ import Steps
 /// paragraph (a per-user step is listed once with its user count, not once per user).
 public enum GraphTextRenderer {
     public static func render(_ g: StepGraph, listSteps: Bool = false) -> String {
-        var out = "plan \(g.planName) (\(g.strategy)): \(g.batches.count) batches, \(g.users.count) users, "
+        let batches = g.batches.count == 1 ? "1 batch" : "\(g.batches.count) batches"
+        var out = "plan \(g.planName) (\(g.strategy)): \(batches), \(g.users.count) users, "
         out += "\(g.stepCount) steps, fingerprint \(g.fingerprint.short)\n"
         for (t, template) in g.templates.enumerated() {
             out += "\n"

@@ -22,6 +22,7 @@ enum Validator {
         UserNameRule.self,
         DuplicateUserRule.self,
         PlaceholderRule.self,
+        PathRule.self,
         StrategyRequirementsRule.self,
         RetirePolicyRule.self,
     ]

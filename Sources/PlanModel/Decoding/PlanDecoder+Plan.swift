@@ -40,7 +40,8 @@ extension PlanDecoder {
             return []
         }
         var out: [HostSpec] = []
-        for (key, value) in node.pairs where key.kind == .scalar {
+        for (key, value) in entries(node) where key.kind == .scalar {
+            ownerKeys[value.identity] = range(key)
             let context = "host '\(key.value)'"
                         guard let f = fields(value, context, allowed: PlanKeys.host, required: ["address"]) else { continue }
             var host = HostSpec(name: Located(key.value, at: range(key)), address: string(f["address"], "'address' of \(context)") ?? "", range: range(value))
@@ -70,7 +71,10 @@ extension PlanDecoder {
         guard let f = fields(node, "'forward'", allowed: PlanKeys.forward) else { return nil }
         var spec = ForwardSpec(range: range(node))
         spec.written = Set(f.keys)
-        if let s = string(f["file"], "'forward.file'") { spec.file = s }
+        if let s = locatedString(f["file"], "'forward.file'") {
+            spec.file = s.value
+            spec.fileRange = s.range
+        }
         spec.saved = locatedString(f["saved"], "'forward.saved'")
         spec.keepLocal = bool(f["keep_local"], "'forward.keep_local'") ?? false
         return spec

@@ -8,7 +8,10 @@ extension PlanDecoder {
         }
         var s = SourceSpec(range: range(node))
         s.host = locatedString(f["host"], "'source.host'")
-        if let v = string(f["spool"], "'source.spool'") { s.spool = v }
+        if let v = locatedString(f["spool"], "'source.spool'") {
+            s.spool = v.value
+            s.spoolRange = v.range
+        }
         s.format = enumValue(f["format"], "'source.format'", as: SourceSpec.Format.self) ?? .auto
         if let v = string(f["timezone"], "'source.timezone'") { s.timezone = v }
         s.lock = bool(f["lock"], "'source.lock'") ?? true
@@ -28,9 +31,9 @@ extension PlanDecoder {
         s.countArgv = argv(f["count"], "'store.count'")
         switch s.kind {
         case .maildir? where s.path == nil:
-            report(.planMissingKey("path", in: "a store of kind 'maildir'", at: SourceRange(file: file, start: node.start)))
+            report(.planMissingKey("path", in: "a store of kind 'maildir'", at: ownerKeys[node.identity] ?? SourceRange(file: file, start: node.start)))
         case .command? where s.importArgv == nil:
-            report(.planMissingKey("import", in: "a store of kind 'command'", at: SourceRange(file: file, start: node.start)))
+            report(.planMissingKey("import", in: "a store of kind 'command'", at: ownerKeys[node.identity] ?? SourceRange(file: file, start: node.start)))
         default: break
         }
         return s

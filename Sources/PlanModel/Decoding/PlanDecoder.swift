@@ -7,6 +7,9 @@ import YAMLSource
 public struct PlanDecoder {
     public let file: String
     public private(set) var diagnostics: [Diagnostic] = []
+    /// The key each decoded mapping value was written under, so "missing key" can point at the
+    /// owner's name (`directory:`) rather than at its first entry.
+    var ownerKeys: [Int: SourceRange] = [:]
 
     public init(file: String) { self.file = file }
 
@@ -35,10 +38,13 @@ public struct PlanDecoder {
         }
         var out: [String: YAMLNode] = [:]
         var misspelt: Set<String> = []
-        for (key, value) in node.pairs {
+        for (key, value) in entries(node) {
             guard key.kind == .scalar else { continue }
             if allowed.contains(key.value) {
-                if out[key.value] == nil { out[key.value] = value }
+                if out[key.value] == nil {
+                    out[key.value] = value
+                    if value.kind == .mapping { ownerKeys[value.identity] = range(key) }
+                }
             } else {
                 report(.planUnknownKey(key.value, in: context, allowed: allowed, at: range(key)))
                 if let s = NameSuggester.suggest(key.value, among: allowed) { misspelt.insert(s) }
@@ -46,9 +52,38 @@ public struct PlanDecoder {
         }
         // A misspelt required key was just reported with its suggestion; "missing" would repeat it.
         for key in required where out[key] == nil && !misspelt.contains(key) {
-            report(.planMissingKey(key, in: context, at: SourceRange(file: file, start: node.start)))
+            report(.planMissingKey(key, in: context, at: ownerKeys[node.identity] ?? SourceRange(file: file, start: node.start)))
         }
         return out
+    }
+
+    /// A mapping's pairs with YAML merge keys applied (`<<: *defaults`, or a list of aliases):
+    /// the mapping's own keys win, then earlier merged mappings over later ones. Merged keys keep
+    /// the location where they were written, so diagnostics point at the anchored text.
+    mutating func entries(_ node: YAMLNode, depth: Int = 0) -> [(key: YAMLNode, value: YAMLNode)] {
+        var own: [(key: YAMLNode, value: YAMLNode)] = []
+        var merged: [(key: YAMLNode, value: YAMLNode)] = []
+        for pair in node.pairs {
+            guard pair.key.kind == .scalar, pair.key.style == .plain, pair.key.value == "<<" else {
+                own.append(pair)
+                continue
+            }
+            let sources = pair.value.kind == .sequence ? Array(pair.value.children) : [pair.value]
+            for source in sources {
+                guard source.kind == .mapping, depth < 16 else {
+                    report(.planWrongType("a merge ('<<')", expected: "a mapping or a list of mappings", found: source.kindDescription,
+                        at: range(source), hint: "write '<<: *name' where '&name' marks a mapping"))
+                    continue
+                }
+                merged += entries(source, depth: depth + 1)
+            }
+        }
+        let ownKeys = Set(own.map(\.key.value))
+        var seen: Set<String> = []
+        for pair in merged where !ownKeys.contains(pair.key.value) && seen.insert(pair.key.value).inserted {
+            own.append(pair)
+        }
+        return own
     }
 
     mutating func string(_ node: YAMLNode?, _ what: String) -> String? {

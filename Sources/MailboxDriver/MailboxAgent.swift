@@ -1,0 +1,57 @@
+import CommandDriver
+import Foundation
+import Steps
+
+/// Runs mailshift itself on a remote host (`connect: ssh`) and reads its JSON: the spool is read
+/// where it lives, so no mailbox crosses the network twice and the lock convention is the host's.
+///
+/// Deployment and the version check are described in docs/mailbox.md: the same mailshift version
+/// must be installed on the host (`mailshift --version` is compared before the first use).
+public struct MailboxAgent: Sendable {
+    public var transport: any CommandTransport
+    /// The agent's path on remote hosts.
+    public var executable: String
+    /// The version the remote `mailshift --version` must print (nil: not checked).
+    public var expectedVersion: String?
+
+    public init(transport: any CommandTransport, executable: String = "mailshift", expectedVersion: String? = nil) {
+        self.transport = transport
+        self.executable = executable
+        self.expectedVersion = expectedVersion
+    }
+
+    /// Runs `mailshift <arguments>` on `host` and decodes its JSON standard output.
+    func call<T: Decodable>(_ arguments: [String], on host: HostEndpoint, timeout: Double, as: T.Type) async throws -> T {
+        try await checkVersion(host)
+        let outcome = try await transport.run([executable] + arguments, on: host, stdin: nil, timeout: timeout)
+        guard outcome.status == 0 else {
+            let err = String(decoding: outcome.stderr.suffix(2000), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw StepError(
+                outcome.status == 75 ? .transient : .permanent,
+                "\(host.name): mailshift \(arguments.prefix(2).joined(separator: " ")) exited \(outcome.status): \(err)")
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: outcome.stdout)
+        } catch {
+            throw StepError.permanent("\(host.name): cannot read the agent's JSON (\(error))", hint: "is the same mailshift version installed there?")
+        }
+    }
+
+    func checkVersion(_ host: HostEndpoint) async throws {
+        guard let expectedVersion else { return }
+        let outcome = try await transport.run([executable, "--version"], on: host, stdin: nil, timeout: 60)
+        let got = String(decoding: outcome.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard outcome.status == 0, got == expectedVersion else {
+            throw StepError.permanent(
+                "\(host.name): mailshift agent version '\(got)' (exit \(outcome.status)), expected '\(expectedVersion)'",
+                hint: "install mailshift \(expectedVersion) at \(executable) on \(host.address) (docs/mailbox.md, Agent)")
+        }
+    }
+}
+
+extension StepInstance {
+    /// The host the step runs on, when it is remote.
+    var remoteHost: HostEndpoint? { host?.connect == .ssh ? host : nil }
+    /// The host for command stores: the step's, or this machine.
+    var commandHost: HostEndpoint { host ?? HostEndpoint(name: "local", address: "localhost", connect: .local) }
+}

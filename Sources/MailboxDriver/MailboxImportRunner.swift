@@ -1,0 +1,134 @@
+import CommandDriver
+import Foundation
+import Steps
+
+/// `mailbox.import`: one user's spool mailbox into the store.
+///
+/// Maildir stores: `MboxImport` here, or the agent on the host for `connect: ssh`. Command stores
+/// (`store_kind: command`): `count_argv` before (checkpointed), `import_argv`, `count_argv`
+/// after; a resumed step whose count already grew by the source's messages does not re-run the
+/// command. A missing mailbox is an empty one (a user who never received mail).
+public struct MailboxImportRunner: StepRunner {
+    public var agent: MailboxAgent
+
+    public init(transport: any CommandTransport, agentExecutable: String = "mailshift", agentVersion: String? = nil) {
+        agent = MailboxAgent(transport: transport, executable: agentExecutable, expectedVersion: agentVersion)
+    }
+
+    public func inspect(_ step: StepInstance, context: StepContext) async throws -> Inspection {
+        let p = try MailboxStepParameters(step)
+        let mbox = try p.require(p.mbox, StepParameterKey.mbox, step)
+        if p.storeKind == "command" {
+            let n = try await sourceInspection(step, p, mbox, maildir: nil)
+            return .unknown(
+                "an import command cannot tell what it already imported",
+                changes: [PlannedChange(.run, "import \(n.messages.grouped) messages, \(n.bytes.byteText) with \(p.importArgv?.first ?? "the import command")", messages: n.messages, bytes: n.bytes)])
+        }
+        let maildir = try p.require(p.maildir, StepParameterKey.maildir, step)
+        let n = try await sourceInspection(step, p, mbox, maildir: maildir)
+        let pending = n.pending ?? n.messages
+        if pending == 0 { return .done("\(n.messages.grouped) messages already in \(maildir)") }
+        let bytes = n.pendingBytes ?? n.bytes
+        return .pending([PlannedChange(.add, "import \(pending.grouped) messages, \(bytes.byteText) (\(n.variant)) into \(maildir)", messages: pending, bytes: bytes)])
+    }
+
+    public func apply(_ step: StepInstance, context: StepContext) async throws -> StepOutputs {
+        guard !context.dryRun else { throw StepError.permanent("\(step.id): apply called during a dry run") }
+        let p = try MailboxStepParameters(step)
+        let mbox = try p.require(p.mbox, StepParameterKey.mbox, step)
+        if p.storeKind == "command" { return try await applyCommand(step, p, mbox, context) }
+        let maildir = try p.require(p.maildir, StepParameterKey.maildir, step)
+        let report: MboxImportReport
+        if let host = step.remoteHost {
+            report = try await agent.call(
+                ["mbox", "import", mbox, "--maildir", maildir, "--format", p.variant.rawValue, "--timezone", p.timeZone.identifier,
+                 "--output", "json"] + (p.lock ? ["--lock"] : []) + (p.owner.map { ["--owner", $0] } ?? []),
+                on: host, timeout: 86400, as: MboxImportReport.self)
+        } else if !FileManager.default.fileExists(atPath: mbox) {
+            context.log("\(mbox): no mailbox, nothing to import")
+            return ["messages": "0", "bytes": "0", "imported": "0", "source_identity": "absent", "maildir": maildir]
+        } else {
+            let options = try p.importOptions(step)
+            report = try await BlockingWork.run { try MboxImport.run(file: mbox, maildir: maildir, options: options) }
+        }
+        for w in report.warnings.prefix(20) { context.log("\(mbox): \(w)") }
+        return Self.outputs(report)
+    }
+
+    static func outputs(_ r: MboxImportReport) -> StepOutputs {
+        var o: StepOutputs = [
+            "messages": String(r.messages), "bytes": String(r.bytes), "imported": String(r.imported),
+            "imported_bytes": String(r.importedBytes), "present": String(r.present), "variant": r.variant,
+            "detected": r.detected ? "true" : "false", "digest_summary": r.digestSummary, "source_identity": r.source,
+            "warnings": String(r.warningCount), "maildir": r.maildir,
+        ]
+        if r.duplicates > 0 { o["duplicates"] = String(r.duplicates) }
+        if let f = r.firstDate { o["first_date"] = String(f) }
+        if let l = r.lastDate { o["last_date"] = String(l) }
+        return o
+    }
+
+    /// The source's counts, read here or by the agent on the step's host.
+    func sourceInspection(_ step: StepInstance, _ p: MailboxStepParameters, _ mbox: String, maildir: String?) async throws -> MboxInspection {
+        if let host = step.remoteHost {
+            let list = try await agent.call(
+                ["mbox", "inspect", mbox, "--format", "json", "--variant", p.variant.rawValue, "--timezone", p.timeZone.identifier]
+                    + (maildir.map { ["--maildir", $0] } ?? []),
+                on: host, timeout: 3600, as: [MboxInspection].self)
+            guard let first = list.first else { throw StepError.permanent("\(host.name): the agent reported nothing for \(mbox)") }
+            return first
+        }
+        guard FileManager.default.fileExists(atPath: mbox) else {
+            return MboxInspection(file: mbox, variant: p.variant.rawValue, detected: false, messages: 0, bytes: 0, flags: [:],
+                skippedInternal: 0, warningCount: 0, warnings: [], source: "absent", pending: 0, pendingBytes: 0)
+        }
+        let (variant, tz) = (p.variant, p.timeZone)
+        return try await BlockingWork.run { try MboxInspection.of(file: mbox, variant: variant, timeZone: tz, maildir: maildir) }
+    }
+
+    func applyCommand(_ step: StepInstance, _ p: MailboxStepParameters, _ mbox: String, _ context: StepContext) async throws -> StepOutputs {
+        guard let importArgv = p.importArgv, !importArgv.isEmpty else {
+            throw StepError.permanent("\(step.id): store_kind command needs import_argv")
+        }
+        let source = try await sourceInspection(step, p, mbox, maildir: nil)
+        var outputs: StepOutputs = ["messages": String(source.messages), "bytes": String(source.bytes), "source_identity": source.source]
+        var before: Int?
+        if let countArgv = p.countArgv {
+            if let saved = context.previousOutputs?["count_before"].flatMap({ Int($0) }) {
+                before = saved
+            } else {
+                before = try await StoreCount.run(countArgv, on: step.commandHost, agent: agent)
+                try await context.checkpoint(["count_before": String(before!)])
+            }
+            outputs["count_before"] = String(before!)
+            let now = try await StoreCount.run(countArgv, on: step.commandHost, agent: agent)
+            if now >= before! + source.messages, context.previousOutputs?["count_before"] != nil {
+                outputs["count_after"] = String(now)
+                return outputs
+            }
+        }
+        let outcome = try await agent.transport.run(importArgv, on: step.commandHost, stdin: nil, timeout: 86400)
+        guard outcome.status == 0 else {
+            let err = String(decoding: outcome.stderr.suffix(1000), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw StepError.permanent("\(step.id): \(importArgv[0]) exited \(outcome.status): \(err)")
+        }
+        if let countArgv = p.countArgv {
+            outputs["count_after"] = String(try await StoreCount.run(countArgv, on: step.commandHost, agent: agent))
+        }
+        return outputs
+    }
+}
+
+/// A command store's message count: the first integer `count_argv` prints.
+enum StoreCount {
+    static func run(_ argv: [String], on host: HostEndpoint, agent: MailboxAgent) async throws -> Int {
+        let outcome = try await agent.transport.run(argv, on: host, stdin: nil, timeout: 600)
+        let text = String(decoding: outcome.stdout, as: UTF8.self)
+        guard outcome.status == 0,
+            let n = text.split(whereSeparator: { !$0.isNumber }).first.flatMap({ Int($0) })
+        else {
+            throw StepError.permanent("\(host.name): count command \(argv.first ?? "") gave no count (exit \(outcome.status))")
+        }
+        return n
+    }
+}

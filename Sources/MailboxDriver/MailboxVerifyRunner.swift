@@ -1,0 +1,76 @@
+import CommandDriver
+import Foundation
+import Steps
+
+/// `mailbox.verify`: the source against the store, by count or per-message digest; fails with
+/// the missing and extra messages. Its outputs (`passed`, `source_identity`) are what
+/// `source.retire` requires.
+public struct MailboxVerifyRunner: StepRunner {
+    public var agent: MailboxAgent
+
+    public init(transport: any CommandTransport, agentExecutable: String = "mailshift", agentVersion: String? = nil) {
+        agent = MailboxAgent(transport: transport, executable: agentExecutable, expectedVersion: agentVersion)
+    }
+
+    public func inspect(_ step: StepInstance, context: StepContext) async throws -> Inspection {
+        let p = try MailboxStepParameters(step)
+        let mbox = try p.require(p.mbox, StepParameterKey.mbox, step)
+        let mode = p.mode ?? "count"
+        if let prev = context.previousOutputs, prev["passed"] == "true", step.remoteHost == nil,
+            (SourceIdentity.of(mbox)?.description ?? "absent") == prev["source_identity"]
+        {
+            return .done("verified (\(mode)), source unchanged")
+        }
+        return .pending([PlannedChange(.modify, "verify \(mbox) against \(p.maildir ?? "the store") (\(mode))")])
+    }
+
+    public func apply(_ step: StepInstance, context: StepContext) async throws -> StepOutputs {
+        let p = try MailboxStepParameters(step)
+        let mbox = try p.require(p.mbox, StepParameterKey.mbox, step)
+        guard let mode = MailboxVerify.Mode(rawValue: p.mode ?? "count") else {
+            throw StepError.permanent("\(step.id): unknown verify mode '\(p.mode ?? "")'", hint: "count or digest")
+        }
+        if p.storeKind == "command" { return try await verifyCommand(step, p, mbox, context) }
+        let maildir = try p.require(p.maildir, StepParameterKey.maildir, step)
+        let variant = importedVariant(step, context) ?? p.variant
+        let report: MailboxVerify.Report
+        if let host = step.remoteHost {
+            report = try await agent.call(
+                ["mbox", "verify", mbox, "--maildir", maildir, "--mode", mode.rawValue, "--variant", variant.rawValue,
+                 "--timezone", p.timeZone.identifier, "--output", "json"],
+                on: host, timeout: 86400, as: MailboxVerify.Report.self)
+        } else {
+            let tz = p.timeZone
+            report = try await BlockingWork.run {
+                try MailboxVerify.run(file: mbox, maildir: maildir, variant: variant, timeZone: tz, mode: mode)
+            }
+        }
+        guard report.passed else { throw VerifyFailure(file: mbox, missing: report.missing, extra: report.extra) }
+        return [
+            "passed": "true", "mode": mode.rawValue, "messages": String(report.sourceMessages),
+            "destination_messages": String(report.destinationMessages), "source_identity": report.source,
+            "digest_summary": report.digestSummary,
+        ]
+    }
+
+    /// The variant the import used (a detected one is pinned for verify, so both read alike).
+    func importedVariant(_ step: StepInstance, _ context: StepContext) -> MboxVariant? {
+        guard let id = step.parameters.text(StepParameterKey.importStep), let out = context.outputs(of: id) else { return nil }
+        return out["variant"].flatMap { MboxVariant(rawValue: $0) }
+    }
+
+    func verifyCommand(_ step: StepInstance, _ p: MailboxStepParameters, _ mbox: String, _ context: StepContext) async throws -> StepOutputs {
+        guard let countArgv = p.countArgv, let id = step.parameters.text(StepParameterKey.importStep),
+            let imported = context.outputs(of: id), let before = imported["count_before"].flatMap({ Int($0) }),
+            let messages = imported["messages"].flatMap({ Int($0) })
+        else {
+            throw StepError.permanent("\(step.id): a command store is verified by count_argv and the import step's counts", hint: "set count_argv on the store")
+        }
+        let now = try await StoreCount.run(countArgv, on: step.commandHost, agent: agent)
+        guard now - before == messages else {
+            throw StepError.permanent("\(step.id): store count grew by \(now - before), the mailbox has \(messages) messages")
+        }
+        let identity = step.remoteHost == nil ? (SourceIdentity.of(mbox)?.description ?? "absent") : (imported["source_identity"] ?? "")
+        return ["passed": "true", "mode": "count", "messages": String(messages), "destination_messages": String(now - before), "source_identity": identity]
+    }
+}

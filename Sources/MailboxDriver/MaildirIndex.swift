@@ -1,0 +1,26 @@
+import Foundation
+
+/// Read-only view of the messages mailshift wrote into a Maildir (names parsed; nothing created).
+public enum MaildirIndex {
+    /// Our files in `new/` and `cur/`, by tag. Empty when the Maildir does not exist yet.
+    public static func scan(_ root: String) -> [String: MaildirName] {
+        var out: [String: MaildirName] = [:]
+        for sub in ["new", "cur"] {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: "\(root)/\(sub)")) ?? [] {
+                if let n = MaildirName(fileName: name) { out[n.tag] = n }
+            }
+        }
+        return out
+    }
+
+    /// Every file in `new/` and `cur/` (ours or not), as paths.
+    public static func files(_ root: String) -> [String] {
+        var out: [String] = []
+        for sub in ["new", "cur"] {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: "\(root)/\(sub)")) ?? [] where !name.hasPrefix(".") {
+                out.append("\(root)/\(sub)/\(name)")
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,64 @@
+import CommandDriver
+import Foundation
+import Steps
+
+/// `saved.import`: the mail a `.forward` saved during the move (an mboxo file, `>From ` escaped,
+/// as sendmail's file mailer writes it) into the store after the main import; messages already
+/// imported (same canonical digest, e.g. a `\user` local copy) are skipped; dates are kept.
+/// Its messages are named `s<offset>`, so a re-run adds nothing twice.
+public struct SavedImportRunner: StepRunner {
+    public var agent: MailboxAgent
+
+    public init(transport: any CommandTransport, agentExecutable: String = "mailshift", agentVersion: String? = nil) {
+        agent = MailboxAgent(transport: transport, executable: agentExecutable, expectedVersion: agentVersion)
+    }
+
+    func paths(_ step: StepInstance) throws -> (saved: String, maildir: String?, p: MailboxStepParameters) {
+        let p = try MailboxStepParameters(step)
+        guard let saved = step.parameters.text(StepParameterKey.savedPath), saved.hasPrefix("/"), !saved.split(separator: "/").contains("..") else {
+            throw StepError.permanent("\(step.id): saved_path must be an absolute path")
+        }
+        return (saved, p.maildir, p)
+    }
+
+    /// The saved file's variant: mboxo unless the plan pinned one.
+    func variant(_ p: MailboxStepParameters) -> MboxVariant { p.variant == .auto ? .mboxo : p.variant }
+
+    public func inspect(_ step: StepInstance, context: StepContext) async throws -> Inspection {
+        let (saved, maildir, p) = try paths(step)
+        guard step.remoteHost == nil else {
+            return .unknown("the saved mail is on \(step.host?.name ?? "a remote host")", changes: [PlannedChange(.add, "import saved mail \(saved)")])
+        }
+        guard FileManager.default.fileExists(atPath: saved) else { return .done("no saved mail at \(saved)") }
+        if p.storeKind == "command" {
+            return .unknown("an import command cannot tell what it already imported", changes: [PlannedChange(.run, "import saved mail \(saved)")])
+        }
+        let dir = try p.require(maildir, StepParameterKey.maildir, step)
+        let options = try p.importOptions(step, tagPrefix: "s", deduplicate: true, variant: variant(p))
+        let n = try await BlockingWork.run { try MboxImport.preview(file: saved, maildir: dir, options: options) }
+        if n.pending == 0 { return .done("\(n.tally.messages.grouped) saved messages already in \(dir)") }
+        return .pending([PlannedChange(.add, "import \(n.pending.grouped) saved messages, \(n.pendingBytes.byteText) into \(dir)", messages: n.pending, bytes: n.pendingBytes)])
+    }
+
+    public func apply(_ step: StepInstance, context: StepContext) async throws -> StepOutputs {
+        guard !context.dryRun else { throw StepError.permanent("\(step.id): apply called during a dry run") }
+        let (saved, maildir, p) = try paths(step)
+        if p.storeKind == "command" {
+            guard let argv = p.importArgv, !argv.isEmpty else { throw StepError.permanent("\(step.id): store_kind command needs import_argv") }
+            let outcome = try await agent.transport.run(argv, on: step.commandHost, stdin: nil, timeout: 86400)
+            guard outcome.status == 0 else { throw StepError.permanent("\(step.id): \(argv[0]) exited \(outcome.status)") }
+            return ["command": "done"]
+        }
+        let dir = try p.require(maildir, StepParameterKey.maildir, step)
+        if let host = step.remoteHost {
+            let r = try await agent.call(
+                ["mbox", "import", saved, "--maildir", dir, "--format", variant(p).rawValue, "--timezone", p.timeZone.identifier,
+                 "--saved", "--output", "json"], on: host, timeout: 86400, as: MboxImportReport.self)
+            return MailboxImportRunner.outputs(r)
+        }
+        guard FileManager.default.fileExists(atPath: saved) else { return ["messages": "0", "imported": "0", "source_identity": "absent"] }
+        let options = try p.importOptions(step, tagPrefix: "s", deduplicate: true, variant: variant(p))
+        let r = try await BlockingWork.run { try MboxImport.run(file: saved, maildir: dir, options: options) }
+        return MailboxImportRunner.outputs(r)
+    }
+}

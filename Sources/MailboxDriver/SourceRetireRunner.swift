@@ -1,0 +1,144 @@
+import CommandDriver
+import Foundation
+import Glibc
+import Steps
+
+/// `source.retire`: keep, archive (move, preserving the file) or delete a source mailbox, then
+/// run the optional `argv` (e.g. imdeluser). Irreversible, so it acts only when the journaled
+/// outputs of `verify_step` say passed, and only if the source is exactly as verify saw it
+/// (mail that arrived since would otherwise be lost).
+public struct SourceRetireRunner: StepRunner {
+    public var transport: any CommandTransport
+    public var agent: MailboxAgent
+
+    public init(transport: any CommandTransport, agentExecutable: String = "mailshift", agentVersion: String? = nil) {
+        self.transport = transport
+        agent = MailboxAgent(transport: transport, executable: agentExecutable, expectedVersion: agentVersion)
+    }
+
+    struct Plan: Sendable {
+        var mbox: String
+        var mode: String
+        var archivePath: String?
+        var argv: [String]?
+        var verifyStep: String
+    }
+
+    func plan(_ step: StepInstance) throws -> Plan {
+        let p = step.parameters
+        guard let mbox = p.text(StepParameterKey.mbox), mbox.hasPrefix("/"), !mbox.split(separator: "/").contains("..") else {
+            throw StepError.permanent("\(step.id): mbox must be an absolute path")
+        }
+        guard let verify = p.text(StepParameterKey.verifyStep) else { throw StepError.permanent("\(step.id): missing verify_step") }
+        let mode = p.text(StepParameterKey.mode) ?? "keep"
+        var archive: String?
+        switch mode {
+        case "keep", "delete": break
+        case "archive":
+            guard let dir = p.text(StepParameterKey.archiveDir), dir.hasPrefix("/"), !dir.split(separator: "/").contains("..") else {
+                throw StepError.permanent("\(step.id): archive needs an absolute archive_dir")
+            }
+            archive = dir + "/" + (mbox.split(separator: "/").last.map(String.init) ?? "mbox")
+        default: throw StepError.permanent("\(step.id): unknown retire mode '\(mode)'", hint: "keep, archive or delete")
+        }
+        return Plan(mbox: mbox, mode: mode, archivePath: archive, argv: p.list(StepParameterKey.argv), verifyStep: verify)
+    }
+
+    public func inspect(_ step: StepInstance, context: StepContext) async throws -> Inspection {
+        let plan = try plan(step)
+        if step.remoteHost != nil && plan.mode != "keep" {
+            return .unknown("the source is on \(step.host?.name ?? "a remote host")", changes: [PlannedChange(.irreversible, "irreversible: \(plan.mode) \(plan.mbox)")])
+        }
+        let exists = FileManager.default.fileExists(atPath: plan.mbox)
+        var changes: [PlannedChange] = []
+        switch plan.mode {
+        case "archive" where exists: changes.append(PlannedChange(.irreversible, "irreversible: archive \(plan.mbox) → \(plan.archivePath ?? "")"))
+        case "delete" where exists: changes.append(PlannedChange(.irreversible, "irreversible: delete \(plan.mbox)"))
+        default: break
+        }
+        if let argv = plan.argv, !argv.isEmpty, context.previousOutputs?["argv_done"] != "true" {
+            changes.append(PlannedChange(.irreversible, "irreversible: run " + argv.joined(separator: " ")))
+        }
+        return changes.isEmpty ? .done(plan.mode == "keep" ? "source kept" : "source already retired") : .pending(changes)
+    }
+
+    public func apply(_ step: StepInstance, context: StepContext) async throws -> StepOutputs {
+        guard !context.dryRun else { throw StepError.permanent("\(step.id): apply called during a dry run") }
+        let plan = try plan(step)
+        guard let verified = context.outputs(of: plan.verifyStep), verified["passed"] == "true" else {
+            throw StepError.permanent(
+                "\(step.id): refusing to retire \(plan.mbox): \(plan.verifyStep) has not passed",
+                hint: "run the import and its verify first; retire never acts on an unverified mailbox")
+        }
+        var outputs: StepOutputs = ["mode": plan.mode, "verified_identity": verified["source_identity"] ?? ""]
+        if plan.mode != "keep" {
+            let identity = verified["source_identity"] ?? ""
+            if let host = step.remoteHost {
+                let r = try await agent.call(
+                    ["mbox", "retire", plan.mbox, "--mode", plan.mode, "--expect", identity, "--output", "json"]
+                        + (plan.archivePath.map { ["--archive-to", $0] } ?? []),
+                    on: host, timeout: 3600, as: SourceRetire.Result.self)
+                outputs["archived_to"] = r.archivedTo
+            } else {
+                outputs["archived_to"] = try await BlockingWork.run { [plan] in try retireLocal(plan, step, verified: identity) }
+            }
+        }
+        if let argv = plan.argv, !argv.isEmpty, context.previousOutputs?["argv_done"] != "true" {
+            let outcome = try await transport.run(argv, on: step.commandHost, stdin: nil, timeout: 600)
+            guard outcome.status == 0 else {
+                throw StepError.permanent("\(step.id): \(argv[0]) exited \(outcome.status)")
+            }
+            outputs["argv_done"] = "true"
+            try await context.checkpoint(outputs)
+        }
+        return outputs
+    }
+
+    func retireLocal(_ plan: Plan, _ step: StepInstance, verified: String) throws -> String? {
+        do {
+            return try SourceRetire.run(mbox: plan.mbox, mode: plan.mode, archivePath: plan.archivePath, verifiedIdentity: verified).archivedTo
+        } catch let e as StepError {
+            throw StepError(e.disposition, "\(step.id): \(e.summary)", hint: e.hint)
+        }
+    }
+}
+
+/// Archives or deletes a source mailbox under the spool lock, after checking it is exactly the
+/// file verify saw (shared by the runner and `mailshift mbox retire`, the agent on ssh hosts).
+public enum SourceRetire {
+    public struct Result: Sendable, Hashable, Codable {
+        public var mode: String
+        public var archivedTo: String?
+        /// False when an earlier attempt had already done it.
+        public var acted: Bool
+    }
+
+    public static func run(mbox: String, mode: String, archivePath: String?, verifiedIdentity verified: String) throws -> Result {
+        guard mode == "archive" || mode == "delete" else { return Result(mode: mode, archivedTo: nil, acted: false) }
+        guard mode == "delete" || archivePath != nil else { throw StepError.permanent("archive needs an archive path") }
+        guard FileManager.default.fileExists(atPath: mbox) else {
+            if verified == "absent" { return Result(mode: mode, archivedTo: nil, acted: false) }  // never had a mailbox
+            if let a = archivePath, !FileManager.default.fileExists(atPath: a) {
+                throw StepError.permanent("\(mbox) is gone and \(a) does not exist")
+            }
+            return Result(mode: mode, archivedTo: archivePath, acted: false)  // done by an earlier attempt
+        }
+        let lock = try SpoolLock(mbox: mbox, timeout: 30)
+        defer { lock.unlock() }
+        let now = SourceIdentity.of(mbox)?.description ?? "absent"
+        guard now == verified else {
+            let grew = (SourceIdentity(now)?.size ?? 0) - (SourceIdentity(verified)?.size ?? 0)
+            throw StepError.permanent(
+                "refusing to retire \(mbox): it changed since verify (\(grew >= 0 ? "+" : "")\(grew) bytes)",
+                hint: "new mail arrived: re-run the import and verify for this user, then retire")
+        }
+        if mode == "delete" {
+            guard unlink(mbox) == 0 else { throw StepError.permanent("\(mbox): delete failed: \(String(cString: strerror(errno)))") }
+            FileDurability.syncDirectory(of: mbox)
+            return Result(mode: mode, archivedTo: nil, acted: true)
+        }
+        let dest = archivePath ?? ""
+        try FileDurability.move(mbox, to: dest)
+        return Result(mode: mode, archivedTo: dest, acted: true)
+    }
+}

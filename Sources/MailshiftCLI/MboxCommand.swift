@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import MailboxDriver
+import Steps
+
+/// `mailshift mbox`: standalone mailbox tools (admins use them before planning; the mailbox
+/// steps run them as the agent on remote hosts, reading their JSON).
+struct MboxCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mbox",
+        abstract: "Inspect, import and verify mbox mailboxes.",
+        subcommands: [MboxInspectCommand.self, MboxImportCommand.self, MboxVerifyCommand.self, MboxRetireCommand.self])
+}
+
+/// Options shared by the mbox subcommands.
+struct MboxReadingOptions: ParsableArguments {
+    @Option(name: .long, help: "Time zone of From_ dates without a zone (IANA name; default: this host's).")
+    var timezone: String?
+
+    func timeZone() throws -> TimeZone {
+        guard let timezone else { return TimeZone.current }
+        guard let tz = TimeZone(identifier: timezone) else { throw ValidationError("unknown time zone '\(timezone)'") }
+        return tz
+    }
+
+    static func variant(_ text: String) throws -> MboxVariant {
+        guard let v = MboxVariant(rawValue: text) else {
+            throw ValidationError("unknown mbox variant '\(text)' (one of \(MboxVariant.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        return v
+    }
+}
+
+/// Prints a driver error the way the CLI prints errors, and picks the exit code: 75
+/// (EX_TEMPFAIL) for transient failures, so an agent's caller can retry, else 1.
+enum MboxCommandFailure {
+    static func exit(_ error: Error) -> ExitCode {
+        if let f = error as? any StepFailure {
+            var text = "mailshift: error: \(f.summary)\n"
+            if let hint = f.hint { text += "  hint: \(hint)\n" }
+            FileHandle.standardError.write(Data(text.utf8))
+            return f.disposition == .transient ? ExitCode(75) : ExitCode(1)
+        }
+        FileHandle.standardError.write(Data("mailshift: error: \(error)\n".utf8))
+        return ExitCode(1)
+    }
+
+    static func printJSON<T: Encodable>(_ value: T) throws {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        FileHandle.standardOutput.write(try e.encode(value) + Data("\n".utf8))
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import Glibc
+import MailboxDriver
+
+/// `mailshift mbox import FILE --maildir DIR`: one mailbox into one Maildir, idempotently.
+struct MboxImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import one mbox file into a Maildir; re-running adds only what is missing.")
+
+    @Argument(help: "The mbox file.") var file: String
+    @Option(name: .long, help: "The Maildir (created if missing).") var maildir: String
+    @Option(name: .long, help: "Variant: auto, mboxo, mboxrd, mboxcl, mboxcl2, solaris.") var format: String = "auto"
+    @Option(name: .long, help: "Output: text or json.") var output: String = "text"
+    @Option(name: .long, help: "Owner of the files written (when run as root).") var owner: String?
+    @Flag(name: .long, help: "Take the spool lock (dotlock, then fcntl) while reading.") var lock = false
+    @Flag(name: .long, help: "Saved mail: name messages as saved and skip ones already imported.") var saved = false
+    @Option(name: .long, help: ArgumentHelp("Messages per durable batch.", visibility: .hidden)) var batchMessages: Int = 512
+    @OptionGroup var reading: MboxReadingOptions
+
+    func validate() throws {
+        guard output == "text" || output == "json" else { throw ValidationError("--output is text or json") }
+        _ = try MboxReadingOptions.variant(format)
+    }
+
+    func run() throws {
+        var ids: (uid: uid_t, gid: gid_t)?
+        if let owner {
+            guard let pw = getpwnam(owner) else { throw ValidationError("owner '\(owner)' is not a user on this host") }
+            ids = (pw.pointee.pw_uid, pw.pointee.pw_gid)
+        }
+        var options = MboxImportOptions(
+            variant: try MboxReadingOptions.variant(format), timeZone: try reading.timeZone(), tagPrefix: saved ? "s" : "m",
+            lock: lock, owner: ids, deduplicate: saved)
+        options.batchMessages = max(1, batchMessages)
+        let report: MboxImportReport
+        do {
+            report = try MboxImport.run(file: file, maildir: maildir, options: options)
+        } catch {
+            throw MboxCommandFailure.exit(error)
+        }
+        if output == "json" {
+            try MboxCommandFailure.printJSON(report)
+        } else {
+            print("\(file): \(report.variant)\(report.detected ? " (detected)" : ""), \(report.messages) messages, \(report.bytes) bytes")
+            print("  imported \(report.imported) (\(report.importedBytes) bytes), already present \(report.present)"
+                + (report.duplicates > 0 ? ", duplicates skipped \(report.duplicates)" : ""))
+            for w in report.warnings.prefix(10) { print("  warning: \(w)") }
+        }
+    }
+}

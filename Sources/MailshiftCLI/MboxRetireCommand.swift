@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import MailboxDriver
+
+/// `mailshift mbox retire FILE --mode archive|delete --expect IDENTITY`: the agent side of
+/// `source.retire` on ssh hosts. Refuses unless the file is exactly the one verify saw.
+struct MboxRetireCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retire",
+        abstract: "Archive or delete a verified mailbox, only if it is unchanged since verify.")
+
+    @Argument(help: "The mbox file.") var file: String
+    @Option(name: .long, help: "archive or delete.") var mode: String
+    @Option(name: .long, help: "Where archive moves the file (never overwritten).") var archiveTo: String?
+    @Option(name: .long, help: "The identity verify recorded (inode:size:mtime_ns, or 'absent').") var expect: String
+    @Option(name: .long, help: "Output: text or json.") var output: String = "text"
+
+    func validate() throws {
+        guard mode == "archive" || mode == "delete" else { throw ValidationError("--mode is archive or delete") }
+        guard mode == "delete" || archiveTo?.hasPrefix("/") == true else { throw ValidationError("archive needs an absolute --archive-to") }
+        guard output == "text" || output == "json" else { throw ValidationError("--output is text or json") }
+    }
+
+    func run() throws {
+        let result: SourceRetire.Result
+        do {
+            result = try SourceRetire.run(mbox: file, mode: mode, archivePath: archiveTo, verifiedIdentity: expect)
+        } catch {
+            throw MboxCommandFailure.exit(error)
+        }
+        if output == "json" { return try MboxCommandFailure.printJSON(result) }
+        let what = result.mode == "archive" ? "archived to \(result.archivedTo ?? "")" : "deleted"
+        print("\(file): \(result.acted ? what : "already \(what)")")
+    }
+}

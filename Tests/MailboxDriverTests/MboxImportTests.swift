@@ -1,0 +1,80 @@
+import Foundation
+import Lab
+import MailboxDriver
+import MailshiftTestSupport
+import Testing
+
+@Suite struct MboxImportTests {
+    @Test(arguments: MboxCorpus.Variant.allCases)
+    func importsEveryMessageOnceWithDatesAndFlags(_ v: MboxCorpus.Variant) throws {
+        let dir = try TemporaryDirectory(prefix: "import")
+        defer { dir.remove() }
+        let mbox = dir.file("alice")
+        let manifest = try MboxCorpus.write(to: mbox, options: .init(seed: 21, messages: 80, variant: v, folderInternalData: v == .mboxrd))
+        let maildir = dir.file("Maildir")
+        let report = try MboxImport.run(file: mbox, maildir: maildir, options: .init())
+        #expect(report.variant == v.rawValue)
+        #expect(report.messages == 80)
+        #expect(report.imported == 80)
+        #expect(report.bytes == manifest.storedBytes)
+        try MaildirCheck.expectExact(maildir, manifest)
+        // Idempotent: a second run writes nothing and reports the same digest summary.
+        let again = try MboxImport.run(file: mbox, maildir: maildir, options: .init())
+        #expect(again.imported == 0)
+        #expect(again.present == 80)
+        #expect(again.digestSummary == report.digestSummary)
+        try MaildirCheck.expectExact(maildir, manifest)
+        let preview = try MboxImport.preview(file: mbox, maildir: maildir, options: .init())
+        #expect(preview.pending == 0)
+    }
+
+    @Test func partialMaildirIsCompletedWithoutDuplicates() throws {
+        let dir = try TemporaryDirectory(prefix: "import-partial")
+        defer { dir.remove() }
+        let mbox = dir.file("bob")
+        let manifest = try MboxCorpus.write(to: mbox, options: .init(seed: 5, messages: 40, variant: .solaris))
+        let maildir = dir.file("Maildir")
+        _ = try MboxImport.run(file: mbox, maildir: maildir, options: .init(variant: .solaris))
+        // Lose some messages and leave a stale temporary file of a dead process, as a crash would.
+        let cur = try FileManager.default.contentsOfDirectory(atPath: maildir + "/cur").sorted()
+        for name in cur.prefix(7) { try FileManager.default.removeItem(atPath: "\(maildir)/cur/\(name)") }
+        _ = FileManager.default.createFile(atPath: maildir + "/tmp/mailshift-999999-3", contents: Data("partial".utf8))
+        let preview = try MboxImport.preview(file: mbox, maildir: maildir, options: .init(variant: .solaris))
+        #expect(preview.pending == 7)
+        let report = try MboxImport.run(file: mbox, maildir: maildir, options: .init(variant: .solaris))
+        #expect(report.imported == 7)
+        try MaildirCheck.expectExact(maildir, manifest)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: maildir + "/tmp").isEmpty)
+    }
+
+    @Test func damagedMailboxWritesNothing() throws {
+        let dir = try TemporaryDirectory(prefix: "import-bad")
+        defer { dir.remove() }
+        let mbox = dir.file("carol")
+        _ = try MboxCorpus.write(to: mbox, options: .init(seed: 9, messages: 30, variant: .mboxo))
+        let h = try FileHandle(forWritingTo: URL(fileURLWithPath: mbox))
+        try h.seekToEnd()
+        try h.write(contentsOf: Data([UInt8](repeating: 0, count: 8192)))
+        try h.close()
+        let maildir = dir.file("Maildir")
+        #expect(throws: MboxError.self) { try MboxImport.run(file: mbox, maildir: maildir, options: .init()) }
+        #expect(!FileManager.default.fileExists(atPath: maildir))
+    }
+}
+
+extension MboxImportTests {
+    /// A lab spool (every variant, pseudo-messages, bad Content-Lengths) imports exactly, detected.
+    @Test func labSpoolImportsExactlyWithDetection() throws {
+        let dir = try TemporaryDirectory(prefix: "spool")
+        defer { dir.remove() }
+        let users = ["alice", "bob", "carol", "dave", "erin", "frank"]
+        let manifests = try MboxCorpus.writeSpool(at: dir.file("mail"), users: users, messages: 25)
+        #expect(FileManager.default.fileExists(atPath: dir.file("mail/.manifest.json")))
+        for user in users {
+            let report = try MboxImport.run(file: dir.file("mail/\(user)"), maildir: dir.file("store/\(user)"), options: .init())
+            let manifest = try #require(manifests[user])
+            #expect(report.variant == manifest.variant.rawValue, "\(user)")
+            try MaildirCheck.expectExact(dir.file("store/\(user)"), manifest)
+        }
+    }
+}
