@@ -64,7 +64,9 @@ let package = Package(
         .testTarget(name: "ExecutorTests", dependencies: [
             "Steps", "Journal", "Executor", "MailshiftTestSupport",
         ]),
-        .testTarget(name: "CommandDriverTests", dependencies: ["CommandDriver", "Steps", "Lab", "PlanCompiler", "MailshiftTestSupport"]),
+        .testTarget(name: "CommandDriverTests", dependencies: [
+            "CommandDriver", "Steps", "Lab", "PlanCompiler", "MailboxDriver", "MailshiftTestSupport",
+        ]),
         .testTarget(name: "LDAPDriverTests", dependencies: ["LDAPDriver", "Steps", "MailshiftTestSupport"]),
         .testTarget(name: "MailboxDriverTests", dependencies: ["MailboxDriver", "CommandDriver", "Steps", "Digest", "Lab", "MailshiftTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: [

@@ -1,5 +1,6 @@
 import CommandDriver
 import Foundation
+import MailboxDriver
 import MailshiftTestSupport
 import Steps
 import Testing
@@ -67,6 +68,42 @@ import Testing
             #expect(again?["imported"] as? Int == 0)
             let stored = ["new", "cur"].flatMap { (try? FileManager.default.contentsOfDirectory(atPath: "\(maildir)/\($0)")) ?? [] }
             #expect(stored.count == 3)
+        }
+    }
+
+    @Test(.enabled(if: agent != nil, "needs the built mailshift with `mbox import` (swift build)"))
+    func mailboxStepsOnAnSSHHostRunTheAgentThroughTheTransport() async throws {
+        let agent = try #require(Self.agent)
+        try await SSHDFixture.with { sshd in
+            let spool = sshd.directory.file("alice")
+            try Self.mbox.write(toFile: spool, atomically: true, encoding: .utf8)
+            let maildir = sshd.directory.file("store/alice/Maildir")
+            let transport = HostTransport(ssh: SSHTransport(.init(configFile: sshd.clientConfig)))
+            let runners = MailboxDriverRunners.all(transport: transport, agentExecutable: agent)
+            let importStep = makeStep(.mailboxImport, id: "pilot/import/alice", host: sshd.endpoint, [
+                (StepParameterKey.mbox, .text(spool)), (StepParameterKey.format, .text("mboxo")),
+                (StepParameterKey.timezone, .text("UTC")), (StepParameterKey.storeKind, .text("maildir")),
+                (StepParameterKey.maildir, .text(maildir)), (StepParameterKey.lock, .flag(true)),
+            ])
+            let verifyStep = makeStep(.mailboxVerify, id: "pilot/verify/alice", host: sshd.endpoint, [
+                (StepParameterKey.mbox, .text(spool)), (StepParameterKey.storeKind, .text("maildir")),
+                (StepParameterKey.maildir, .text(maildir)), (StepParameterKey.mode, .text("digest")),
+                (StepParameterKey.importStep, .text("pilot/import/alice")),
+            ])
+            do {
+                let importer = try #require(runners[.mailboxImport])
+                #expect(try await importer.inspect(importStep, context: StepContext(dryRun: true)).state == .pending)
+                let imported = try await importer.apply(importStep, context: StepContext(dryRun: false))
+                #expect(imported["imported"] == "3")
+                #expect(try await importer.inspect(importStep, context: StepContext(dryRun: true)).state == .done)
+                let verifier = try #require(runners[.mailboxVerify])
+                let verified = try await verifier.apply(verifyStep, context: StepContext(dryRun: false, outputs: { _ in imported }))
+                #expect(verified["passed"] == "true")
+            } catch {
+                await transport.close()
+                throw error
+            }
+            await transport.close()
         }
     }
 }
