@@ -72,7 +72,9 @@ let package = Package(
             "MailshiftCLI", "Executor", "ExecutorHarness", "Journal", "Steps", "MailshiftTestSupport",
         ]),
         .testTarget(name: "JournalTests", dependencies: ["Steps", "Journal", "Digest", "MailshiftTestSupport"]),
-        .testTarget(name: "CommandDriverTests", dependencies: ["CommandDriver", "Steps", "MailshiftTestSupport"]),
+        .testTarget(name: "CommandDriverTests", dependencies: [
+            "CommandDriver", "Steps", "Lab", "PlanCompiler", "MailboxDriver", "MailshiftTestSupport",
+        ]),
         .testTarget(name: "LDAPDriverTests", dependencies: [
             "LDAPDriver", "Steps", "PlanCompiler", "Journal", "MailshiftCLI", "MailshiftTestSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

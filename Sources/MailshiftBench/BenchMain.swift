@@ -18,5 +18,6 @@ enum BenchSubcommands {
         MailboxBench.self,
         ExecutorBench.self,
         LDAPBench.self,
+        SSHBench.self,
     ]
 }

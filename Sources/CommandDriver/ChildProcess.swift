@@ -1,0 +1,227 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Runs one argv as a child process with `posix_spawnp` (never through a shell), feeding optional
+/// stdin, capturing bounded stdout/stderr tails, and killing it at a deadline.
+///
+/// How it works: the child gets its own process group, so a timeout kills what it started too
+/// (SIGTERM, then SIGKILL after a grace period). One blocking poll loop reads both pipes; when the
+/// pipes go idle it checks whether the child already exited, so a daemon the child left behind
+/// holding our pipes open cannot make the caller wait forever.
+struct ChildProcess {
+    struct Result: Sendable {
+        /// Exit status, or 128 + signal number when killed by a signal.
+        var status: Int32
+        var stdout: Data
+        var stderr: Data
+        var timedOut: Bool
+    }
+
+    enum SpawnError: Error { case invalidArgument(String), spawn(Int32) }
+
+    var argv: [String]
+    var stdin: Data?
+    /// Seconds; 0 or less means no limit.
+    var timeout: Double
+    var captureLimit: Int
+    /// Seconds between SIGTERM and SIGKILL on timeout.
+    var killGrace: Double = 2
+
+    /// Runs the child on a thread of its own: the supervision loop blocks in poll(2), which must
+    /// not hold a cooperative-pool thread, nor one of GCD's few global worker threads (on Linux
+    /// they are not replaced while blocked, so parallel commands would serialise).
+    func run() async throws(SpawnError) -> Result {
+        let job = self
+        let outcome: Swift.Result<Result, SpawnError> = await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: job.runBlocking()) }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        return try outcome.get()
+    }
+
+    func runBlocking() -> Swift.Result<Result, SpawnError> {
+        guard let program = argv.first, !program.isEmpty else { return .failure(.invalidArgument("empty argv")) }
+        guard !argv.contains(where: { $0.utf8.contains(0) }) else {
+            return .failure(.invalidArgument("an argument contains a NUL byte"))
+        }
+        ChildProcess.ignoreSIGPIPE
+        var outPipe: [Int32] = [-1, -1]
+        var errPipe: [Int32] = [-1, -1]
+        var inPipe: [Int32] = [-1, -1]
+        guard LibC.pipeCloexec(&outPipe) == 0 else { return .failure(.spawn(errno)) }
+        guard LibC.pipeCloexec(&errPipe) == 0 else {
+            let e = errno
+            close(outPipe[0]); close(outPipe[1])
+            return .failure(.spawn(e))
+        }
+        if stdin != nil, LibC.pipeCloexec(&inPipe) != 0 {
+            let e = errno
+            for fd in outPipe + errPipe { close(fd) }
+            return .failure(.spawn(e))
+        }
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        if stdin != nil {
+            posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        // Descriptors other threads opened without O_CLOEXEC must not leak into the child.
+        LibC.addCloseFrom(&actions, 3)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGPIPE)
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setsigmask(&attributes, &mask)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(
+            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+
+        let cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        defer { for p in cArgs { free(p) } }
+        var pid: pid_t = 0
+        let rc = posix_spawnp(&pid, program, &actions, &attributes, cArgs, environ)
+        close(outPipe[1])
+        close(errPipe[1])
+        if stdin != nil { close(inPipe[0]) }
+        guard rc == 0 else {
+            close(outPipe[0]); close(errPipe[0])
+            if stdin != nil { close(inPipe[1]) }
+            return .failure(.spawn(rc))
+        }
+        return .success(supervise(pid: pid, out: outPipe[0], err: errPipe[0], input: stdin != nil ? inPipe[1] : -1))
+    }
+
+    private func supervise(pid: pid_t, out: Int32, err: Int32, input: Int32) -> Result {
+        var outTail = OutputTail(limit: captureLimit)
+        var errTail = OutputTail(limit: captureLimit)
+        var fds = (out: out, err: err, input: input)
+        for fd in [out, err, input] where fd >= 0 { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+        let deadline = timeout > 0 ? Monotonic.now + timeout : .infinity
+        let pending = stdin ?? Data()
+        var written = 0
+        var idleWaitMs: Int32 = 10
+        var rawStatus: Int32 = 0
+        var reaped = false
+        var timedOut = false
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 1)
+        defer { buffer.deallocate() }
+
+        func drain(_ fd: inout Int32, into tail: inout OutputTail) {
+            while fd >= 0 {
+                let n = read(fd, buffer.baseAddress, buffer.count)
+                if n > 0 {
+                    tail.append(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+                } else if n == 0 || (errno != EAGAIN && errno != EINTR) {
+                    close(fd)
+                    fd = -1
+                } else if errno == EAGAIN {
+                    return
+                }
+            }
+        }
+
+        if fds.input >= 0 && pending.isEmpty { close(fds.input); fds.input = -1 }
+        while fds.out >= 0 || fds.err >= 0 {
+            let remaining = deadline - Monotonic.now
+            if remaining <= 0 { timedOut = true; break }
+            var polls: [pollfd] = []
+            if fds.out >= 0 { polls.append(pollfd(fd: fds.out, events: Int16(POLLIN), revents: 0)) }
+            if fds.err >= 0 { polls.append(pollfd(fd: fds.err, events: Int16(POLLIN), revents: 0)) }
+            if fds.input >= 0 { polls.append(pollfd(fd: fds.input, events: Int16(POLLOUT), revents: 0)) }
+            let waitMs = Int32(min(Double(idleWaitMs), (remaining * 1000).rounded(.up)))
+            let n = poll(&polls, nfds_t(polls.count), waitMs)
+            if n < 0 {
+                if errno == EINTR { continue }
+                break
+            }
+            if n == 0 {
+                // Idle: if the child is gone, whoever still holds the pipes is not our business.
+                if waitpid(pid, &rawStatus, WNOHANG) == pid {
+                    reaped = true
+                    drain(&fds.out, into: &outTail)
+                    drain(&fds.err, into: &errTail)
+                    break
+                }
+                idleWaitMs = min(idleWaitMs * 2, 250)
+                continue
+            }
+            for p in polls where p.revents != 0 {
+                if p.fd == fds.out { drain(&fds.out, into: &outTail) }
+                else if p.fd == fds.err { drain(&fds.err, into: &errTail) }
+                else if p.fd == fds.input {
+                    let w = pending.withUnsafeBytes { raw in
+                        write(fds.input, raw.baseAddress! + written, min(raw.count - written, 65536))
+                    }
+                    if w > 0 { written += w }
+                    if (w < 0 && errno != EAGAIN && errno != EINTR) || written >= pending.count {
+                        close(fds.input)
+                        fds.input = -1
+                    }
+                }
+            }
+        }
+        for fd in [fds.out, fds.err, fds.input] where fd >= 0 { close(fd) }
+
+        if !reaped && !timedOut {
+            // Pipes closed: the child is exiting; wait for it, still bounded by the deadline.
+            var pause: UInt32 = 50
+            while true {
+                let r = waitpid(pid, &rawStatus, WNOHANG)
+                if r == pid || (r < 0 && errno != EINTR) { reaped = r == pid; break }
+                if Monotonic.now >= deadline { timedOut = true; break }
+                usleep(pause)
+                pause = min(pause * 2, 10_000)
+            }
+        }
+        if timedOut {
+            kill(-pid, SIGTERM)
+            let graceEnd = Monotonic.now + killGrace
+            while waitpid(pid, &rawStatus, WNOHANG) != pid {
+                if Monotonic.now >= graceEnd {
+                    kill(-pid, SIGKILL)
+                    while waitpid(pid, &rawStatus, 0) < 0 && errno == EINTR {}
+                    break
+                }
+                usleep(10_000)
+            }
+            // Anything else left in the group (a grandchild that ignored SIGTERM) goes too.
+            kill(-pid, SIGKILL)
+        }
+        return Result(status: Self.decode(rawStatus), stdout: outTail.data, stderr: errTail.data, timedOut: timedOut)
+    }
+
+    /// Exit code, or 128 + signal (the shell's convention).
+    static func decode(_ raw: Int32) -> Int32 {
+        let signal = raw & 0x7f
+        return signal == 0 ? (raw >> 8) & 0xff : 128 + signal
+    }
+
+    /// Writing to a pipe whose reader died must be an error, not a process-killing signal.
+    private static let ignoreSIGPIPE: Void = { signal(SIGPIPE, SIG_IGN) }()
+}
+
+/// Seconds on the monotonic clock.
+enum Monotonic {
+    static var now: Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}

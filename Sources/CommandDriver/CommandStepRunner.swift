@@ -1,0 +1,84 @@
+import Foundation
+import Steps
+
+/// `command`: run the plan's argv on a host once, or once per user of the batch (`per_user`, with
+/// `{user}` expanded per argument). An optional `check` argv (exit 0 = already done) makes it
+/// idempotent; without one the executor's journal is what prevents a second run, and a dry-run
+/// says "will run: …".
+///
+/// Per-user progress is checkpointed after each user, so a resumed step skips users already done.
+/// Outputs: `exit_status` and a bounded `stdout_tail` (one run), or `status.<user>` per user.
+public struct CommandStepRunner: StepRunner {
+    public let transport: any CommandTransport
+    /// Bytes of stdout kept in the outputs (the journal stays small).
+    public var outputTail = 512
+
+    public init(transport: any CommandTransport) { self.transport = transport }
+
+    private struct Invocation {
+        var user: String?
+        var argv: [String]
+        var check: [String]?
+    }
+
+    private func invocations(_ step: StepInstance) throws -> [Invocation] {
+        let argv = try step.requiredList(StepParameterKey.argv)
+        let check = step.parameters.list(StepParameterKey.check).flatMap { $0.isEmpty ? nil : $0 }
+        guard step.parameters.flag(StepParameterKey.perUser) == true else { return [Invocation(user: nil, argv: argv, check: check)] }
+        return step.actingUsers.map { user in
+            let vars = ["user": user]
+            return Invocation(
+                user: user, argv: argv.map { StepParameters.expand($0, vars) },
+                check: check?.map { StepParameters.expand($0, vars) })
+        }
+    }
+
+    public func inspect(_ step: StepInstance, context: StepContext) async throws -> Inspection {
+        let host = step.targetHost
+        let timeout = Double(step.parameters.number(StepParameterKey.timeout) ?? 300)
+        var pending: [PlannedChange] = []
+        var unknown = 0
+        for inv in try invocations(step) {
+            if let user = inv.user, context.previousOutputs?["status.\(user)"] != nil { continue }
+            let change = PlannedChange(.run, "run on \(host.name): `\(CommandFailure.render(inv.argv))`")
+            guard let check = inv.check else {
+                unknown += 1
+                pending.append(change)
+                continue
+            }
+            if try await transport.run(check, on: host, stdin: nil, timeout: timeout).status != 0 { pending.append(change) }
+        }
+        if pending.isEmpty { return .done("the check says it is done") }
+        if unknown > 0 {
+            let what = pending.count == 1 ? pending[0].text : "\(pending.count) commands, first: \(pending[0].text)"
+            return .unknown("will run: \(what)", changes: pending)
+        }
+        return .pending(pending)
+    }
+
+    public func apply(_ step: StepInstance, context: StepContext) async throws -> StepOutputs {
+        try refuseDryRun(step, context)
+        let host = step.targetHost
+        let timeout = Double(step.parameters.number(StepParameterKey.timeout) ?? 300)
+        let perUser = step.parameters.flag(StepParameterKey.perUser) == true
+        var outputs = context.previousOutputs ?? StepOutputs()
+        for inv in try invocations(step) {
+            let key = inv.user.map { "status.\($0)" } ?? "exit_status"
+            if inv.user != nil, outputs[key] != nil { continue }
+            if let check = inv.check, try await transport.run(check, on: host, stdin: nil, timeout: timeout).status == 0 {
+                outputs[key] = "already"
+            } else {
+                let outcome = try await transport.run(inv.argv, on: host, stdin: nil, timeout: timeout)
+                guard outcome.status == 0 else {
+                    throw CommandFailure(
+                        .exitStatus(outcome.status), host: host.name, command: CommandFailure.render(inv.argv),
+                        stderrTail: outcome.stderr.tailText(600))
+                }
+                outputs[key] = "0"
+                if !perUser { outputs["stdout_tail"] = outcome.stdout.tailText(outputTail) }
+            }
+            if let user = inv.user { try await context.checkpoint([key: outputs[key] ?? "0", "last_user": user]) }
+        }
+        return outputs
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import Steps
+
+/// Who owns a `.forward` mailshift writes. sendmail ignores a `.forward` not owned by its user
+/// (or group/world-writable), so production uses `.mailUser`.
+public enum ForwardOwner: Sendable, Hashable {
+    /// chown the file to the mail user (and their primary group); the user must exist on the host.
+    case mailUser
+    /// Leave the file owned by the account mailshift runs as (tests, labs, or a non-root run
+    /// whose users are that account).
+    case unchanged
+}
+
+/// A `.forward` file's state on a host.
+enum ForwardFileState: Sendable, Hashable {
+    case absent
+    case present(Data)
+
+    /// The journal form: `absent`, or `base64:` and the exact bytes.
+    var encoded: String {
+        switch self {
+        case .absent: "absent"
+        case .present(let data): "base64:" + data.base64EncodedString()
+        }
+    }
+
+    init?(encoded: String) {
+        if encoded == "absent" {
+            self = .absent
+        } else if encoded.hasPrefix("base64:"), let data = Data(base64Encoded: String(encoded.dropFirst(7))) {
+            self = .present(data)
+        } else {
+            return nil
+        }
+    }
+
+    /// A short description for a preview line.
+    var summary: String {
+        switch self {
+        case .absent: return "absent"
+        case .present(let data):
+            let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
+            let first = lines.first.map { String($0.prefix(60)) } ?? ""
+            return lines.count > 1 ? "\(first) (+\(lines.count - 1) lines)" : first
+        }
+    }
+}
+
+/// One user's diversion: where the `.forward` is and what it says.
+struct ForwardDiversion: Sendable {
+    var user: String
+    var path: String
+    var content: Data
+
+    /// Expands and validates the step's templates for `user`.
+    init(step: StepInstance, user: String, savedPath: String?, keepLocal: Bool) throws {
+        try Self.validate(user: user, step: step)
+        self.user = user
+        let vars = ["user": user]
+        path = StepParameters.expand(try step.requiredText(StepParameterKey.forwardFile), vars)
+        try Self.validate(path: path, what: "forward_file", step: step)
+        guard let savedPath else {
+            content = Data()
+            return
+        }
+        let saved = StepParameters.expand(savedPath, vars)
+        try Self.validate(path: saved, what: "saved_path", step: step)
+        if saved.contains("\"") || saved.contains("\\") {
+            throw StepError.permanent("step \(step.id): saved_path '\(saved)' holds a quote or backslash, which a .forward line cannot carry")
+        }
+        // A quoted absolute path is a file delivery; `\user` keeps a local copy without re-reading .forward.
+        content = Data(("\"\(saved)\"\n" + (keepLocal ? "\\\(user)\n" : "")).utf8)
+    }
+
+    /// Portable login names only: a name becomes a path component and a `.forward` line.
+    static func validate(user: String, step: StepInstance) throws {
+        let allowed = user.unicodeScalars.allSatisfy { c in
+            (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || c == "." || c == "_" || c == "-"
+        }
+        if user.isEmpty || user.count > 64 || !allowed || user.hasPrefix("-") || user.hasPrefix(".") {
+            throw StepError.permanent(
+                "step \(step.id): user name '\(user.debugDescription.dropFirst().dropLast())' is not a portable login name; no .forward written",
+                hint: "user names may hold letters, digits, '.', '_' and '-' (not first)")
+        }
+    }
+
+    /// An absolute path with no `.`/`..` components, no control characters.
+    static func validate(path: String, what: String, step: StepInstance) throws {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        if !path.hasPrefix("/") || path.hasSuffix("/") || parts.contains(where: { $0 == ".." || $0 == "." || $0.isEmpty })
+            || path.contains(where: \.isASCIIControl) || path.utf8.count > 1024 {
+            throw StepError.permanent(
+                "step \(step.id): \(what) '\(path.debugDescription.dropFirst().dropLast())' is not a clean absolute path",
+                hint: "use an absolute path without '.', '..' or empty components")
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Steps
+
+/// `forward.divert`: for each user of the batch, write the user's `.forward` so new mail is saved
+/// to the plan's saved-mail path (`"/var/mail.saved/alice"`, plus `\alice` with `keep_local`).
+///
+/// Order of work, so nothing is lost: every user's previous `.forward` (exact bytes, or "absent")
+/// is read and checkpointed into the journal before the first write; a resumed step keeps the
+/// previous content it recorded the first time (never mistaking its own diversion for the
+/// user's file). Writes are atomic (temp file, fsync, rename), mode 0600, owned by the user.
+///
+/// Outputs per user: `previous.<user>` (the file before, for `forward.restore`) and
+/// `written.<user>` (what mailshift wrote), both `absent` or `base64:…`.
+public struct ForwardDivertRunner: StepRunner {
+    public let transport: any CommandTransport
+    public let owner: ForwardOwner
+
+    public init(transport: any CommandTransport, owner: ForwardOwner = .mailUser) {
+        self.transport = transport
+        self.owner = owner
+    }
+
+    private func diversions(_ step: StepInstance) throws -> [ForwardDiversion] {
+        let saved = try step.requiredText(StepParameterKey.savedPath)
+        let keepLocal = step.parameters.flag(StepParameterKey.keepLocal) ?? false
+        return try step.actingUsers.map { try ForwardDiversion(step: step, user: $0, savedPath: saved, keepLocal: keepLocal) }
+    }
+
+    public func inspect(_ step: StepInstance, context: StepContext) async throws -> Inspection {
+        let host = step.targetHost
+        let files = hostFiles(host, transport: transport)
+        var changes: [PlannedChange] = []
+        for d in try diversions(step) {
+            let current = try await files.read(d.path)
+            if current == .present(d.content) { continue }
+            let wanted = ForwardFileState.present(d.content).summary
+            changes.append(PlannedChange(.modify, "\(host.name):\(d.path): \(current.summary) → \(wanted)"))
+        }
+        return changes.isEmpty ? .done("every .forward already diverts") : .pending(changes)
+    }
+
+    public func apply(_ step: StepInstance, context: StepContext) async throws -> StepOutputs {
+        try refuseDryRun(step, context)
+        let host = step.targetHost
+        let files = hostFiles(host, transport: transport)
+        let all = try diversions(step)
+        var outputs = context.previousOutputs ?? StepOutputs()
+
+        // 1. Record what is there now, durably, before touching anything.
+        var current: [String: ForwardFileState] = [:]
+        var record = StepOutputs()
+        for d in all {
+            let state = try await files.read(d.path)
+            current[d.user] = state
+            let key = "previous.\(d.user)"
+            if outputs[key] == nil {
+                if state == .present(d.content) {
+                    // Our own diversion with no record of what it replaced: restore will remove it.
+                    context.log("\(host.name):\(d.path) already diverts but no previous content was journaled; recording it as absent")
+                    record[key] = ForwardFileState.absent.encoded
+                } else {
+                    record[key] = state.encoded
+                }
+            }
+            record["written.\(d.user)"] = ForwardFileState.present(d.content).encoded
+        }
+        if record.values.keys.contains(where: { $0.hasPrefix("previous.") && outputs[$0] == nil }) {
+            try await context.checkpoint(record)
+        }
+        outputs = outputs.merging(record)
+
+        // 2. Write each user's diversion (skipping files already right).
+        var changed = 0
+        for d in all where current[d.user] != .present(d.content) {
+            try await files.write(d.path, d.content, owner: owner == .mailUser ? d.user : nil)
+            changed += 1
+        }
+        outputs["diverted"] = String(all.count)
+        outputs["changed"] = String(changed)
+        return outputs
+    }
+}

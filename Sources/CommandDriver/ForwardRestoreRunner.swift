@@ -1,0 +1,98 @@
+import Foundation
+import Steps
+
+/// `forward.restore`: put back each user's `.forward` as it was before `forward.divert`, from the
+/// divert step's journaled outputs: the previous bytes, or no file at all.
+///
+/// A `.forward` that no longer holds mailshift's diversion was changed by someone since; it is
+/// left alone (and reported), so a user's own edit is never overwritten. `inspect` only reads.
+/// Outputs per user: `restored.<user>` = `written`, `removed`, `unchanged` or `left: changed since divert`.
+public struct ForwardRestoreRunner: StepRunner {
+    public let transport: any CommandTransport
+    public let owner: ForwardOwner
+
+    public init(transport: any CommandTransport, owner: ForwardOwner = .mailUser) {
+        self.transport = transport
+        self.owner = owner
+    }
+
+    private struct Restoration {
+        var diversion: ForwardDiversion
+        var previous: ForwardFileState
+        var written: ForwardFileState?
+    }
+
+    private enum Action { case none, write(Data), remove, leave }
+
+    private func restorations(_ step: StepInstance, context: StepContext) throws -> [Restoration] {
+        let divertID = try step.requiredText(StepParameterKey.divertStep)
+        guard let recorded = context.outputs(of: divertID) else {
+            throw StepError.permanent(
+                "step \(step.id): the divert step \(divertID) has no journaled outputs; nothing is known to restore",
+                hint: "run or resume the plan so that \(divertID) completes first")
+        }
+        return try step.actingUsers.map { user in
+            let d = try ForwardDiversion(step: step, user: user, savedPath: nil, keepLocal: false)
+            guard let text = recorded["previous.\(user)"], let previous = ForwardFileState(encoded: text) else {
+                throw StepError.permanent("step \(step.id): \(divertID) recorded no previous .forward for \(user)")
+            }
+            return Restoration(diversion: d, previous: previous, written: recorded["written.\(user)"].flatMap(ForwardFileState.init(encoded:)))
+        }
+    }
+
+    private func action(_ r: Restoration, current: ForwardFileState) -> Action {
+        if current == r.previous { return .none }
+        // Only our own diversion (or a file someone removed) is replaced.
+        guard current == .absent || r.written == nil || current == r.written else { return .leave }
+        switch r.previous {
+        case .absent: return .remove
+        case .present(let data): return .write(data)
+        }
+    }
+
+    public func inspect(_ step: StepInstance, context: StepContext) async throws -> Inspection {
+        let host = step.targetHost
+        let files = hostFiles(host, transport: transport)
+        var changes: [PlannedChange] = []
+        var notes: [String] = []
+        for r in try restorations(step, context: context) {
+            let current = try await files.read(r.diversion.path)
+            let where_ = "\(host.name):\(r.diversion.path)"
+            switch action(r, current: current) {
+            case .none: continue
+            case .leave: notes.append("\(where_) changed since the divert; it will be left alone")
+            case .remove: changes.append(PlannedChange(.remove, "\(where_): \(current.summary) → absent"))
+            case .write: changes.append(PlannedChange(.modify, "\(where_): \(current.summary) → \(r.previous.summary)"))
+            }
+        }
+        if changes.isEmpty { return .done(notes.isEmpty ? "every .forward is as it was" : notes.joined(separator: "; ")) }
+        var inspection = Inspection.pending(changes)
+        if !notes.isEmpty { inspection.reason = notes.joined(separator: "; ") }
+        return inspection
+    }
+
+    public func apply(_ step: StepInstance, context: StepContext) async throws -> StepOutputs {
+        try refuseDryRun(step, context)
+        let host = step.targetHost
+        let files = hostFiles(host, transport: transport)
+        var outputs = StepOutputs()
+        for r in try restorations(step, context: context) {
+            let user = r.diversion.user
+            let current = try await files.read(r.diversion.path)
+            switch action(r, current: current) {
+            case .none:
+                outputs["restored.\(user)"] = "unchanged"
+            case .leave:
+                context.log("\(host.name):\(r.diversion.path) was changed since the divert; left as it is")
+                outputs["restored.\(user)"] = "left: changed since divert"
+            case .remove:
+                try await files.remove(r.diversion.path)
+                outputs["restored.\(user)"] = "removed"
+            case .write(let data):
+                try await files.write(r.diversion.path, data, owner: owner == .mailUser ? user : nil)
+                outputs["restored.\(user)"] = "written"
+            }
+        }
+        return outputs
+    }
+}

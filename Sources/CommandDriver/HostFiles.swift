@@ -1,0 +1,34 @@
+import Foundation
+import Steps
+
+/// Small-file access on a plan host, for `.forward` files: read (never following a symlink),
+/// atomic replace (temp file, fsync, rename) with owner and mode 0600, and remove.
+protocol HostFiles: Sendable {
+    func read(_ path: String) async throws -> ForwardFileState
+    /// Replaces `path` atomically; `owner` is the login name to chown to (nil: leave as created).
+    func write(_ path: String, _ data: Data, owner: String?) async throws
+    func remove(_ path: String) async throws
+}
+
+/// Files on `host`: directly on this machine, through the transport on a remote one.
+func hostFiles(_ host: HostEndpoint, transport: any CommandTransport) -> any HostFiles {
+    switch host.connect {
+    case .local: LocalHostFiles(host: host)
+    case .ssh: RemoteHostFiles(host: host, transport: transport)
+    }
+}
+
+/// Largest `.forward` mailshift reads (a real one holds a few lines).
+let forwardSizeLimit = 60_000
+
+/// A file operation that failed on a host.
+struct HostFileFailure: StepFailure, CustomStringConvertible {
+    var host: String
+    var path: String
+    var problem: String
+    var disposition: FailureDisposition = .permanent
+    var hint: String?
+
+    var summary: String { "host \(host): \(path): \(problem)" }
+    var description: String { summary }
+}

@@ -1,0 +1,29 @@
+import Foundation
+import Steps
+
+/// Runs argv arrays on this machine, directly with `posix_spawnp` (no shell): `connect: local`.
+public struct LocalTransport: CommandTransport {
+    /// Bytes of stdout and of stderr kept (the tail) per command.
+    public var captureLimit: Int
+
+    public init(captureLimit: Int = 64 * 1024) { self.captureLimit = captureLimit }
+
+    public func run(_ argv: [String], on host: HostEndpoint, stdin: Data?, timeout: Double) async throws -> CommandOutcome {
+        let child = ChildProcess(argv: argv, stdin: stdin, timeout: timeout, captureLimit: captureLimit)
+        let rendered = CommandFailure.render(argv)
+        let result: ChildProcess.Result
+        do {
+            result = try await child.run()
+        } catch {
+            switch error {
+            case .invalidArgument(let why): throw CommandFailure(.invalidInput(why), host: host.name, command: rendered)
+            case .spawn(let e): throw CommandFailure(.spawnFailed(errno: e), host: host.name, command: rendered)
+            }
+        }
+        if result.timedOut {
+            throw CommandFailure(
+                .timedOut(seconds: timeout), host: host.name, command: rendered, stderrTail: result.stderr.tailText(600))
+        }
+        return CommandOutcome(status: result.status, stdout: result.stdout, stderr: result.stderr)
+    }
+}

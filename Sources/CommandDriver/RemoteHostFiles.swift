@@ -1,0 +1,73 @@
+import Foundation
+import Steps
+
+/// `HostFiles` on a remote host, through the transport. Each operation is a fixed `sh -c` script;
+/// paths, owners and contents travel only as quoted positional arguments or stdin, never inside
+/// the script text.
+struct RemoteHostFiles: HostFiles {
+    var host: HostEndpoint
+    var transport: any CommandTransport
+    var timeout: Double = 60
+
+    static let readScript = """
+        f=$1
+        if [ -h "$f" ]; then echo "is a symbolic link; mailshift does not follow it" >&2; exit 3; fi
+        if [ ! -e "$f" ]; then exit 4; fi
+        if [ ! -f "$f" ]; then echo "is not a regular file" >&2; exit 5; fi
+        n=$(wc -c < "$f") || exit 6
+        if [ "$n" -gt "$2" ]; then echo "is larger than $2 bytes" >&2; exit 6; fi
+        exec cat < "$f"
+        """
+
+    static let writeScript = """
+        set -e
+        f=$1; owner=$2
+        d=$(dirname -- "$f"); b=$(basename -- "$f")
+        [ -d "$d" ] || { echo "its directory does not exist" >&2; exit 4; }
+        t="$d/.$b.mailshift-$$"
+        trap 'rm -f -- "$t"' EXIT
+        umask 077
+        set -C
+        cat > "$t"
+        set +C
+        if [ -n "$owner" ]; then chown -- "$owner" "$t"; fi
+        chmod 600 -- "$t"
+        sync -- "$t" 2>/dev/null || sync
+        mv -f -- "$t" "$f"
+        sync -- "$d" 2>/dev/null || true
+        trap - EXIT
+        """
+
+    static let removeScript = """
+        if [ -h "$1" ]; then echo "is a symbolic link" >&2; exit 3; fi
+        rm -f -- "$1"
+        """
+
+    private func run(_ script: String, _ args: [String], stdin: Data? = nil) async throws -> CommandOutcome {
+        try await transport.run(["sh", "-c", script, "sh"] + args, on: host, stdin: stdin, timeout: timeout)
+    }
+
+    private func fail(_ path: String, _ outcome: CommandOutcome, _ what: String) -> HostFileFailure {
+        let why = outcome.stderr.tailText(300)
+        return HostFileFailure(host: host.name, path: path, problem: why.isEmpty ? "\(what) failed (status \(outcome.status))" : why)
+    }
+
+    func read(_ path: String) async throws -> ForwardFileState {
+        let outcome = try await run(Self.readScript, [path, String(forwardSizeLimit)])
+        switch outcome.status {
+        case 0: return .present(outcome.stdout)
+        case 4: return .absent
+        default: throw fail(path, outcome, "reading")
+        }
+    }
+
+    func write(_ path: String, _ data: Data, owner: String?) async throws {
+        let outcome = try await run(Self.writeScript, [path, owner ?? ""], stdin: data)
+        guard outcome.status == 0 else { throw fail(path, outcome, "writing") }
+    }
+
+    func remove(_ path: String) async throws {
+        let outcome = try await run(Self.removeScript, [path])
+        guard outcome.status == 0 else { throw fail(path, outcome, "removing") }
+    }
+}

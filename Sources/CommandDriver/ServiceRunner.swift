@@ -1,0 +1,74 @@
+import Foundation
+import Steps
+
+/// `service.stop` / `service.start`: run the plan's stop or start argv on the service's host,
+/// then wait (bounded by `wait`) until the `running` check or the pid file agrees.
+///
+/// Idempotent and verified: `apply` on a service already in the wanted state runs nothing, and it
+/// only succeeds once the check confirms the new state. Without any check, `inspect` cannot tell
+/// and says what it would run; `apply` then trusts the command's exit status.
+public struct ServiceRunner: StepRunner {
+    public enum Direction: String, Sendable { case stop, start }
+
+    public let direction: Direction
+    public let transport: any CommandTransport
+    /// Seconds between checks while waiting.
+    public var pollInterval: Double = 0.2
+
+    public init(_ direction: Direction, transport: any CommandTransport) {
+        self.direction = direction
+        self.transport = transport
+    }
+
+    public func inspect(_ step: StepInstance, context: StepContext) async throws -> Inspection {
+        let argv = try step.requiredList(StepParameterKey.argv)
+        let name = step.parameters.text(StepParameterKey.service) ?? step.id
+        let host = step.targetHost
+        guard let probe = ServiceProbe(step, transport: transport) else {
+            return .unknown("no `running` check or `pid_file`: will run `\(CommandFailure.render(argv))` on \(host.name)")
+        }
+        let running = try await probe.isRunning()
+        if running == (direction == .start) {
+            return .done("\(name) is \(running ? "running" : "stopped") on \(host.name)")
+        }
+        let marker: PlannedChange.Marker = direction == .stop ? .remove : .add
+        return .pending([PlannedChange(marker, "\(direction.rawValue) \(name) on \(host.name): `\(CommandFailure.render(argv))`")])
+    }
+
+    public func apply(_ step: StepInstance, context: StepContext) async throws -> StepOutputs {
+        try refuseDryRun(step, context)
+        let argv = try step.requiredList(StepParameterKey.argv)
+        let name = step.parameters.text(StepParameterKey.service) ?? step.id
+        let host = step.targetHost
+        let wait = Double(step.parameters.number(StepParameterKey.wait) ?? 30)
+        var outputs: StepOutputs = ["service": name, "host": host.name]
+        let want = direction == .start
+        let probe = ServiceProbe(step, transport: transport)
+
+        if let probe {
+            let running = try await probe.isRunning()
+            outputs["previous"] = running ? "running" : "stopped"
+            if running == want { return outputs }
+        }
+        let outcome = try await transport.run(argv, on: host, stdin: nil, timeout: max(wait, 30))
+        outputs["exit_status"] = String(outcome.status)
+        guard let probe else {
+            guard outcome.status == 0 else { throw failure(argv, host, outcome) }
+            return outputs
+        }
+        let deadline = Date().addingTimeInterval(wait)
+        while true {
+            if try await probe.isRunning() == want { return outputs }
+            if Date() >= deadline { break }
+            try await Task.sleep(nanoseconds: UInt64(pollInterval * 1e9))
+        }
+        if outcome.status != 0 { throw failure(argv, host, outcome) }
+        throw StepError.transient(
+            "host \(host.name): \(name) still \(want ? "not running" : "running") \(Int(wait)) s after `\(CommandFailure.render(argv))` (checked by \(probe.description))",
+            hint: "raise the service's `wait`, or check the \(direction.rawValue) command by hand")
+    }
+
+    private func failure(_ argv: [String], _ host: HostEndpoint, _ outcome: CommandOutcome) -> CommandFailure {
+        CommandFailure(.exitStatus(outcome.status), host: host.name, command: CommandFailure.render(argv), stderrTail: outcome.stderr.tailText(600))
+    }
+}
