@@ -1,12 +1,20 @@
+import CommandDriver
+import LDAPDriver
+import MailboxDriver
 import Steps
 
 /// Maps each step kind to the driver that runs it: the one place that knows every driver.
-/// A kind without an entry fails its steps permanently with "no driver for <kind>"; `gate` is
-/// handled by the executor itself and needs no entry.
+/// `gate` is handled by the executor itself and needs no entry; a kind without an entry fails its
+/// steps permanently with "no driver for <kind>".
 enum DriverRegistry {
-    static func runners(for graph: StepGraph) -> @Sendable (StepKind) -> (any StepRunner)? {
-        // One line per kind, e.g. `.ldapSet: LDAPSetRunner(),` (wired at integration).
-        let table: [StepKind: any StepRunner] = [:]
-        return { kind in table[kind] }
+    /// All drivers, sharing one host transport (so ssh connections are multiplexed across them).
+    static func runners(transport: HostTransport) -> @Sendable (StepKind) -> (any StepRunner)? {
+        var table: [StepKind: any StepRunner] = [.ldapSet: LDAPSetRunner()]
+        table.merge(CommandDriverRunners.runners(transport: transport)) { a, _ in a }
+        table.merge(
+            MailboxDriverRunners.all(transport: transport, agentExecutable: "mailshift", agentVersion: Mailshift.version)
+        ) { a, _ in a }
+        let runners = table
+        return { kind in runners[kind] }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Executor
 import Foundation
 import Journal
+import CommandDriver
 import Steps
 
 /// Options `run` and `resume` share.
@@ -49,12 +50,21 @@ struct RunInvocation {
         let options = RunOptions(
             mode: mode, parallel: flags.parallel, onlyBatches: Set(flags.only), sessionName: session,
             secrets: plan.secrets)
+        // One transport for the whole run, so every step to a host shares its ssh master connection.
+        let transport = HostTransport()
         let executor = Executor(
-            graph: plan.graph, store: plan.store, runners: DriverRegistry.runners(for: plan.graph), options: options,
+            graph: plan.graph, store: plan.store, runners: DriverRegistry.runners(transport: transport), options: options,
             observer: printer, control: control)
+        let outcome: Result<RunReport, any Error>
+        do {
+            outcome = .success(try await executor.run(from: state))
+        } catch {
+            outcome = .failure(error)
+        }
+        await transport.close()
         let report: RunReport
         do {
-            report = try await executor.run(from: state)
+            report = try outcome.get()
         } catch let error as ExecutorError {
             printer.finish()
             Console.fail(error.description, hint: error.hint)
