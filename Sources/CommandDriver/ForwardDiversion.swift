@@ -11,6 +11,13 @@ public enum ForwardOwner: Sendable, Hashable {
     case unchanged
 }
 
+extension ForwardOwner {
+    /// The step's `forward_owner` parameter (`unchanged`), else the runner's default.
+    static func of(_ step: StepInstance, default fallback: ForwardOwner) -> ForwardOwner {
+        step.parameters.text(StepParameterKey.forwardOwner) == "unchanged" ? .unchanged : fallback
+    }
+}
+
 /// A `.forward` file's state on a host.
 enum ForwardFileState: Sendable, Hashable {
     case absent

@@ -72,7 +72,7 @@ public struct ForwardDivertRunner: StepRunner {
         // 2. Write each user's diversion (skipping files already right).
         var changed = 0
         for d in all where current[d.user] != .present(d.content) {
-            try await files.write(d.path, d.content, owner: owner == .mailUser ? d.user : nil)
+            try await files.write(d.path, d.content, owner: ForwardOwner.of(step, default: owner) == .mailUser ? d.user : nil)
             changed += 1
         }
         outputs["diverted"] = String(all.count)

@@ -89,7 +89,7 @@ public struct ForwardRestoreRunner: StepRunner {
                 try await files.remove(r.diversion.path)
                 outputs["restored.\(user)"] = "removed"
             case .write(let data):
-                try await files.write(r.diversion.path, data, owner: owner == .mailUser ? user : nil)
+                try await files.write(r.diversion.path, data, owner: ForwardOwner.of(step, default: owner) == .mailUser ? user : nil)
                 outputs["restored.\(user)"] = "written"
             }
         }

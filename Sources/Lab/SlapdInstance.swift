@@ -91,6 +91,23 @@ public final class SlapdInstance: @unchecked Sendable {
         if let pid = lock.withLock({ process?.pid }) { kill(pid, SIGCONT) }
     }
 
+    /// Lets slapd outlive this object (for `mailshift lab up`): returns its pid and forgets it,
+    /// so neither `stop()` nor `deinit` end it any more; stop it by its pid.
+    public func detach() -> pid_t? {
+        lock.withLock { () -> pid_t? in
+            defer { process = nil }
+            return process?.pid
+        }
+    }
+
+    /// Starts slapd again on an instance directory prepared earlier by `start(in:options:)`
+    /// (same data, same port), detached; returns its pid.
+    public static func relaunchDetached(in directory: String, options: SlapdOptions, port: Int) throws -> pid_t? {
+        let instance = SlapdInstance(directory: directory, options: options, port: port, tlsPort: nil)
+        try instance.launch()
+        return instance.detach()
+    }
+
     /// Stops and starts slapd again on the same ports with the same data.
     public func restart() throws {
         stop()

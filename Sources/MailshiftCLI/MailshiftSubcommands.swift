@@ -12,5 +12,6 @@ enum MailshiftSubcommands {
         UnlockCommand.self,
         RollbackCommand.self,
         MboxCommand.self,
+        LabCommand.self,
     ]
 }

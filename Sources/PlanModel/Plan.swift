@@ -145,6 +145,9 @@ public struct ForwardSpec: Sendable {
     public var fileRange: SourceRange?
     public var saved: Located<String>?
     public var keepLocal = false
+    /// Who owns the written `.forward`: the mail user (chown, the default) or whoever runs mailshift.
+    public enum Owner: String, Sendable, Hashable, CaseIterable { case user, unchanged }
+    public var owner = Owner.user
     /// Keys the plan wrote (even with a wrong value).
     public var written: Set<String> = []
     public var range: SourceRange

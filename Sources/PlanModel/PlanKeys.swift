@@ -19,7 +19,7 @@ public enum PlanKeys {
     public static let run = ["host", "run", "check", "timeout"]
     public static let hold = ["host", "slave", "master", "spool_dir"]
     public static let choke = ["host", "hold", "release"]
-    public static let forward = ["file", "saved", "keep_local"]
+    public static let forward = ["file", "saved", "keep_local", "owner"]
     public static let batch = ["name", "users", "users_file", "users_from", "chunk", "after", "approve"]
     public static let usersFrom = ["filter"]
     public static let policy = [

@@ -103,15 +103,20 @@ enum StepCatalogue {
 
     static func forwardDivert(_ c: LoweringContext) -> StepParameters {
         let f = c.plan.forward
-        return StepParameters([
+        var p = StepParameters([
             (K.forwardFile, .text(f?.file ?? "/home/{user}/.forward")), (K.savedPath, .text(f?.saved?.value ?? "")),
             (K.keepLocal, .flag(f?.keepLocal ?? false)),
         ])
+        // Only when not the default, so plans without the key keep their fingerprints.
+        if f?.owner == .unchanged { p[K.forwardOwner] = .text("unchanged") }
+        return p
     }
 
     static func forwardRestore(_ c: LoweringContext, batch: String) -> StepParameters {
-        StepParameters([
+        var p = StepParameters([
             (K.forwardFile, .text(c.plan.forward?.file ?? "/home/{user}/.forward")), (K.divertStep, .text("\(batch)/divert")),
         ])
+        if c.plan.forward?.owner == .unchanged { p[K.forwardOwner] = .text("unchanged") }
+        return p
     }
 }

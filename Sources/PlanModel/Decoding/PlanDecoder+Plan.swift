@@ -77,6 +77,7 @@ extension PlanDecoder {
         }
         spec.saved = locatedString(f["saved"], "'forward.saved'")
         spec.keepLocal = bool(f["keep_local"], "'forward.keep_local'") ?? false
+        spec.owner = enumValue(f["owner"], "'forward.owner'", as: ForwardSpec.Owner.self) ?? .user
         return spec
     }
 }

@@ -1,0 +1,62 @@
+import Foundation
+import Glibc
+
+/// The lab's stand-ins for the site tools a plan's commands run: each does the equivalent real
+/// thing on lab files, idempotently (a resumed step may run it twice).
+public enum LabStandIns {
+    /// `dirsync`: the store's directory cache would reload here; the lab just asks the directory.
+    public static func dirsync(_ paths: LabPaths) throws -> Int {
+        let config = try LabConfig.load(paths)
+        return try LabDirectory(config: config, paths: paths).users().count
+    }
+
+    /// `proxy-setup`: writes the proxy's routing configuration once.
+    public static func proxySetup(_ paths: LabPaths) throws {
+        let config = try LabConfig.load(paths)
+        try "route-by: mailHost\nlegacy: \(config.legacyHost)\nstore: \(config.storeHost)\n"
+            .write(toFile: paths.run + "/proxy.conf", atomically: true, encoding: .utf8)
+    }
+
+    /// `choke hold USER`: from now on the choke router spools the user's new mail aside.
+    public static func chokeHold(_ paths: LabPaths, user: String) throws {
+        try checkUser(paths, user)
+        try FileManager.default.createDirectory(atPath: paths.held, withIntermediateDirectories: true)
+        try LabDelivery.withLock(paths.routeLock(user)) {
+            guard FileManager.default.createFile(atPath: paths.chokeMarker(user), contents: Data()) else {
+                throw LabError("cannot write \(paths.chokeMarker(user))")
+            }
+        }
+    }
+
+    /// `choke release USER`: delivers what was spooled aside into the user's new mailbox, then
+    /// lets mail through again (queue first, so nothing slips between the two).
+    public static func chokeRelease(_ paths: LabPaths, user: String) throws -> Int {
+        try checkUser(paths, user)
+        return try LabDelivery.withLock(paths.routeLock(user)) {
+            let count = try LabDelivery.release(queue: paths.heldQueue(user), maildir: paths.maildir(user))
+            unlink(paths.chokeMarker(user))
+            return count
+        }
+    }
+
+    /// `hold slave`: the store accepts held delivery (nothing to do in the lab).
+    public static func holdSlave(_ paths: LabPaths) throws { _ = try LabConfig.load(paths) }
+
+    /// `hold master`: releases the held mail of every user whose delivery is no longer `hold`.
+    public static func holdMaster(_ paths: LabPaths) throws -> Int {
+        let config = try LabConfig.load(paths)
+        let entries = try LabDirectory(config: config, paths: paths).users()
+        var count = 0
+        for user in config.users where !(entries[user]?["maildeliveryoption"] ?? []).contains("hold") {
+            count += try LabDelivery.withLock(paths.routeLock(user)) {
+                try LabDelivery.release(queue: paths.heldQueue(user), maildir: paths.maildir(user))
+            }
+        }
+        return count
+    }
+
+    static func checkUser(_ paths: LabPaths, _ user: String) throws {
+        let config = try LabConfig.load(paths)
+        guard config.users.contains(user) else { throw LabError("'\(user)' is not a user of the lab in \(paths.root)") }
+    }
+}
