@@ -81,7 +81,7 @@ let package = Package(
         ]),
         .testTarget(name: "MailboxDriverTests", dependencies: ["MailboxDriver", "CommandDriver", "Steps", "Digest", "Lab", "MailshiftTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "MailshiftCLI", "PlanCompiler", "Steps", "MailshiftTestSupport",
+            "MailshiftCLI", "PlanCompiler", "Steps", "MailshiftTestSupport", "Lab",
         ]),
     ],
     swiftLanguageModes: [.v6]
