@@ -4,7 +4,9 @@ import Glibc
 /// The spool mailbox lock convention: a dotlock `<mbox>.lock`, then an fcntl read lock on the
 /// mailbox (the order mail.local and Dovecot use; taking them in another order can deadlock).
 ///
-/// A dotlock older than five minutes is stale (maillock's rule) and is removed. Both are retried
+/// A dotlock older than five minutes is stale (maillock's rule) and is removed; so is one this
+/// host's mailshift wrote (`<pid> mailshift <host>`) whose process is gone, which a killed import
+/// leaves behind (a resume must not wait five minutes, nor time out, on it). Both are retried
 /// until `timeout`, then `MboxError.lockTimeout` (transient) is thrown. Release with `unlock()`.
 public final class SpoolLock {
     let path: String
@@ -19,7 +21,7 @@ public final class SpoolLock {
         while true {
             let l = open(lockPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             if l >= 0 {
-                let text = "\(getpid())\n"
+                let text = Self.ownerText(pid: getpid())
                 _ = text.withCString { Glibc.write(l, $0, strlen($0)) }
                 close(l)
                 haveDotlock = true
@@ -30,6 +32,7 @@ public final class SpoolLock {
             }
             var st = stat()
             if stat(lockPath, &st) == 0, time(nil) - st.st_mtim.tv_sec > 300 { unlink(lockPath); continue }
+            if Self.isLeftByDeadProcess(lockPath) { unlink(lockPath); continue }
             guard Date() < deadline else {
                 throw MboxError(.lockTimeout, file: path, offset: 0, detail: "\(lockPath) held for \(Int(timeout)) s")
             }
@@ -51,6 +54,26 @@ public final class SpoolLock {
             }
             usleep(100_000)
         }
+    }
+
+    /// What mailshift writes into its dotlocks: enough to tell, on this host, whether the holder lives.
+    static func ownerText(pid: pid_t) -> String { "\(pid) mailshift \(hostName)\n" }
+
+    static var hostName: String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+        return String(cString: buffer)
+    }
+
+    /// True when `lockPath` is a dotlock mailshift wrote on this host for a process that no longer
+    /// exists. Dotlocks of other programs (mail.local writes none of this) are left alone.
+    static func isLeftByDeadProcess(_ lockPath: String) -> Bool {
+        guard let data = FileManager.default.contents(atPath: lockPath), data.count < 512 else { return false }
+        let fields = String(decoding: data, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" })
+        guard fields.count == 3, fields[1] == "mailshift", fields[2] == hostName, let pid = pid_t(fields[0]), pid > 0 else {
+            return false
+        }
+        return kill(pid, 0) != 0 && errno == ESRCH
     }
 
     public func unlock() {

@@ -1,0 +1,106 @@
+import Foundation
+import Glibc
+import Lab
+import Testing
+
+/// Crash chaos through the real binary: each run is killed with SIGKILL at a random moment
+/// (some with slapd restarted underneath first), then resumed to completion, gates approved as
+/// an administrator would; the end state must equal a clean run's (same Maildir messages with
+/// the same flags and dates, same directory values) and pass `lab verify`.
+///
+/// 4 strategies × 8 killed runs = 32 per CI run. The kill moments come from a seeded generator
+/// (printed on failure), so a failing case can be replayed.
+@Suite struct ChaosEndToEndTests {
+    static let users = 12
+    static let messages = 3
+    static let runsPerStrategy = 8
+
+    struct Moment: CustomStringConvertible {
+        var killAfter: Double
+        var restartSlapd: Bool
+        var description: String { "kill after \(Int(killAfter * 1000)) ms\(restartSlapd ? ", slapd restarted at half-time" : "")" }
+    }
+
+    /// The store and directory of a lab (from `lab verify --json`).
+    static func endState(_ lab: LabRun) throws -> String {
+        try lab.mailshift(["lab", "verify", lab.dir, "--json"]).output
+    }
+
+    @Test(arguments: LabPlans.strategies)
+    func killedRunsResumeToTheCleanRunsState(strategy: String) throws {
+        let clean = try LabRun.up(users: Self.users, messages: Self.messages, seed: 21)
+        defer { clean.down() }
+        let cleanRun = try clean.runApproving(strategy)
+        try #require(cleanRun.status == 0, "\(cleanRun.output)")
+        let reference = try Self.endState(clean)
+        #expect(reference.contains("\"store\""))
+
+        var random = SplitMix(seed: UInt64(strategy.utf8.reduce(5381) { $0 &* 33 &+ Int($1) }.magnitude))
+        var kills = 0
+        for i in 0..<Self.runsPerStrategy {
+            let moment = Moment(killAfter: Double(random.below(1200)) / 1000, restartSlapd: i % 3 == 1)
+            let lab = try LabRun.up(users: Self.users, messages: Self.messages, seed: 21)
+            defer { lab.down() }
+            let killed = try Self.runUntilKilled(lab, strategy, moment)
+            if killed { kills += 1 }
+            // As an administrator would after a crash: break the dead executor's lock (the
+            // documented `unlock --force`), then resume; `run` when no journal was written yet.
+            if killed { _ = try lab.mailshift(["unlock", lab.plan(strategy), "--force"]) }
+            var finish = try lab.runApproving(strategy, resume: true)
+            if finish.output.contains("nothing to resume") { finish = try lab.runApproving(strategy) }
+            #expect(finish.status == 0, "\(strategy) #\(i) (\(moment), killed: \(killed)): \(finish.output)")
+            let state = try Self.endState(lab)
+            #expect(state == reference, "\(strategy) #\(i) (\(moment)): the end state differs from a clean run's")
+            let verify = try lab.mailshift(["lab", "verify", lab.dir, "--strategy", strategy])
+            #expect(verify.status == 0, "\(strategy) #\(i) (\(moment)): \(verify.output)")
+        }
+        // The moments fall inside a migration's duration, so most runs really die mid-way.
+        #expect(kills >= Self.runsPerStrategy / 2, "only \(kills) of \(Self.runsPerStrategy) runs were killed before finishing")
+    }
+
+    /// Runs (then resumes, approving gates) until `moment.killAfter` has passed, then SIGKILLs the
+    /// executor wherever it is. Returns whether a process was actually killed (false when the
+    /// whole migration finished first).
+    static func runUntilKilled(_ lab: LabRun, _ strategy: String, _ moment: Moment) throws -> Bool {
+        let start = Date()
+        var restarted = !moment.restartSlapd
+        var command = "run"
+        for _ in 0..<12 {
+            let pid = try lab.start([command, lab.plan(strategy)])
+            command = "resume"
+            var status: Int32 = 0
+            while true {
+                let elapsed = Date().timeIntervalSince(start)
+                if !restarted && elapsed >= moment.killAfter / 2 {
+                    restarted = true
+                    _ = try lab.mailshift(["lab", "slapd", "restart", "--dir", lab.dir])
+                }
+                if elapsed >= moment.killAfter {
+                    kill(pid, SIGKILL)
+                    _ = LabRun.wait(pid)
+                    return true
+                }
+                let r = waitpid(pid, &status, WNOHANG)
+                if r == pid { break }
+                usleep(5_000)
+            }
+            let code = status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+            guard code == 3 else { return false }
+            for gate in try lab.gates(strategy) { _ = try lab.mailshift(["approve", lab.plan(strategy), gate]) }
+        }
+        return false
+    }
+}
+
+/// SplitMix64, for reproducible kill moments.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func below(_ n: Int) -> Int {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Int((z ^ (z >> 31)) % UInt64(max(1, n)))
+    }
+}
