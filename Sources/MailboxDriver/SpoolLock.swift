@@ -19,14 +19,24 @@ public final class SpoolLock {
         self.lockPath = path + ".lock"
         let deadline = Date().addingTimeInterval(timeout)
         while true {
-            let l = open(lockPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-            if l >= 0 {
-                let text = Self.ownerText(pid: getpid())
-                _ = text.withCString { Glibc.write(l, $0, strlen($0)) }
-                close(l)
+            // The dotlock appears with its owner already written (a temporary file linked into
+            // place), so a process killed while locking never leaves an anonymous lock behind.
+            let temporary = "\(lockPath).\(getpid()).tmp"
+            let l = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard l >= 0 else {
+                throw MboxError(.unreadable, file: lockPath, offset: 0, detail: "cannot create dotlock: \(String(cString: strerror(errno)))")
+            }
+            let text = Self.ownerText(pid: getpid())
+            _ = text.withCString { Glibc.write(l, $0, strlen($0)) }
+            close(l)
+            let linked = link(temporary, lockPath)
+            let linkError = errno
+            unlink(temporary)
+            if linked == 0 {
                 haveDotlock = true
                 break
             }
+            errno = linkError
             guard errno == EEXIST else {
                 throw MboxError(.unreadable, file: lockPath, offset: 0, detail: "cannot create dotlock: \(String(cString: strerror(errno)))")
             }
