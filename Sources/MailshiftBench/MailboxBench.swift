@@ -255,6 +255,35 @@ struct MailboxBench: AsyncParsableCommand {
             print(pad(r.method, 30) + pad(secs, 10) + pad(ratio, 8) + pad(files, 9) + pad(peak, 9) + r.note)
         }
         print("expected files: \(expected) (a ! marks a different count)")
+        emitResults(rows, expected: expected)
+    }
+
+    /// The headline figures against the tar floor and the peers of the same run.
+    func emitResults(_ rows: [Row], expected: Int) {
+        guard let ours = rows.first(where: { $0.method.hasPrefix("mailshift") }) else { return }
+        let corpus = "\(users) mboxes × \(messages) msgs"
+        if let tar = rows.first(where: { $0.method.hasPrefix("tar -x (") }) {
+            let r = ours.seconds / tar.seconds
+            BenchResult(name: "mailbox import, durable (\(corpus), \(ours.files) files)", value: ours.seconds, unit: "s",
+                baseline: tar.seconds, peer: "tar -x of the same Maildirs (no fsync)", ratio: r, target: "≤ 1.5× tar",
+                met: r <= 1.5 && ours.files == expected).emit()
+        }
+        if let sync = rows.first(where: { $0.method.hasPrefix("tar -x, then") }) {
+            BenchResult(name: "mailbox import vs durable floor", value: ours.seconds, unit: "s", baseline: sync.seconds,
+                peer: "tar -x, then sync -f", ratio: ours.seconds / sync.seconds, target: "(context)", met: nil).emit()
+        }
+        for (prefix, target, factor) in [("mb2md", "≥ 2× faster", 2.0), ("doveadm", "≥ 10× faster", 10.0)] {
+            guard let peer = rows.first(where: { $0.method.hasPrefix(prefix) }), !peer.seconds.isNaN else { continue }
+            let speedup = peer.seconds / ours.seconds
+            BenchResult(name: "mailbox import vs \(peer.method)", value: ours.seconds, unit: "s", baseline: peer.seconds,
+                peer: peer.method + " (\(peer.files) files)", ratio: speedup, target: target + " (speed-up)",
+                met: speedup >= factor).emit()
+        }
+        if let peak = ours.peakKB {
+            let mb = Double(peak) / 1024
+            BenchResult(name: "mailbox import peak memory (\(parallel) mailboxes at once)", value: mb, unit: "MB", baseline: nil,
+                peer: nil, ratio: nil, target: "≤ 64 MB", met: mb <= 64).emit()
+        }
     }
 }
 
