@@ -51,7 +51,7 @@ struct LDAPBench: AsyncParsableCommand {
             print(label + String(format: " %13.2fs %15.2fs %16.2fs %17.2fx", sequential, parallel, ours, best / ours))
             BenchResult(name: "ldap: \(users) replaces, slapd \(sync ? "syncing each write" : "dbnosync")", value: ours,
                 unit: "s", baseline: best, peer: sequential <= parallel ? "ldapmodify -f" : "4 × ldapmodify -f",
-                ratio: best / ours, target: "≥ 1× the best ldapmodify (speed-up)", met: ours <= best * 1.05).emit()
+                ratio: best / ours, target: "≥ 1× the best ldapmodify (speed-up; within 5% counts: run-to-run noise)", met: ours <= best * 1.05).emit()
         }
         for note in notes { print(note) }
     }
