@@ -136,7 +136,13 @@ struct CompiledPlan {
     /// Takes the journal's lock or explains who holds it and exits `journalUnavailable`.
     func lock(command: String) throws -> any JournalLease {
         do {
-            return try store.acquireLock(command: command)
+            let lease = try store.acquireLock(command: command)
+            if let dead = lease.takenOverFrom {
+                Console.error(
+                    "warning: the journal's previous holder (\(dead)) ended without releasing it (a crash or kill -9); "
+                        + "taking over: finished steps stay finished, interrupted ones are inspected again\n")
+            }
+            return lease
         } catch let error as JournalError {
             Console.fail(error.description, hint: error.hint?.replacingOccurrences(of: "PLAN", with: path))
             throw ExitCode.journalUnavailable
