@@ -7,7 +7,7 @@ import Steps
 /// A separate process the crash-safety test runs and SIGKILLs: it executes `HarnessGraph` with
 /// `FileEffectRunner` effects and a file journal, exactly as `mailshift run` would.
 ///
-///     executor-crash-worker ROOT STATE [--users N] [--parallel P] [--delay-us U] [--break-stale-lock]
+///     executor-crash-worker ROOT STATE [--users N] [--parallel P] [--delay-us U]
 ///
 /// Exit codes follow mailshift's: 0 completed, 2 steps failed, 3 awaiting approval,
 /// 4 interrupted, 5 journal unavailable.
@@ -24,14 +24,12 @@ enum CrashWorker {
         var users = 200
         var parallel = 8
         var delay: UInt32 = 0
-        var breakStale = false
         while !args.isEmpty {
             let flag = args.removeFirst()
             switch flag {
             case "--users": users = Int(args.isEmpty ? "" : args.removeFirst()) ?? users
             case "--parallel": parallel = Int(args.isEmpty ? "" : args.removeFirst()) ?? parallel
             case "--delay-us": delay = UInt32(args.isEmpty ? "" : args.removeFirst()) ?? delay
-            case "--break-stale-lock": breakStale = true
             default:
                 FileHandle.standardError.write(Data("unknown option \(flag)\n".utf8))
                 exit(64)
@@ -41,7 +39,6 @@ enum CrashWorker {
         let store = FileJournalStore(directory: stateDirectory)
         let lease: any JournalLease
         do {
-            if breakStale, case .dead? = try store.lockStatus()?.1 { _ = try store.breakLock() }
             lease = try store.acquireLock(command: "executor-crash-worker")
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))

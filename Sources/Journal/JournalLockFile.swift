@@ -9,8 +9,11 @@ import Glibc
 /// How it works: the holder keeps the file open with `flock(LOCK_EX)` and its identity (host, pid,
 /// start time, command) written in it. The kernel drops the flock when the holder dies, however it
 /// dies, so "flock free but file not empty" means the holder died without releasing: a stale lock.
-/// A stale lock is not broken silently: the executor refuses and `mailshift unlock --force`
-/// breaks it deliberately. Releasing empties the file (it is never unlinked, so two processes
+/// A stale lock of a holder on this host is provably dead (the kernel dropped its flock), so it is
+/// taken over and the lease names the dead holder, for the CLI to warn: pulling the plug and then
+/// `mailshift resume` must just work. A stale lock from another host (a shared state directory,
+/// where flock may not reach) is not taken: `mailshift unlock --force` breaks it deliberately.
+/// Releasing empties the file (it is never unlinked, so two processes
 /// can never lock two different inodes of one path).
 public enum JournalLockFile {
     /// Takes the lock at `path` or throws `JournalError.locked` naming the holder.
@@ -29,10 +32,10 @@ public enum JournalLockFile {
             close(fd)
             throw JournalError.locked(path: path, holder: holder, liveness: .alive)
         }
-        if let stale = readHolder(fd: fd) {
-            let liveness = liveness(ofUnlocked: stale)
+        let stale = readHolder(fd: fd)
+        if let stale, liveness(ofUnlocked: stale) != .dead {
             close(fd)
-            throw JournalError.locked(path: path, holder: stale, liveness: liveness)
+            throw JournalError.locked(path: path, holder: stale, liveness: liveness(ofUnlocked: stale))
         }
         let me = LockHolder.current(command: command)
         let bytes = Array(me.fileText.utf8)
@@ -41,7 +44,7 @@ public enum JournalLockFile {
             close(fd)
             throw JournalError.io(path: path, operation: "write lock", errno: e)
         }
-        return FileLease(fd: fd)
+        return FileLease(fd: fd, takenOverFrom: stale)
     }
 
     /// The holder named in the lock file and whether it still runs; nil when the lock is free.
@@ -104,8 +107,12 @@ public enum JournalLockFile {
 public final class FileLease: JournalLease, @unchecked Sendable {
     private let lock = NSLock()
     private var fd: Int32
+    public let takenOverFrom: LockHolder?
 
-    init(fd: Int32) { self.fd = fd }
+    init(fd: Int32, takenOverFrom: LockHolder? = nil) {
+        self.fd = fd
+        self.takenOverFrom = takenOverFrom
+    }
 
     public func release() {
         lock.lock()

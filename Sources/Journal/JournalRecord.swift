@@ -28,6 +28,9 @@ public struct JournalRecord: Sendable, Hashable {
         case released = 0x4E  // N
         /// A run or resume began. Index -1; id is the session's mode; detail: host, pid, time.
         case session = 0x52  // R
+        /// The users a batch's `users_from` search found when the run started. Index -1; id is
+        /// the batch; detail: the filter, the time, then the user names (see `ResolvedUsers`).
+        case resolved = 0x55  // U
     }
 
     public var kind: Kind

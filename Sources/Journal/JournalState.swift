@@ -17,6 +17,8 @@ public struct JournalState: Sendable {
     public var waiting: [Int: String]
     /// Session records (each run or resume), oldest first.
     public var sessions: [JournalRecord]
+    /// `users_from` lists resolved when a run started (`ResolvedUsers`), oldest first.
+    public var resolved: [JournalRecord]
     public var warnings: [String]
     public var recordCount: Int
     /// Set when the journal was bound to another graph fingerprint.
@@ -30,12 +32,13 @@ public struct JournalState: Sendable {
         approved = []
         waiting = [:]
         sessions = []
+        resolved = []
         warnings = []
         recordCount = 0
     }
 
     /// True when the journal has no record of any step.
-    public var isEmpty: Bool { header == nil || recordCount == sessions.count }
+    public var isEmpty: Bool { header == nil || recordCount == sessions.count + resolved.count }
 
     /// True when every step is done.
     public var isComplete: Bool { status.allSatisfy { $0 == .done } }
@@ -50,8 +53,8 @@ public struct JournalState: Sendable {
         }
         if header.graphFingerprint == graph.fingerprint.hex {
             let result = try store.read(full: false) { record in
-                if record.kind == .session {
-                    state.sessions.append(record)
+                if record.kind == .session || record.kind == .resolved {
+                    state.apply(record)
                     return
                 }
                 guard record.index >= 0, record.index < graph.stepCount else {
@@ -69,8 +72,8 @@ public struct JournalState: Sendable {
         // Bound to another version of the plan: replay with ids and fingerprints.
         var foreign: [String: OldStep] = [:]
         let result = try store.read(full: true) { record in
-            if record.kind == .session {
-                state.sessions.append(record)
+            if record.kind == .session || record.kind == .resolved {
+                state.apply(record)
             } else {
                 foreign[record.stepID, default: OldStep(fingerprint: record.fingerprint)].apply(record)
             }
@@ -114,13 +117,18 @@ public struct JournalState: Sendable {
             outputs[i] = (outputs[i] ?? StepOutputs()).merging(record.outputs)
         case .session:
             sessions.append(record)
+        case .resolved:
+            resolved.append(record)
         }
     }
 
     /// Records that reproduce this state in a fresh journal bound to `graph` (compaction, or
     /// rebinding after a plan change).
     public func compactedRecords(for graph: StepGraph) -> [JournalRecord] {
-        var out = sessions
+        // The latest list of each batch first: a rebound journal still moves the same users.
+        var latest: [String: JournalRecord] = [:]
+        for r in resolved { latest[r.stepID] = r }
+        var out = latest.keys.sorted().compactMap { latest[$0] } + sessions
         for i in 0..<status.count where status[i] != .pending || outputs[i] != nil || approved.contains(i) {
             let step = graph.step(i)
             if approved.contains(i) { out.append(.approved(step, by: "journal", at: "")) }
@@ -173,7 +181,7 @@ struct OldStep {
         case .waiting: status = .waiting
         case .approved: approved = true
         case .checkpoint: outputs = (outputs ?? StepOutputs()).merging(record.outputs)
-        case .session: break
+        case .session, .resolved: break
         }
     }
 }

@@ -43,6 +43,8 @@ public protocol JournalStore: AnyObject, Sendable {
 /// A held lock; `release()` gives it back (also done when the process dies).
 public protocol JournalLease: AnyObject, Sendable {
     func release()
+    /// The holder of a stale lock this lease replaced (it died without releasing), if any.
+    var takenOverFrom: LockHolder? { get }
 }
 
 /// What reading a journal found besides the records.

@@ -65,6 +65,15 @@ struct CompileBench: ParsableCommand {
             print(String(format: "\n  linearity (10× users, cpu): inline %.2f×, users_file %.2f×", rows[2].check.cpu / rows[0].check.cpu, rows[3].check.cpu / rows[1].check.cpu))
         }
         print("  peak RSS: \(Self.peakRSS()) MB")
+        for r in rows where r.name.hasPrefix("inline") {
+            BenchResult(name: "compile (check): \(r.name) users, CPU", value: r.check.cpu, unit: "s", baseline: r.scan.cpu,
+                peer: "bare libyaml event scan", ratio: r.check.cpu / r.scan.cpu, target: "bounded by YAML parsing (ratio, lower is better)",
+                met: nil).emit()
+        }
+        if let big = rows.last(where: { $0.name.hasPrefix("users_file") }) {
+            BenchResult(name: "compile (check): \(big.users) users in users_files + chunk, wall", value: big.check.wall, unit: "s",
+                baseline: nil, peer: nil, ratio: nil, target: "≤ 1 s", met: big.check.wall <= 1).emit()
+        }
         if ProcessInfo.processInfo.environment["MAILSHIFT_BENCH_PHASES"] != nil {
             let inline = dir.appendingPathComponent("inline-\(batches).yaml").path
             let load = try best { _ = YAMLLoader.load(path: inline) }

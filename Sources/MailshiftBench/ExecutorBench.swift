@@ -72,6 +72,21 @@ struct ExecutorBench: AsyncParsableCommand {
         lease.release()
         print(String(format: "resume of a %@-step journal with all but one done: %.3f s to the first new step (replay %.3f s), %d applied",
             DryRunPreview.count(graph.stepCount), resumeRunner.firstApply ?? -1, loaded, resumeReport.applied))
+        let n = DryRunPreview.count(graph.stepCount)
+        let transitionsPerSecond = Double(onReport.transitions) / onReport.seconds
+        BenchResult(name: "executor: durable step transitions/s (\(n) no-op steps, parallel \(parallel), group commit)",
+            value: transitionsPerSecond, unit: "transitions/s", baseline: nil, peer: nil, ratio: nil, target: "≥ 50,000/s",
+            met: transitionsPerSecond >= 50_000).emit()
+        let overhead = onReport.seconds / offReport.seconds
+        BenchResult(name: "executor: run with journal vs without (wall)", value: onReport.seconds, unit: "s",
+            baseline: offReport.seconds, peer: "same run, journal off", ratio: overhead, target: "≤ 1.5×",
+            met: overhead <= 1.5).emit()
+        let firstStep = resumeRunner.firstApply ?? .infinity
+        BenchResult(name: "executor: resume of a \(n)-step journal to the first new step", value: firstStep, unit: "s",
+            baseline: nil, peer: nil, ratio: nil, target: "≤ 1 s", met: firstStep <= 1).emit()
+        let perStep = Double(peak - before) / Double(graph.stepCount)
+        BenchResult(name: "executor: scheduler memory per step", value: perStep, unit: "bytes", baseline: nil, peer: nil,
+            ratio: nil, target: "≤ 1,024 bytes", met: perStep <= 1024).emit()
     }
 
     static func graph(steps: Int, parallel: Int) -> StepGraph {

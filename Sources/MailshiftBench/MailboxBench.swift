@@ -30,6 +30,8 @@ struct MailboxBench: AsyncParsableCommand {
         var files: Int
         var peakKB: Int?
         var note: String
+        /// CPU seconds (user + system) of whoever did the work: steadier than wall time on a busy machine.
+        var cpu: Double?
     }
 
     func run() async throws {
@@ -47,6 +49,7 @@ struct MailboxBench: AsyncParsableCommand {
         // mailshift: durable before it returns.
         rows.append(try await best { try await onFreshFS("mailshift") { root in
             resetPeakMemory()
+            let c0 = cpuSeconds()
             let t0 = Date()
             try await forEachMailbox(mboxes) { i, mbox in
                 var options = MboxImportOptions(timeZone: TimeZone(identifier: "UTC")!)
@@ -54,16 +57,19 @@ struct MailboxBench: AsyncParsableCommand {
                 _ = try MboxImport.run(file: mbox, maildir: "\(root)/user\(i)", options: options)
             }
             let s = Date().timeIntervalSince(t0)
+            let cpu = cpuSeconds() - c0
             let peak = peakMemoryKB()
             let files = countFiles(root)
             _ = try runTool(["/usr/bin/tar", "-cf", tarball, "-C", root, "."])
-            return Row(method: "mailshift import (durable)", seconds: s, files: files, peakKB: peak, note: "syncfs per batch of \(batch), \(parallel) at once")
+            return Row(method: "mailshift import (durable)", seconds: s, files: files, peakKB: peak, note: "syncfs per batch of \(batch), \(parallel) at once", cpu: cpu)
         } })
         // The floor: the same files extracted, nothing made durable.
         rows.append(try await best { try await onFreshFS("tar") { root in
+            let c0 = cpuSeconds(children: true)
             let t0 = Date()
             _ = try runTool(["/usr/bin/tar", "-xf", tarball, "-C", root])
-            return Row(method: "tar -x (floor, no fsync)", seconds: Date().timeIntervalSince(t0), files: countFiles(root), note: "")
+            return Row(method: "tar -x (floor, no fsync)", seconds: Date().timeIntervalSince(t0), files: countFiles(root), note: "",
+                cpu: cpuSeconds(children: true) - c0)
         } })
         rows.append(try await best { try await onFreshFS("tarsync") { root in
             let t0 = Date()
@@ -219,6 +225,7 @@ struct MailboxBench: AsyncParsableCommand {
         for _ in 0..<max(1, runs) { rows.append(try await run()) }
         var b = rows.min { $0.seconds < $1.seconds }!
         b.peakKB = rows.compactMap(\.peakKB).max()
+        b.cpu = rows.compactMap(\.cpu).min()
         if runs > 1 { b.note += (b.note.isEmpty ? "" : "; ") + "best of \(runs): " + rows.map { String(format: "%.2f", $0.seconds) }.joined(separator: " ") }
         return b
     }
@@ -255,6 +262,40 @@ struct MailboxBench: AsyncParsableCommand {
             print(pad(r.method, 30) + pad(secs, 10) + pad(ratio, 8) + pad(files, 9) + pad(peak, 9) + r.note)
         }
         print("expected files: \(expected) (a ! marks a different count)")
+        for r in rows { if let c = r.cpu { print(String(format: "cpu (user+sys, best run) %@: %.2f s", r.method, c)) } }
+        emitResults(rows, expected: expected)
+    }
+
+    /// The headline figures against the tar floor and the peers of the same run.
+    func emitResults(_ rows: [Row], expected: Int) {
+        guard let ours = rows.first(where: { $0.method.hasPrefix("mailshift") }) else { return }
+        let corpus = "\(users) mboxes × \(messages) msgs"
+        if let tar = rows.first(where: { $0.method.hasPrefix("tar -x (") }) {
+            let r = ours.seconds / tar.seconds
+            BenchResult(name: "mailbox import, durable (\(corpus), \(ours.files) files)", value: ours.seconds, unit: "s",
+                baseline: tar.seconds, peer: "tar -x of the same Maildirs (no fsync)", ratio: r, target: "≤ 1.5× tar",
+                met: r <= 1.5 && ours.files == expected).emit()
+        }
+        if let tar = rows.first(where: { $0.method.hasPrefix("tar -x (") }), let a = ours.cpu, let b = tar.cpu {
+            BenchResult(name: "mailbox import CPU time (user+sys)", value: a, unit: "s", baseline: b,
+                peer: "tar -x CPU time", ratio: a / b, target: "(context: steadier than wall time under load)", met: nil).emit()
+        }
+        if let sync = rows.first(where: { $0.method.hasPrefix("tar -x, then") }) {
+            BenchResult(name: "mailbox import vs durable floor", value: ours.seconds, unit: "s", baseline: sync.seconds,
+                peer: "tar -x, then sync -f", ratio: ours.seconds / sync.seconds, target: "(context)", met: nil).emit()
+        }
+        for (prefix, target, factor) in [("mb2md", "≥ 2× faster", 2.0), ("doveadm", "≥ 10× faster", 10.0)] {
+            guard let peer = rows.first(where: { $0.method.hasPrefix(prefix) }), !peer.seconds.isNaN else { continue }
+            let speedup = peer.seconds / ours.seconds
+            BenchResult(name: "mailbox import vs \(peer.method)", value: ours.seconds, unit: "s", baseline: peer.seconds,
+                peer: peer.method + " (\(peer.files) files)", ratio: speedup, target: target + " (speed-up)",
+                met: speedup >= factor).emit()
+        }
+        if let peak = ours.peakKB {
+            let mb = Double(peak) / 1024
+            BenchResult(name: "mailbox import peak memory (\(parallel) mailboxes at once)", value: mb, unit: "MB", baseline: nil,
+                peer: nil, ratio: nil, target: "≤ 64 MB", met: mb <= 64).emit()
+        }
     }
 }
 
@@ -306,6 +347,13 @@ func countFiles(_ root: String) -> Int {
 func resetPeakMemory() {
     let fd = open("/proc/self/clear_refs", O_WRONLY)
     if fd >= 0 { Glibc.write(fd, "5", 1); close(fd) }
+}
+
+/// User + system CPU seconds of this process (`RUSAGE_SELF`) or of its waited-for children.
+func cpuSeconds(children: Bool = false) -> Double {
+    var u = rusage()
+    getrusage(children ? RUSAGE_CHILDREN.rawValue : RUSAGE_SELF.rawValue, &u)
+    return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6
 }
 
 func peakMemoryKB() -> Int? {

@@ -50,6 +50,9 @@ struct SSHBench: AsyncParsableCommand {
         line("fresh ssh per command, concurrency \(concurrency)", freshSample, freshConcurrent, "  (sample)")
         print(String(format: "fresh, extrapolated to %d cmds: sequential %.1f s, concurrency %d %.1f s", commands, freshSeqTotal, concurrency, freshConTotal))
         print(String(format: "speed-up at %d cmds: %.1fx vs fresh sequential, %.1fx vs fresh at the same concurrency (target >= 10x)", commands, freshSeqTotal / muxSeconds, freshConTotal / muxSeconds))
+        BenchResult(name: "ssh: \(commands) remote commands, multiplexed, concurrency \(concurrency)", value: muxSeconds, unit: "s",
+            baseline: freshSeqTotal, peer: "fresh ssh per command, sequential (extrapolated from \(freshSample))",
+            ratio: freshSeqTotal / muxSeconds, target: "≥ 10× (speed-up)", met: freshSeqTotal / muxSeconds >= 10).emit()
     }
 
     /// Seconds to run `n` remote `true`s with at most `concurrency` in flight; all must exit 0.

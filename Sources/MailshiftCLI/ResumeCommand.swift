@@ -19,9 +19,15 @@ struct ResumeCommand: AsyncParsableCommand {
     @OptionGroup var flags: RunFlags
 
     func run() async throws {
-        let compiled = try CompiledPlan.load(plan, state: flags.state)
+        var compiled = try CompiledPlan.load(plan, state: flags.state)
         let lease = try compiled.lock(command: "resume \(plan)")
         defer { lease.release() }
+        if case .some(.some) = try? compiled.store.readHeader() {
+            // The journaled `users_from` lists stand; a batch new to the plan (or whose filter
+            // changed) is searched now and journaled before any step runs.
+            compiled = try await compiled.resolvingUsers(searchAll: false)
+            try compiled.journalResolvedUsers()
+        }
         let state = try compiled.replay()
         guard state.header != nil else {
             Console.fail("no journal in \(compiled.store.location): nothing to resume",

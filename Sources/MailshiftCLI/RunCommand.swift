@@ -18,9 +18,12 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var flags: RunFlags
 
     func run() async throws {
-        let compiled = try CompiledPlan.load(plan, state: flags.state)
+        var compiled = try CompiledPlan.load(plan, state: flags.state)
         if dryRun {
             // Read-only: no lock, no journal writes; steps the journal says are done are not inspected.
+            // `users_from` batches are searched now (as `run` would), and the lists shown.
+            compiled = try await compiled.resolvingUsers(searchAll: true)
+            Console.out(compiled.usersSummary)
             let state = try compiled.replay()
             try await RunInvocation(plan: compiled, flags: flags, mode: .dryRun, session: "dry-run").execute(state)
             return
@@ -36,6 +39,14 @@ struct RunCommand: AsyncParsableCommand {
                 hint: "continue it with `mailshift resume \(plan)`; `mailshift status \(plan)` shows where it stands")
             throw ExitCode.journalUnavailable
         }
-        try await RunInvocation(plan: compiled, flags: flags, mode: .apply, session: "run").execute(state)
+        guard !compiled.searches.isEmpty else {
+            try await RunInvocation(plan: compiled, flags: flags, mode: .apply, session: "run").execute(state)
+            return
+        }
+        // A new run searches each `users_from` batch and journals the lists before any step runs.
+        compiled = try await compiled.resolvingUsers(searchAll: true)
+        try compiled.journalResolvedUsers()
+        Console.error(compiled.usersSummary)
+        try await RunInvocation(plan: compiled, flags: flags, mode: .apply, session: "run").execute(try compiled.replay())
     }
 }

@@ -28,7 +28,7 @@ struct StatusCommand: AsyncParsableCommand {
         if format == "json" {
             Console.out(status.json(location: compiled.store.location, lock: lock) + "\n")
         } else {
-            Console.out(status.text(planPath: plan, location: compiled.store.location, lock: lock))
+            Console.out(compiled.usersSummary + status.text(planPath: plan, location: compiled.store.location, lock: lock))
         }
     }
 }

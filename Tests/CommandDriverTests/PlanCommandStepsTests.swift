@@ -101,7 +101,11 @@ import Testing
                     }
                 }
             }
-            try await Task.sleep(nanoseconds: 300_000_000)
+            // Until it has written its pid file (bounded: a loaded machine can be slow to fork).
+            for _ in 0..<200 where !FileManager.default.fileExists(atPath: d.file("legacy.pid")) {
+                try await Task.sleep(nanoseconds: 50_000_000)
+            }
+            #expect(FileManager.default.fileExists(atPath: d.file("legacy.pid")))
             let planPath = d.file("plan.yaml")
             try Self.plan(strategy, sshd: sshd).write(toFile: planPath, atomically: true, encoding: .utf8)
             let compiled = Compiler.compile(planAt: planPath)

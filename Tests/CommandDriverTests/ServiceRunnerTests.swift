@@ -8,7 +8,7 @@ import Testing
 @Suite struct ServiceRunnerTests {
     static let mta = """
         trap 'rm -f "$1"; exit 0' TERM
-        echo $$ > "$1"
+        echo $$ > "$1.new" && mv -f "$1.new" "$1"
         while :; do sleep 1 & wait $!; done
         """
 

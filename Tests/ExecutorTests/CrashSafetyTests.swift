@@ -23,7 +23,7 @@ import Testing
     func start(_ root: String, _ state: String, _ extra: [String] = []) throws -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: try Self.workerPath())
-        p.arguments = [root, state, "--break-stale-lock"] + extra
+        p.arguments = [root, state] + extra
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()

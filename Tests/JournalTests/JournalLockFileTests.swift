@@ -51,7 +51,7 @@ import Testing
         #expect(throws: JournalError.self) { _ = try store.breakLock() }
     }
 
-    @Test func aLockLeftByADeadProcessIsExplainedAndBrokenOnlyDeliberately() throws {
+    @Test func aLockLeftByADeadProcessOnThisHostIsTakenOverAndNamed() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let store = FileJournalStore(directory: dir.file("state"))
@@ -62,20 +62,37 @@ import Testing
         try FileManager.default.createDirectory(atPath: store.directory, withIntermediateDirectories: true)
         try "host=\(ProcessInfo.processInfo.hostName)\npid=\(dead.processIdentifier)\nstarted=2026-01-01T00:00:00Z\ncommand=run plan.yaml\n"
             .write(toFile: store.lockPath, atomically: false, encoding: .utf8)
+        let holder = try store.lockHolder()
+        #expect(holder?.pid == dead.processIdentifier)
+        let lease = try store.acquireLock(command: "resume")
+        #expect(lease.takenOverFrom?.pid == dead.processIdentifier)
+        #expect(try store.lockHolder()?.pid == getpid())
+        lease.release()
+        #expect(try store.lockHolder() == nil)
+    }
+
+    @Test func aStaleLockFromAnotherHostIsRefusedUntilBrokenDeliberately() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let store = FileJournalStore(directory: dir.file("state"))
+        try FileManager.default.createDirectory(atPath: store.directory, withIntermediateDirectories: true)
+        try "host=other-host.example.edu\npid=4242\nstarted=2026-01-01T00:00:00Z\ncommand=run plan.yaml\n"
+            .write(toFile: store.lockPath, atomically: false, encoding: .utf8)
         do {
             _ = try store.acquireLock(command: "resume")
-            Issue.record("a stale lock must not be taken silently")
+            Issue.record("a lock from another host must not be taken silently")
         } catch let error as JournalError {
-            guard case .locked(_, let holder, .dead) = error else {
-                Issue.record("expected a dead holder, got \(error)")
+            guard case .locked(_, let holder, .unknown) = error else {
+                Issue.record("expected a holder of unknown liveness, got \(error)")
                 return
             }
-            #expect(holder.pid == dead.processIdentifier)
+            #expect(holder.host == "other-host.example.edu")
             #expect(error.hint?.contains("unlock") == true)
         }
         let broken = try store.breakLock()
-        #expect(broken?.pid == dead.processIdentifier)
+        #expect(broken?.pid == 4242)
         let lease = try store.acquireLock(command: "resume")
+        #expect(lease.takenOverFrom == nil)
         lease.release()
     }
 }

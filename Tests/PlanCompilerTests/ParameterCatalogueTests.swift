@@ -18,7 +18,7 @@ import Testing
         .forwardRestore: [(K.forwardFile, "text"), (K.divertStep, "text")],
         .mailboxImport: [(K.mbox, "text"), (K.format, "text"), (K.timezone, "text"), (K.storeKind, "text"), (K.storeHost, "text"), (K.lock, "flag")],
         .mailboxVerify: [(K.mbox, "text"), (K.storeKind, "text"), (K.storeHost, "text"), (K.mode, "text"), (K.importStep, "text")],
-        .savedImport: [(K.savedPath, "text"), (K.storeKind, "text"), (K.storeHost, "text")],
+        .savedImport: [(K.savedPath, "text"), (K.timezone, "text"), (K.storeKind, "text"), (K.storeHost, "text")],
         .holdRelease: [(K.spoolDir, "text"), (K.storeKind, "text"), (K.storeHost, "text")],
         .sourceRetire: [(K.mbox, "text"), (K.mode, "text"), (K.verifyStep, "text")],
         .gate: [(K.message, "text"), (K.autoApprove, "flag")],

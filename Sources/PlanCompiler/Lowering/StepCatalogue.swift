@@ -77,7 +77,11 @@ enum StepCatalogue {
     }
 
     static func savedImport(_ c: LoweringContext, savedPath: String) -> StepParameters {
-        var p = StepParameters([(K.savedPath, .text(savedPath))])
+        // The saved file's From_ lines are written by the legacy host's MTA, in the source's zone
+        // (without it the driver would read them in the zone of whatever host runs mailshift).
+        var p = StepParameters([
+            (K.savedPath, .text(savedPath)), (K.timezone, .text(c.plan.source?.timezone ?? "UTC")),
+        ])
         storeKeys(c, into: &p)
         // The mailbox a command store imports here is the saved file, not the spool.
         if let argv = p.list(K.importArgv) {
