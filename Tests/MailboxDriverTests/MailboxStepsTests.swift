@@ -1,3 +1,4 @@
+import CommandDriver
 import Digest
 import Foundation
 import Lab
