@@ -31,6 +31,7 @@ public final class SSHDInstance: @unchecked Sendable {
 
     private let lock = NSLock()
     private var process: Process?
+    private let environment: [String: String]
 
     /// A host endpoint for the plan model that reaches this server with ssh.
     public var endpoint: HostEndpoint {
@@ -40,8 +41,9 @@ public final class SSHDInstance: @unchecked Sendable {
     }
 
     /// Makes keys and config in `directory` (which must exist) and starts sshd, retrying on a port
-    /// taken between choosing and binding it.
-    public static func start(in directory: String, maxLifetime: Int = 900) throws -> SSHDInstance {
+    /// taken between choosing and binding it. `environment` is set for every session (sshd's
+    /// `SetEnv`, which also overrides `PATH`), e.g. to put a built `mailshift` on the remote PATH.
+    public static func start(in directory: String, maxLifetime: Int = 900, environment: [String: String] = [:]) throws -> SSHDInstance {
         try SSHKeygen.make(at: "\(directory)/host_ed25519")
         try SSHKeygen.make(at: "\(directory)/client_ed25519")
         try FileManager.default.copyItem(atPath: "\(directory)/client_ed25519.pub", toPath: "\(directory)/authorized_keys")
@@ -49,15 +51,16 @@ public final class SSHDInstance: @unchecked Sendable {
         var lastLog = ""
         for _ in 0..<6 {
             let port = try FreePort.pick()
-            let instance = try SSHDInstance(directory: directory, port: port)
+            let instance = try SSHDInstance(directory: directory, port: port, environment: environment)
             if try instance.launch(maxLifetime: maxLifetime) { return instance }
             lastLog = (try? String(contentsOfFile: "\(directory)/sshd.log", encoding: .utf8)) ?? ""
         }
         throw Failure(description: "sshd did not start: \(lastLog.suffix(500))")
     }
 
-    private init(directory: String, port: Int) throws {
+    private init(directory: String, port: Int, environment: [String: String]) throws {
         self.directory = directory
+        self.environment = environment
         self.port = port
         self.user = SSHDInstance.runningUser
         self.clientKey = "\(directory)/client_ed25519"
@@ -148,10 +151,17 @@ public final class SSHDInstance: @unchecked Sendable {
         PermitUserRC no
         # bash sources ~/.bashrc for ssh commands when SHLVL < 2; a developer's heavy .bashrc (pyenv
         # init: ~250 ms) would then dominate every remote command. SHLVL=1 keeps the lab hermetic.
-        SetEnv SHLVL=1
+        # sshd honours only the first SetEnv line, so every variable goes on this one.
+        SetEnv \(setEnv)
         LogLevel ERROR
 
         """
+    }
+
+    /// `SHLVL=1` plus the caller's variables, each quoted for sshd_config.
+    private var setEnv: String {
+        let extra = environment.keys.sorted().map { "\"\($0)=\(environment[$0] ?? "")\"" }
+        return (["SHLVL=1"] + extra).joined(separator: " ")
     }
 
     private var clientConfigText: String {
