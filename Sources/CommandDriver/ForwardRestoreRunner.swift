@@ -52,6 +52,14 @@ public struct ForwardRestoreRunner: StepRunner {
 
     public func inspect(_ step: StepInstance, context: StepContext) async throws -> Inspection {
         let host = step.targetHost
+        // Before the divert has run (a dry-run of a fresh plan), what will be restored is whatever
+        // the divert finds then: say so rather than fail the preview.
+        let divertID = try step.requiredText(StepParameterKey.divertStep)
+        if context.outputs(of: divertID) == nil {
+            return .pending([
+                PlannedChange(.modify, "\(host.name): put back the .forward files \(divertID) will find, for \(step.actingUsers.count) users")
+            ])
+        }
         let files = hostFiles(host, transport: transport)
         var changes: [PlannedChange] = []
         var notes: [String] = []

@@ -144,7 +144,7 @@ struct RunLoop: Sendable {
                     switch result {
                     case .applied(let i, _), .alreadyDone(let i, _), .gatePassed(let i, _), .failed(let i, _),
                         .waiting(let i, _), .interrupted(let i), .notStarted(let i), .journalFailed(let i, _),
-                        .previewed(let i, _):
+                        .previewed(let i, _, _):
                         return inFlight.removeValue(forKey: i)
                     case .flushed, .flushFailed: return nil
                     }
@@ -169,10 +169,12 @@ struct RunLoop: Sendable {
                     if let now = enqueue(.done(instance(i), how: how, outputs: [:]), then: .complete(i)) {
                         perform(now)
                     }
-                case .previewed(let i, let inspection):
+                case .previewed(let i, let inspection, let failure):
                     state.release(i)
                     let step = instance(i)
                     outcome.preview.add(batch: step.batch, index: i, stepID: step.id, inspection: inspection)
+                    // A step the live systems would not let us inspect makes the preview fail (exit 2).
+                    if let failure { outcome.report.failures.append(failure) }
                     // In a preview every step counts as done so that all of them get inspected.
                     state.complete(i)
                 case .waiting(let i, let message):

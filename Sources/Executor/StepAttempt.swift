@@ -16,7 +16,8 @@ enum StepResult: Sendable {
     case notStarted(Int)
     /// A checkpoint could not be journaled.
     case journalFailed(Int, String)
-    case previewed(Int, Inspection)
+    /// Dry-run: what `inspect` found; with a failure note when inspecting itself failed.
+    case previewed(Int, Inspection, FailureNote? = nil)
     /// Loop-internal: a group of records became durable; now do these.
     case flushed([FlushAction])
     case flushFailed(String, [FlushAction])
@@ -138,8 +139,8 @@ struct StepAttempt: Sendable {
             }
             if dryRun {
                 slots.release(lane: lane)
-                let summary = (error as? any StepFailure)?.summary ?? String(describing: error)
-                return .previewed(i, .unknown("cannot inspect: " + redactor.redact(summary)))
+                let note = failureNote(step, error)
+                return .previewed(i, .unknown("cannot inspect: " + note.summary), note)
             }
             // Counted while the slot is still held, so no step of a stopped batch starts after this.
             admission.recordFailure(batch: batch)
@@ -165,11 +166,15 @@ struct StepAttempt: Sendable {
     }
 
     private func fail(_ step: StepInstance, _ error: any Error) -> StepResult {
+        .failed(step.index, failureNote(step, error))
+    }
+
+    private func failureNote(_ step: StepInstance, _ error: any Error) -> FailureNote {
         let failure = error as? any StepFailure
-        return .failed(step.index, FailureNote(
+        return FailureNote(
             stepID: step.id, transient: failure?.disposition == .transient,
             summary: redactor.redact(failure?.summary ?? String(describing: error)),
-            hint: failure?.hint.map(redactor.redact)))
+            hint: failure?.hint.map(redactor.redact))
     }
 
     func journal(_ records: [JournalRecord]) async throws {

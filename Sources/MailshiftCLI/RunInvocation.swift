@@ -93,7 +93,12 @@ struct RunSummary {
     let dryRun: Bool
 
     var text: String {
-        if dryRun, let preview = report.preview { return preview.render() }
+        if dryRun, let preview = report.preview {
+            guard !report.failures.isEmpty else { return preview.render() }
+            return preview.render()
+                + "mailshift: \(DryRunPreview.count(report.failures.count)) steps could not be inspected "
+                + "(the 'cannot inspect' lines above); fix their causes before running\n"
+        }
         var out = ""
         let r = report
         let word: String

@@ -23,10 +23,15 @@ import Testing
         #expect(try String(contentsOfFile: dir.file("home/alice/.forward"), encoding: .utf8) == "alice@new.example\n")
     }
 
-    @Test func refusesWithoutTheDivertRecord() async throws {
+    @Test func previewsButRefusesToApplyWithoutTheDivertRecord() async throws {
         let restore = ForwardDivertRunnerTests.steps(forward: "/nonexistent/{user}/.forward", host: localHost, users: ["alice"]).restore
+        let runner = ForwardRestoreRunner(transport: LocalTransport())
+        // A dry-run of a fresh plan: the divert has not run, so the preview says what will happen.
+        let preview = try await runner.inspect(restore, context: StepContext(dryRun: true))
+        #expect(preview.state == .pending)
+        #expect(preview.changes.first?.text.contains("pilot/divert") == true)
         do {
-            _ = try await ForwardRestoreRunner(transport: LocalTransport()).inspect(restore, context: StepContext(dryRun: true))
+            _ = try await runner.apply(restore, context: StepContext(dryRun: false))
             Issue.record("expected a failure")
         } catch let error as StepError {
             #expect(error.disposition == .permanent)

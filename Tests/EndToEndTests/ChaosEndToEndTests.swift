@@ -43,15 +43,23 @@ import Testing
         var kills = 0
         var outcomes: [String] = []
         for i in 0..<Self.runsPerStrategy {
-            let moment = Moment(killAfter: duration * Double(random.below(1000)) / 1000, restartSlapd: i % 3 == 1)
-            let lab = try LabRun.up(users: Self.users, messages: Self.messages, seed: 21)
+            var moment = Moment(killAfter: duration * Double(random.below(1000)) / 1000, restartSlapd: i % 3 == 1)
+            var lab = try LabRun.up(users: Self.users, messages: Self.messages, seed: 21)
             defer { lab.down() }
-            let killed = try Self.runUntilKilled(lab, strategy, moment)
+            var killed = try Self.runUntilKilled(lab, strategy, moment)
+            // A machine busier now than during the clean run can let a migration finish before its
+            // moment: try that run again on a fresh lab with an earlier moment (twice at most).
+            for _ in 0..<2 where !killed {
+                outcomes.append("#\(i) \(moment): finished first")
+                lab.down()
+                moment.killAfter /= 3
+                lab = try LabRun.up(users: Self.users, messages: Self.messages, seed: 21)
+                killed = try Self.runUntilKilled(lab, strategy, moment)
+            }
             if killed { kills += 1 }
             outcomes.append("#\(i) \(moment): \(killed ? "killed" : "finished first")")
-            // As an administrator would after a crash: break the dead executor's lock (the
-            // documented `unlock --force`), then resume; `run` when no journal was written yet.
-            if killed { _ = try lab.mailshift(["unlock", lab.plan(strategy), "--force"]) }
+            // As an administrator would after a crash: just resume (the dead executor's lock is
+            // taken over); `run` when no journal was written yet.
             var finish = try lab.runApproving(strategy, resume: true)
             if finish.output.contains("nothing to resume") { finish = try lab.runApproving(strategy) }
             #expect(finish.status == 0, "\(strategy) #\(i) (\(moment), killed: \(killed)): \(finish.output)")

@@ -16,11 +16,12 @@ import Testing
         defer { sshd.stop() }
 
         // A known_hosts naming this server with another key: the dry-run cannot inspect any step
-        // on the hosts (it reports them and changes nothing).
+        // on the hosts (it reports them, changes nothing, and exits 2).
         let localPlan = try String(contentsOfFile: lab.plan(strategy), encoding: .utf8)
         try sshd.sshPlan(localPlan, knownHosts: sshd.foreignKnownHosts()).write(toFile: lab.plan(strategy), atomically: true, encoding: .utf8)
         let refused = try lab.mailshift(["run", lab.plan(strategy), "--dry-run"])
         #expect(refused.output.contains("cannot inspect: host legacy: ssh host key verification failed"), "\(refused.output)")
+        #expect(refused.status == 2, "a preview that could not inspect its steps exits 2 (steps failed)")
 
         // With the server's key the same plan runs to the end. The hosts keep their lab names
         // (which do not resolve); only ssh's `HostName` reaches them, and the mailbox steps find
