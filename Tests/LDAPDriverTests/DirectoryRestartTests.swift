@@ -14,17 +14,19 @@ import Testing
         let slapd = try SlapdFixture(userCount: count)
         defer { slapd.stop() }
         let users = (1...count).map { "user\($0)" }
-        let runner = LDAPSetRunner(connections: 1)
         let endpoint = slapd.endpoint(window: 2)  // slow enough to stop it halfway, even on fast disks
 
         // Under heavy load the whole batch can finish before the poller sees it start; then the
         // scenario is tried again with another target value (the previous values stay the seed's).
         for target in ["store1.example.edu", "store2.example.edu", "store3.example.edu"] {
             let step = LDAPStepFactory.set(["mailHost=\(target)"], users: users)
+            // A runner per attempt: a retried attempt must not start on the connection of a slapd
+            // stopped since (reconnecting within one attempt is what this test proves).
+            let runner = LDAPSetRunner(connections: 1)
             let recorder = RecordingContext()
             let before = slapd.slapd.modifyCount()
             let run = Task { try await runner.apply(step, context: recorder.context(directory: endpoint)) }
-            let deadline = Date().addingTimeInterval(60)
+            let deadline = Date().addingTimeInterval(30)
             while slapd.slapd.modifyCount() < before + 100 && Date() < deadline {
                 try await Task.sleep(for: .milliseconds(2))
             }
