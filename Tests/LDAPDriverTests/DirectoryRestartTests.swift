@@ -38,7 +38,15 @@ import Testing
             let failure = try #require(error as? LDAPFailure)
             #expect(failure.disposition == .transient)
 
-            let checkpoint = try #require(recorder.lastCheckpoint)
+            guard let checkpoint = recorder.lastCheckpoint else {
+                // Stopped before any write (a loaded machine was still looking the entries up):
+                // after the restart the retried step must still complete the whole batch.
+                try slapd.slapd.restart()
+                _ = try await runner.apply(step, context: recorder.context(directory: endpoint))
+                #expect(try await runner.inspect(step, context: recorder.context(directory: endpoint)).state == .done)
+                #expect(try slapd.values("user\(count)", "mailHost") == [target])
+                return
+            }
             let whileDown = try await #require(throws: LDAPFailure.self) {
                 try await runner.apply(step, context: recorder.context(directory: endpoint, previous: checkpoint))
             }
