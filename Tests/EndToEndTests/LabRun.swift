@@ -1,4 +1,5 @@
 import Foundation
+import MailshiftTestSupport
 import Glibc
 import Lab
 import Testing
@@ -10,15 +11,7 @@ struct LabRun {
     let paths: LabPaths
 
     /// `.build/<config>/mailshift`, next to the test bundle.
-    static var mailshift: String? {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("mailshift").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return nil
-    }
+    static var mailshift: String? { BuiltMailshift.path }
 
     struct Result { var status: Int32; var output: String }
 

@@ -1,19 +1,12 @@
 import Foundation
+import MailshiftTestSupport
 import Glibc
 
 /// The built `mailshift` binary run as a real child process (posix_spawn, no shell), with its
 /// peak memory from `wait4`'s rusage.
 enum ChildProcess {
     /// `.build/<config>/mailshift`, next to the test bundle.
-    static var mailshift: String? {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = dir.appendingPathComponent("mailshift").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return nil
-    }
+    static var mailshift: String? { BuiltMailshift.path }
 
     static func spawn(_ argv: [String], stdout: String = "/dev/null") throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
