@@ -1,23 +1,41 @@
 import Foundation
 import Glibc
 
-/// Writes messages into a Maildir: `tmp/` → data durable → rename into `new/` or `cur/` →
-/// directories durable, a batch at a time (DOMAIN.md section 3).
+/// Writes messages into a Maildir, a batch at a time: each message is staged (an unnamed
+/// `O_TMPFILE` inode in `new/`, or a file in `tmp/` where the file system has no `O_TMPFILE`),
+/// then a `DurablePublisher` makes the batch's bytes durable with one `syncfs` and links (or
+/// renames) its messages into `new/` or `cur/` (DOMAIN.md section 3).
 ///
 /// Invariants: a file is visible in `new/` or `cur/` only once its bytes are durable (so a crash,
-/// even a power loss, never exposes a partial message); `commit()` returns only when the renames
-/// are durable too, so outputs journaled after it describe durable state. Batching replaces one
-/// fsync per message (the slow way peers do it) with one `syncfs` and two directory fsyncs per
-/// batch. Files are mode 0600 with mtime = the message date; owned by `owner` when running as root.
+/// even a power loss, never exposes a partial message); `commit()` returns only when every link
+/// is durable too, so outputs journaled after it describe durable state. Batching replaces one
+/// fsync per message (the slow way peers do it) with one `syncfs` per batch, and the publisher
+/// flushes a batch while the next one is being written. Unnamed staging saves the `tmp/` entry
+/// and the rename (a third of the import's kernel time on ext4), and a crash leaves no `tmp/`
+/// file. Files are mode 0600 with mtime = the message date; owned by `owner` when running as root.
 public final class MaildirWriter {
+    /// Where messages wait until their batch is durable.
+    public enum Staging: Sendable {
+        /// Unnamed inodes when the file system supports them, else `tmp/`.
+        case automatic
+        /// Always `tmp/` files and renames (the classic Maildir delivery).
+        case temporaryFiles
+    }
+
     public let root: String
     let owner: (uid: uid_t, gid: gid_t)?
     let batchMessages: Int
     let batchBytes: Int
     /// Our files already in `new/` and `cur/`, by tag.
     public private(set) var existing: [String: MaildirName] = [:]
-    private var pending: [(tmp: String, final: String)] = []
-    private var pendingBytes = 0
+    /// True when messages are staged as unnamed inodes (false: `tmp/` files).
+    public let stagesUnnamed: Bool
+    private let rootFD: Int32
+    private let publisher: DurablePublisher
+    private var staged: [StagedMessage] = []
+    private var stagedBytes = 0
+    /// The batch the publisher is flushing while this one fills (at most one: bounds descriptors).
+    private var inFlight: DurablePublisher.Ticket?
     private var sequence = 0
     private var fd: Int32 = -1
     private var tmpPath = ""
@@ -25,7 +43,10 @@ public final class MaildirWriter {
     public private(set) var written = 0
     public private(set) var writtenBytes = 0
 
-    public init(root: String, owner: (uid: uid_t, gid: gid_t)? = nil, batchMessages: Int = 512, batchBytes: Int = 64 << 20) throws {
+    public init(
+        root: String, owner: (uid: uid_t, gid: gid_t)? = nil, batchMessages: Int = 1024, batchBytes: Int = 64 << 20,
+        staging: Staging = .automatic
+    ) throws {
         self.root = root
         self.owner = geteuid() == 0 ? owner : nil
         self.batchMessages = batchMessages
@@ -41,11 +62,25 @@ public final class MaildirWriter {
             }
             if let o = self.owner { chown(dir, o.uid, o.gid) }
         }
+        rootFD = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard rootFD >= 0 else { throw MboxError(.writeFailed, file: root, offset: 0, detail: String(cString: strerror(errno))) }
+        publisher = DurablePublisher.forFileSystem(of: rootFD)
+        stagesUnnamed = staging == .automatic && UnnamedStaging.works(in: root)
+        if stagesUnnamed { DescriptorLimit.raise() }
         try cleanStaleTemporaries()
         existing = MaildirIndex.scan(root)
     }
 
-    deinit { if fd >= 0 { close(fd); unlink(tmpPath) } }
+    deinit {
+        if fd >= 0 {
+            close(fd)
+            if !stagesUnnamed { unlink(tmpPath) }
+        }
+        staged.forEach { $0.discard() }
+        // A batch in flight holds whole, correct messages: let it land (it uses `rootFD`).
+        if let t = inFlight { try? publisher.wait(t) }
+        close(rootFD)
+    }
 
     /// Removes `tmp/` files left by a mailshift process that no longer runs (a killed import).
     private func cleanStaleTemporaries() throws {
@@ -58,11 +93,20 @@ public final class MaildirWriter {
 
     public func contains(tag: String) -> Bool { existing[tag] != nil }
 
-    /// Starts a message in `tmp/`.
+    /// Starts a message (unnamed, or in `tmp/`).
     public func begin() throws {
-        sequence += 1
-        tmpPath = "\(root)/tmp/mailshift-\(getpid())-\(sequence)"
-        fd = open(tmpPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        if stagesUnnamed {
+            tmpPath = root + "/new"
+            fd = UnnamedStaging.open(in: tmpPath)
+            if fd < 0 && (errno == EMFILE || errno == ENFILE) && !(staged.isEmpty && inFlight == nil) {
+                try commitStaged()  // out of descriptors: flush what is staged, then go on
+                fd = UnnamedStaging.open(in: tmpPath)
+            }
+        } else {
+            sequence += 1
+            tmpPath = "\(root)/tmp/mailshift-\(getpid())-\(sequence)"
+            fd = open(tmpPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        }
         guard fd >= 0 else { throw failure(tmpPath) }
     }
 
@@ -93,41 +137,59 @@ public final class MaildirWriter {
         var times = [timespec(tv_sec: name.date, tv_nsec: 0), timespec(tv_sec: name.date, tv_nsec: 0)]
         guard futimens(fd, &times) == 0 else { throw failure(tmpPath) }
         if let o = owner, fchown(fd, o.uid, o.gid) != 0 { throw failure(tmpPath) }
-        close(fd)
+        let final = "\(root)/\(name.subdirectory)/\(name.fileName)"
+        if stagesUnnamed {
+            staged.append(StagedMessage(body: .unnamed(fd: fd), final: final))
+        } else {
+            close(fd)
+            staged.append(StagedMessage(body: .named(tmp: tmpPath), final: final))
+        }
         fd = -1
-        pending.append((tmpPath, "\(root)/\(name.subdirectory)/\(name.fileName)"))
         existing[name.tag] = name
-        pendingBytes += name.size
+        stagedBytes += name.size
         written += 1
         writtenBytes += name.size
-        if pending.count >= batchMessages || pendingBytes >= batchBytes { try commit() }
+        if staged.count >= batchMessages || stagedBytes >= batchBytes { try handOff() }
     }
 
     /// Abandons the message being written.
     public func discard() {
         if fd >= 0 { close(fd); fd = -1 }
         buffer.removeAll(keepingCapacity: true)
-        unlink(tmpPath)
+        if !stagesUnnamed { unlink(tmpPath) }
     }
 
-    /// Makes the batch durable: data, then renames, then the directories.
-    public func commit() throws {
-        guard !pending.isEmpty else { return }
-        let dirfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard dirfd >= 0 else { throw failure(root) }
-        defer { close(dirfd) }
-        guard FileSystemSync.sync(dirfd) else { throw failure(root) }
-        for (tmp, final) in pending {
-            guard rename(tmp, final) == 0 else { throw failure(final) }
+    /// Gives the full batch to the publisher and goes on (after the previous batch is through).
+    private func handOff() throws {
+        if let t = inFlight {
+            inFlight = nil
+            try publisher.wait(t)
         }
+        inFlight = publisher.submit(anchor: rootFD, staged)
+        staged.removeAll(keepingCapacity: true)
+        stagedBytes = 0
+    }
+
+    /// Publishes every staged message and waits until they are all visible (links not yet durable).
+    private func commitStaged() throws {
+        if !staged.isEmpty { try handOff() }
+        if let t = inFlight {
+            inFlight = nil
+            try publisher.wait(t)
+        }
+    }
+
+    /// Makes everything written so far durable and visible: the last batches' bytes, their
+    /// links, and the directories.
+    public func commit() throws {
+        guard inFlight != nil || !staged.isEmpty else { return }
+        try commitStaged()
         for sub in ["new", "cur"] {
             let d = open("\(root)/\(sub)", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             guard d >= 0 else { throw failure("\(root)/\(sub)") }
             defer { close(d) }
             guard fsync(d) == 0 else { throw failure("\(root)/\(sub)") }
         }
-        pending.removeAll(keepingCapacity: true)
-        pendingBytes = 0
     }
 
     private func failure(_ path: String) -> MboxError {

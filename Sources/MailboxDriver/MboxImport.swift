@@ -16,7 +16,9 @@ public struct MboxImportOptions: Sendable {
     /// Skip messages whose canonical digest is already in the Maildir (saved-mail replay).
     public var deduplicate: Bool
     /// Messages per durable batch (tests and benchmarks vary it).
-    public var batchMessages: Int = 512
+    public var batchMessages: Int = 1024
+    /// Where messages wait for their batch (benchmarks compare the two).
+    public var staging: MaildirWriter.Staging = .automatic
 
     public init(
         variant: MboxVariant = .auto, timeZone: TimeZone = TimeZone(identifier: "UTC")!, tagPrefix: String = "m",
@@ -75,7 +77,8 @@ public enum MboxImport {
             messages: tally.messages, bytes: tally.bytes, imported: 0, importedBytes: 0, present: 0, duplicates: 0,
             skippedInternal: 0, warningCount: 0, warnings: [], digestSummary: "", source: reader.identity.description,
             firstDate: tally.firstDate, lastDate: tally.lastDate)
-        let writer = try MaildirWriter(root: maildir, owner: options.owner, batchMessages: options.batchMessages)
+        let writer = try MaildirWriter(
+            root: maildir, owner: options.owner, batchMessages: options.batchMessages, staging: options.staging)
         var consumer = ImportConsumer(writer: writer, prefix: options.tagPrefix, deduplicate: options.deduplicate)
         do {
             try reader.read(into: &consumer)

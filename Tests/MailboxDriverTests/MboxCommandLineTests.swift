@@ -106,3 +106,23 @@ extension MboxCommandLineTests {
         #expect(again.status == 0)
     }
 }
+
+extension MboxCommandLineTests {
+    /// Unnamed staging keeps a batch's files open; with few descriptors allowed (an
+    /// administrator's `ulimit -n 32`) the import publishes early instead of failing.
+    @Test func aLowDescriptorLimitStillImportsEveryMessage() throws {
+        let bin = try #require(ChildProcess.mailshift, "build the mailshift product first")
+        let prlimit = "/usr/bin/prlimit"
+        try #require(FileManager.default.isExecutableFile(atPath: prlimit), "util-linux's prlimit")
+        let dir = try TemporaryDirectory(prefix: "mbox-nofile")
+        defer { dir.remove() }
+        let mbox = dir.file("frank")
+        let manifest = try MboxCorpus.write(to: mbox, options: .init(seed: 5, messages: 200, variant: .mboxrd))
+        let maildir = dir.file("Maildir")
+        let r = try ChildProcess.run([
+            prlimit, "--nofile=32", bin, "mbox", "import", mbox, "--maildir", maildir, "--timezone", "UTC", "--batch-messages", "1000",
+        ])
+        #expect(r.status == 0)
+        try MaildirCheck.expectExact(maildir, manifest)
+    }
+}

@@ -1,0 +1,37 @@
+import Glibc
+
+/// A message whose bytes are written but which is not visible in `new/` or `cur/` yet.
+struct StagedMessage {
+    enum Body {
+        /// An unnamed inode (`O_TMPFILE`), still open: linked into place, or gone with its last
+        /// descriptor (a crash leaves nothing behind, not even in `tmp/`).
+        case unnamed(fd: Int32)
+        /// A file in `tmp/` (file systems without `O_TMPFILE`): renamed into place.
+        case named(tmp: String)
+    }
+
+    var body: Body
+    /// Its path in `new/` or `cur/`.
+    var final: String
+
+    /// Makes it visible under `final`. Only called once its bytes are durable.
+    func publish(linkUnnamed: (Int32, String) -> Int32) -> MboxError? {
+        switch body {
+        case .unnamed(let fd):
+            defer { close(fd) }
+            // The name is deterministic: a file already there is this very message.
+            if linkUnnamed(fd, final) == 0 || errno == EEXIST { return nil }
+        case .named(let tmp):
+            if rename(tmp, final) == 0 { return nil }
+        }
+        return MboxError(.writeFailed, file: final, offset: 0, detail: String(cString: strerror(errno)))
+    }
+
+    /// Abandons it: the unnamed inode is freed, the `tmp/` file removed.
+    func discard() {
+        switch body {
+        case .unnamed(let fd): close(fd)
+        case .named(let tmp): unlink(tmp)
+        }
+    }
+}

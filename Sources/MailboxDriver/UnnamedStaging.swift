@@ -1,0 +1,39 @@
+import Glibc
+
+/// `O_TMPFILE`: a file created without a name in a directory, given one later with `linkat`.
+enum UnnamedStaging {
+    /// `__O_TMPFILE | O_DIRECTORY` (Glibc exposes `O_TMPFILE` only under `_GNU_SOURCE`).
+    static let flag: Int32 = 0o20000000 | O_DIRECTORY
+
+    /// An unnamed, linkable, write-only file in `directory`, mode 0600; -1 with `errno` set.
+    static func open(in directory: String) -> Int32 {
+        Glibc.open(directory, O_WRONLY | flag | O_CLOEXEC, 0o600)
+    }
+
+    /// Whether this file system and process can create an unnamed file in `maildir/new` and
+    /// link it (into `tmp/`, removed at once): not every file system has `O_TMPFILE`, and a
+    /// process that is not root links through `/proc`, which may be missing.
+    static func works(in maildir: String) -> Bool {
+        let fd = open(in: maildir + "/new")
+        guard fd >= 0 else { return false }
+        let probe = "\(maildir)/tmp/mailshift-\(getpid())-probe"
+        unlink(probe)
+        let linked = StagedMessage(body: .unnamed(fd: fd), final: probe).publish(linkUnnamed: DurablePublisher.link) == nil
+        unlink(probe)
+        return linked
+    }
+}
+
+/// The process's open-file limit, raised once to its hard limit: unnamed staging keeps a
+/// batch's files open until the batch is published (up to two batches per import).
+enum DescriptorLimit {
+    private static let raised: Void = {
+        var limit = rlimit()
+        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+        guard getrlimit(resource, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        setrlimit(resource, &limit)
+    }()
+
+    static func raise() { _ = raised }
+}
