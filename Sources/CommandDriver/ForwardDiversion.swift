@@ -58,6 +58,8 @@ struct ForwardDiversion: Sendable {
     var user: String
     var path: String
     var content: Data
+    /// The file the diversion delivers to (nil for a restore).
+    var savedPath: String?
 
     /// Expands and validates the step's templates for `user`.
     init(step: StepInstance, user: String, savedPath: String?, keepLocal: Bool) throws {
@@ -75,6 +77,7 @@ struct ForwardDiversion: Sendable {
         if saved.contains("\"") || saved.contains("\\") {
             throw StepError.permanent("step \(step.id): saved_path '\(saved)' holds a quote or backslash, which a .forward line cannot carry")
         }
+        self.savedPath = saved
         // A quoted absolute path is a file delivery; `\user` keeps a local copy without re-reading .forward.
         content = Data(("\"\(saved)\"\n" + (keepLocal ? "\\\(user)\n" : "")).utf8)
     }

@@ -8,6 +8,9 @@ import Steps
 /// is read and checkpointed into the journal before the first write; a resumed step keeps the
 /// previous content it recorded the first time (never mistaking its own diversion for the
 /// user's file). Writes are atomic (temp file, fsync, rename), mode 0600, owned by the user.
+/// Before a user's `.forward` is written, the saved-mail file it names is created (empty, 0600,
+/// the user's) when missing: sendmail appends to it as the user, and a file it cannot create
+/// would turn every diverted message into a bounce.
 ///
 /// Outputs per user: `previous.<user>` (the file before, for `forward.restore`) and
 /// `written.<user>` (what mailshift wrote), both `absent` or `base64:…`.
@@ -34,7 +37,8 @@ public struct ForwardDivertRunner: StepRunner {
             let current = try await files.read(d.path)
             if current == .present(d.content) { continue }
             let wanted = ForwardFileState.present(d.content).summary
-            changes.append(PlannedChange(.modify, "\(host.name):\(d.path): \(current.summary) → \(wanted)"))
+            let saved = d.savedPath.map { " (creating \($0) if missing)" } ?? ""
+            changes.append(PlannedChange(.modify, "\(host.name):\(d.path): \(current.summary) → \(wanted)\(saved)"))
         }
         return changes.isEmpty ? .done("every .forward already diverts") : .pending(changes)
     }
@@ -69,10 +73,13 @@ public struct ForwardDivertRunner: StepRunner {
         }
         outputs = outputs.merging(record)
 
-        // 2. Write each user's diversion (skipping files already right).
+        // 2. Write each user's diversion (skipping files already right), its saved-mail file first.
         var changed = 0
-        for d in all where current[d.user] != .present(d.content) {
-            try await files.write(d.path, d.content, owner: ForwardOwner.of(step, default: owner) == .mailUser ? d.user : nil)
+        for d in all {
+            let fileOwner = ForwardOwner.of(step, default: owner) == .mailUser ? d.user : nil
+            if let saved = d.savedPath { try await files.prepareAppendTarget(saved, owner: fileOwner) }
+            guard current[d.user] != .present(d.content) else { continue }
+            try await files.write(d.path, d.content, owner: fileOwner)
             changed += 1
         }
         outputs["diverted"] = String(all.count)

@@ -8,6 +8,12 @@ protocol HostFiles: Sendable {
     /// Replaces `path` atomically; `owner` is the login name to chown to (nil: leave as created).
     func write(_ path: String, _ data: Data, owner: String?) async throws
     func remove(_ path: String) async throws
+    /// Makes sure sendmail can append to `path` as its user: the directory exists (created 0755
+    /// with its parents when missing) and the file exists (created empty, mode 0600, owned by
+    /// `owner`). An existing file is left exactly as it is; a symbolic link is refused. Returns
+    /// whether anything was created.
+    @discardableResult
+    func prepareAppendTarget(_ path: String, owner: String?) async throws -> Bool
 }
 
 /// Files on `host`: directly on this machine, through the transport on a remote one.

@@ -78,6 +78,38 @@ struct LocalHostFiles: HostFiles {
         _ = fsync(dirfd)
     }
 
+    func prepareAppendTarget(_ path: String, owner: String?) async throws -> Bool {
+        var st = stat()
+        if lstat(path, &st) == 0 {
+            if (st.st_mode & S_IFMT) == S_IFLNK { throw fail(path, "is a symbolic link; mailshift does not follow it") }
+            guard (st.st_mode & S_IFMT) == S_IFREG else { throw fail(path, "is not a regular file") }
+            return false
+        }
+        let ids = try owner.map { try account($0, path: path) }
+        let dir = (path as NSString).deletingLastPathComponent
+        if !FileManager.default.fileExists(atPath: dir) {
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+            } catch {
+                throw fail(dir, "cannot create the directory: \(error.localizedDescription)")
+            }
+        }
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        if fd < 0 {
+            if errno == EEXIST { return false }  // created meanwhile (the MTA): leave it
+            throw fail(path, "cannot create: \(errnoText(errno))")
+        }
+        defer { close(fd) }
+        if let ids, fchown(fd, ids.uid, ids.gid) != 0 { throw fail(path, "cannot chown to \(owner ?? ""): \(errnoText(errno))", hint: "run mailshift as root on this host") }
+        guard fchmod(fd, 0o600) == 0, fsync(fd) == 0 else { throw fail(path, "cannot chmod or fsync: \(errnoText(errno))") }
+        let dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dirfd >= 0 {
+            _ = fsync(dirfd)
+            close(dirfd)
+        }
+        return true
+    }
+
     func remove(_ path: String) async throws {
         if unlink(path) != 0 && errno != ENOENT { throw fail(path, "cannot remove: \(errnoText(errno))") }
         let dirfd = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

@@ -38,6 +38,26 @@ struct RemoteHostFiles: HostFiles {
         trap - EXIT
         """
 
+    static let prepareScript = """
+        set -e
+        f=$1; owner=$2
+        if [ -h "$f" ]; then echo "is a symbolic link; mailshift does not follow it" >&2; exit 3; fi
+        if [ -e "$f" ]; then
+          [ -f "$f" ] || { echo "is not a regular file" >&2; exit 5; }
+          exit 0
+        fi
+        d=$(dirname -- "$f")
+        [ -d "$d" ] || (umask 022; mkdir -p -- "$d")
+        umask 077
+        set -C
+        : > "$f"
+        set +C
+        if [ -n "$owner" ]; then chown -- "$owner" "$f"; fi
+        chmod 600 -- "$f"
+        sync -- "$d" 2>/dev/null || sync
+        exit 10
+        """
+
     static let removeScript = """
         if [ -h "$1" ]; then echo "is a symbolic link" >&2; exit 3; fi
         rm -f -- "$1"
@@ -64,6 +84,15 @@ struct RemoteHostFiles: HostFiles {
     func write(_ path: String, _ data: Data, owner: String?) async throws {
         let outcome = try await run(Self.writeScript, [path, owner ?? ""], stdin: data)
         guard outcome.status == 0 else { throw fail(path, outcome, "writing") }
+    }
+
+    func prepareAppendTarget(_ path: String, owner: String?) async throws -> Bool {
+        let outcome = try await run(Self.prepareScript, [path, owner ?? ""])
+        switch outcome.status {
+        case 0: return false
+        case 10: return true
+        default: throw fail(path, outcome, "preparing")
+        }
     }
 
     func remove(_ path: String) async throws {

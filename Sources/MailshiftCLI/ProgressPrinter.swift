@@ -149,14 +149,15 @@ final class ProgressPrinter: RunObserver, @unchecked Sendable {
         return "\(s / 3600)h\(String(format: "%02d", s / 60 % 60))m"
     }
 
-    static func timestamp() -> String {
+    /// RFC 3339 UTC; JSON lines carry milliseconds, so a log yields each step's duration.
+    static func timestamp(fractional: Bool = false) -> String {
         let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
+        f.formatOptions = fractional ? [.withInternetDateTime, .withFractionalSeconds] : [.withInternetDateTime]
         return f.string(from: Date())
     }
 
     private func emitJSON(_ event: RunEvent) {
-        var object: [String: Any] = ["time": Self.timestamp()]
+        var object: [String: Any] = ["time": Self.timestamp(fractional: true)]
         switch event {
         case .began(let list):
             object["event"] = "began"

@@ -13,9 +13,15 @@ import Testing
         return dir.file("home/{user}/.forward")
     }
 
+    /// The saved-mail path beside the homes: `DIR/saved/{user}` for `DIR/home/{user}/.forward`.
+    static func savedPath(forward: String) -> String {
+        guard let r = forward.range(of: "/home/") else { return "/nonexistent/saved/{user}" }
+        return forward[..<r.lowerBound] + "/saved/{user}"
+    }
+
     static func steps(forward: String, host: HostEndpoint, users: [String]) -> (divert: StepInstance, restore: StepInstance) {
         let divert = makeStep(.forwardDivert, id: "pilot/divert", host: host, users: users, [
-            (StepParameterKey.forwardFile, .text(forward)), (StepParameterKey.savedPath, .text("/var/mail.saved/{user}")),
+            (StepParameterKey.forwardFile, .text(forward)), (StepParameterKey.savedPath, .text(savedPath(forward: forward))),
             (StepParameterKey.keepLocal, .flag(true)),
         ])
         let restore = makeStep(.forwardRestore, id: "pilot/restore", host: host, users: users, [
@@ -35,6 +41,11 @@ import Testing
         let aliceBefore = Data("alice@elsewhere.example\n\"|/usr/bin/vacation alice\"\n".utf8)
         try aliceBefore.write(to: URL(fileURLWithPath: path("alice")))
         try Data("carol\n".utf8).write(to: URL(fileURLWithPath: path("carol")))
+        // carol's saved-mail file already holds mail; the others' do not exist.
+        let saved: @Sendable (String) -> String = { u in StepParameters.expand(savedPath(forward: forward), ["user": u]) }
+        let carolSaved = Data("From x@example.org Mon Jan  1 00:00:00 2024\nSubject: kept\n\nkept\n".utf8)
+        try FileManager.default.createDirectory(atPath: dir.file("saved"), withIntermediateDirectories: true)
+        try carolSaved.write(to: URL(fileURLWithPath: saved("carol")))
         let (divert, restore) = steps(forward: forward, host: host, users: users)
         let divertRunner = ForwardDivertRunner(transport: transport, owner: .unchanged)
         let restoreRunner = ForwardRestoreRunner(transport: transport, owner: .unchanged)
@@ -56,8 +67,14 @@ import Testing
         #expect(recorded.first?["previous.alice"] == "base64:" + aliceBefore.base64EncodedString())
         #expect(recorded.first?["previous.bob"] == "absent")
         #expect(outputs["changed"] == "3")
+        // sendmail can append to each saved-mail file: created empty and 0600, or left as it was.
+        #expect(try Data(contentsOf: URL(fileURLWithPath: saved("carol"))) == carolSaved)
+        for u in ["alice", "bob"] {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: saved(u))).isEmpty)
+            #expect(try mode(saved(u)) == 0o600)
+        }
         for u in users {
-            #expect(try String(contentsOfFile: path(u), encoding: .utf8) == "\"/var/mail.saved/\(u)\"\n\\\(u)\n")
+            #expect(try String(contentsOfFile: path(u), encoding: .utf8) == "\"\(saved(u))\"\n\\\(u)\n")
             #expect(try mode(path(u)) == 0o600)
             #expect(try FileManager.default.contentsOfDirectory(atPath: dir.file("home/\(u)")) == [".forward"])
         }
@@ -116,6 +133,10 @@ import Testing
                 let attributes = try FileManager.default.attributesOfItem(atPath: dir.file("home/daemon/.forward"))
                 #expect((attributes[.ownerAccountID] as? NSNumber)?.uint32Value == uid)
                 #expect(attributes[.posixPermissions] as? Int == 0o600)
+                // The saved-mail file (and its missing directory) made for sendmail to append as daemon.
+                let saved = try FileManager.default.attributesOfItem(atPath: dir.file("saved/daemon"))
+                #expect((saved[.ownerAccountID] as? NSNumber)?.uint32Value == uid)
+                #expect(saved[.posixPermissions] as? Int == 0o600)
             }
             await transport.close()
         }
