@@ -56,6 +56,13 @@ final class DurablePublisher: @unchecked Sendable {
         return ticket
     }
 
+    /// Whether the batch is through (without waiting).
+    func isDone(_ ticket: Ticket) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return ticket.done
+    }
+
     /// Waits until the batch is durable and visible, or throws why it is not.
     func wait(_ ticket: Ticket) throws {
         condition.lock()

@@ -10,9 +10,13 @@ import Glibc
 /// even a power loss, never exposes a partial message); `commit()` returns only when every link
 /// is durable too, so outputs journaled after it describe durable state. Batching replaces one
 /// fsync per message (the slow way peers do it) with one `syncfs` per batch, and the publisher
-/// flushes a batch while the next one is being written. Unnamed staging saves the `tmp/` entry
-/// and the rename (a third of the import's kernel time on ext4), and a crash leaves no `tmp/`
-/// file. Files are mode 0600 with mtime = the message date; owned by `owner` when running as root.
+/// flushes while the writer goes on. Unnamed staging saves the `tmp/` entry and the rename (a
+/// third of the import's kernel time on ext4), and a crash leaves no `tmp/` file.
+///
+/// With `hold`, nothing is published until `release()` or `commit()` (an import holds until its
+/// source has parsed whole, so a damaged mailbox leaves nothing visible); held bytes are still
+/// flushed early, every quarter batch, so the disk works while the source is read. Files are mode
+/// 0600 with mtime = the message date; owned by `owner` when running as root.
 public final class MaildirWriter {
     /// Where messages wait until their batch is durable.
     public enum Staging: Sendable {
@@ -36,6 +40,19 @@ public final class MaildirWriter {
     private var stagedBytes = 0
     /// The batch the publisher is flushing while this one fills (at most one: bounds descriptors).
     private var inFlight: DurablePublisher.Ticket?
+    /// True while staged messages must not be published: the source is not validated yet.
+    public private(set) var holding: Bool
+    let holdMessages: Int
+    let holdBytes: Int
+    /// The message being written is an unnamed inode (false: a `tmp/` file).
+    private var currentUnnamed = false
+    /// Directories this writer created, in order (removed again by `removeIfUnused`).
+    private var created: [String] = []
+    /// Messages handed to the publisher so far.
+    private var handedOff = 0
+    /// A flush of held messages' bytes (nothing linked), so the disk works while the source is
+    /// still being read: publishing them later finds little left to write.
+    private var earlyFlush: DurablePublisher.Ticket?
     private var sequence = 0
     private var fd: Int32 = -1
     private var tmpPath = ""
@@ -45,17 +62,23 @@ public final class MaildirWriter {
 
     public init(
         root: String, owner: (uid: uid_t, gid: gid_t)? = nil, batchMessages: Int = 1024, batchBytes: Int = 64 << 20,
-        staging: Staging = .automatic
+        staging: Staging = .automatic, hold: Bool = false
     ) throws {
         self.root = root
         self.owner = geteuid() == 0 ? owner : nil
         self.batchMessages = batchMessages
         self.batchBytes = batchBytes
+        holding = hold
+        holdMessages = 4 * batchMessages
+        holdBytes = 2 * batchBytes
         buffer.reserveCapacity(256 << 10)
         for dir in [root, root + "/tmp", root + "/new", root + "/cur"] {
-            if mkdir(dir, 0o700) != 0 && errno != EEXIST {
+            if mkdir(dir, 0o700) == 0 {
+                created.append(dir)
+            } else if errno != EEXIST {
                 if errno == ENOENT, (try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)) != nil {
                     chmod(dir, 0o700)
+                    created.append(dir)
                 } else {
                     throw MboxError(.writeFailed, file: dir, offset: 0, detail: String(cString: strerror(errno)))
                 }
@@ -72,13 +95,11 @@ public final class MaildirWriter {
     }
 
     deinit {
-        if fd >= 0 {
-            close(fd)
-            if !stagesUnnamed { unlink(tmpPath) }
-        }
-        staged.forEach { $0.discard() }
+        discard()
+        abandonStaged()
         // A batch in flight holds whole, correct messages: let it land (it uses `rootFD`).
         if let t = inFlight { try? publisher.wait(t) }
+        if let t = earlyFlush { try? publisher.wait(t) }
         close(rootFD)
     }
 
@@ -98,16 +119,33 @@ public final class MaildirWriter {
         if stagesUnnamed {
             tmpPath = root + "/new"
             fd = UnnamedStaging.open(in: tmpPath)
-            if fd < 0 && (errno == EMFILE || errno == ENFILE) && !(staged.isEmpty && inFlight == nil) {
-                try commitStaged()  // out of descriptors: flush what is staged, then go on
+            if fd < 0 && (errno == EMFILE || errno == ENFILE) {
+                // Out of descriptors: free the staged ones (parked in tmp/ while holding, else
+                // published), then go on.
+                if holding { try parkStaged() } else { try commitStaged() }
                 fd = UnnamedStaging.open(in: tmpPath)
             }
+            currentUnnamed = true
         } else {
             sequence += 1
             tmpPath = "\(root)/tmp/mailshift-\(getpid())-\(sequence)"
             fd = open(tmpPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            currentUnnamed = false
         }
         guard fd >= 0 else { throw failure(tmpPath) }
+    }
+
+    /// Gives each held unnamed message a name in `tmp/` and closes it: still invisible, and it
+    /// no longer holds a descriptor. Publishing renames it like any `tmp/` file.
+    private func parkStaged() throws {
+        for i in staged.indices {
+            guard case .unnamed(let f) = staged[i].body else { continue }
+            sequence += 1
+            let parked = "\(root)/tmp/mailshift-\(getpid())-\(sequence)"
+            guard DurablePublisher.link(f, parked) == 0 else { throw failure(parked) }
+            close(f)
+            staged[i].body = .named(tmp: parked)
+        }
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
@@ -138,7 +176,7 @@ public final class MaildirWriter {
         guard futimens(fd, &times) == 0 else { throw failure(tmpPath) }
         if let o = owner, fchown(fd, o.uid, o.gid) != 0 { throw failure(tmpPath) }
         let final = "\(root)/\(name.subdirectory)/\(name.fileName)"
-        if stagesUnnamed {
+        if currentUnnamed {
             staged.append(StagedMessage(body: .unnamed(fd: fd), final: final))
         } else {
             close(fd)
@@ -149,14 +187,44 @@ public final class MaildirWriter {
         stagedBytes += name.size
         written += 1
         writtenBytes += name.size
+        if !holding && (staged.count >= batchMessages || stagedBytes >= batchBytes) { try handOff() }
+        if !staged.isEmpty && staged.count % max(1, batchMessages / 4) == 0 && earlyFlush.map(publisher.isDone) ?? true {
+            earlyFlush = publisher.submit(anchor: rootFD, [])
+        }
+    }
+
+    /// Whether the held messages reached the hold limit (4 batches): the caller must validate
+    /// the rest of its source and `release()` before writing more.
+    public var holdIsFull: Bool { holding && (staged.count >= holdMessages || stagedBytes >= holdBytes) }
+
+    /// Ends the hold: the staged messages may now be published (their source validated).
+    public func release() throws {
+        holding = false
         if staged.count >= batchMessages || stagedBytes >= batchBytes { try handOff() }
+    }
+
+    /// After a failed import that published nothing: removes the directories this writer created
+    /// (only while empty), so a damaged source leaves no trace in the store.
+    public func removeIfUnused() {
+        guard handedOff == 0 else { return }
+        for dir in created.reversed() { rmdir(dir) }
+    }
+
+    /// Forgets every staged message not yet handed to the publisher (unnamed ones vanish, `tmp/`
+    /// ones are removed): what a failed import leaves is nothing visible.
+    public func abandonStaged() {
+        staged.forEach { $0.discard() }
+        staged.removeAll()
+        stagedBytes = 0
     }
 
     /// Abandons the message being written.
     public func discard() {
-        if fd >= 0 { close(fd); fd = -1 }
+        guard fd >= 0 else { return }
+        close(fd)
+        fd = -1
         buffer.removeAll(keepingCapacity: true)
-        if !stagesUnnamed { unlink(tmpPath) }
+        if !currentUnnamed { unlink(tmpPath) }
     }
 
     /// Gives the full batch to the publisher and goes on (after the previous batch is through).
@@ -166,6 +234,7 @@ public final class MaildirWriter {
             try publisher.wait(t)
         }
         inFlight = publisher.submit(anchor: rootFD, staged)
+        handedOff += staged.count
         staged.removeAll(keepingCapacity: true)
         stagedBytes = 0
     }
@@ -182,6 +251,11 @@ public final class MaildirWriter {
     /// Makes everything written so far durable and visible: the last batches' bytes, their
     /// links, and the directories.
     public func commit() throws {
+        holding = false
+        if let t = earlyFlush {
+            earlyFlush = nil
+            try publisher.wait(t)
+        }
         guard inFlight != nil || !staged.isEmpty else { return }
         try commitStaged()
         for sub in ["new", "cur"] {

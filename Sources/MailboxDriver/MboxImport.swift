@@ -61,32 +61,41 @@ public struct MboxImportReport: Sendable, Hashable, Codable {
     public var lastDate: Int?
 }
 
-/// Imports one mbox file into a Maildir, idempotently: validate the whole file first (so nothing
-/// is written for a damaged one), then stream each message not yet present into the Maildir,
-/// durable in batches, and return only once everything written is durable.
+/// Imports one mbox file into a Maildir, idempotently: stream each message not yet present into
+/// the Maildir, durable in batches, and return only once everything written is durable.
+///
+/// Nothing is written for a damaged file: the writer holds the staged messages back (invisible)
+/// until the whole file has parsed. A mailbox that fits the hold (4 batches: 4,096 messages or
+/// 128 MB) is therefore read once; a larger one is validated whole by a second reader when the
+/// hold fills, before anything is published, and the import goes on from where it was.
 public enum MboxImport {
     public static func run(file: String, maildir: String, options: MboxImportOptions) throws -> MboxImportReport {
         let lock = options.lock ? try SpoolLock(mbox: file, timeout: options.lockTimeout) : nil
         defer { lock?.unlock() }
         let reader = try MboxReader(path: file, variant: options.variant, timeZone: options.timeZone)
-        var tally = MboxTally()
-        try reader.read(into: &tally)
-        reader.rewind()
-        var report = MboxImportReport(
-            file: file, maildir: maildir, variant: reader.variant.rawValue, detected: reader.detected,
-            messages: tally.messages, bytes: tally.bytes, imported: 0, importedBytes: 0, present: 0, duplicates: 0,
-            skippedInternal: 0, warningCount: 0, warnings: [], digestSummary: "", source: reader.identity.description,
-            firstDate: tally.firstDate, lastDate: tally.lastDate)
         let writer = try MaildirWriter(
-            root: maildir, owner: options.owner, batchMessages: options.batchMessages, staging: options.staging)
+            root: maildir, owner: options.owner, batchMessages: options.batchMessages, staging: options.staging, hold: true)
         var consumer = ImportConsumer(writer: writer, prefix: options.tagPrefix, deduplicate: options.deduplicate)
+        let variant = reader.variant
+        consumer.validateSource = {
+            var whole = MboxTally()
+            try MboxReader(path: file, variant: variant, timeZone: options.timeZone).read(into: &whole)
+        }
         do {
             try reader.read(into: &consumer)
             try writer.commit()
         } catch {
             writer.discard()
+            writer.abandonStaged()
+            writer.removeIfUnused()
             throw error
         }
+        let tally = consumer.tally
+        var report = MboxImportReport(
+            file: file, maildir: maildir, variant: reader.variant.rawValue, detected: reader.detected,
+            messages: tally.messages, bytes: tally.bytes, imported: 0, importedBytes: 0, present: 0, duplicates: 0,
+            skippedInternal: 0, warningCount: 0, warnings: [], digestSummary: "", source: reader.identity.description,
+            firstDate: tally.firstDate, lastDate: tally.lastDate)
         report.imported = writer.written
         report.importedBytes = writer.writtenBytes
         report.present = consumer.present
@@ -109,11 +118,16 @@ public enum MboxImport {
     }
 }
 
-/// Streams each new message into the writer; skips messages already present by tag.
+/// Streams each new message into the writer; skips messages already present by tag. Counts
+/// every message (the report's tally), and when the writer's hold fills, has the whole source
+/// validated before letting it publish.
 struct ImportConsumer: MboxConsumer {
     let writer: MaildirWriter
     let prefix: String
     let deduplicate: Bool
+    var tally = MboxTally()
+    /// Reads the whole source once (throws where it is damaged); called at most once.
+    var validateSource: (() throws -> Void)?
     var knownDigests: Set<String> = []
     var digest = MessageKey()
     var summary = SHA256()
@@ -131,6 +145,7 @@ struct ImportConsumer: MboxConsumer {
     var tag = ""
 
     mutating func begin(_ head: MboxMessageHead, headers: UnsafeRawBufferPointer) throws -> Bool {
+        _ = try tally.begin(head, headers: headers)
         tag = MessageTag.make(prefix, offset: head.offset, headers: headers)
         if let known = writer.existing[tag] {
             present += 1
@@ -152,6 +167,7 @@ struct ImportConsumer: MboxConsumer {
     }
 
     mutating func end(_ head: MboxMessageHead, storedBytes: Int, endOffset: Int) throws {
+        try tally.end(head, storedBytes: storedBytes, endOffset: endOffset)
         guard writing else { return }
         writing = false
         let d = digest.finalize()
@@ -162,6 +178,11 @@ struct ImportConsumer: MboxConsumer {
             return
         }
         try writer.finish(MaildirName(date: head.from.date, tag: tag, digest: d, size: storedBytes, flags: head.flags))
+        if writer.holdIsFull {
+            try validateSource?()
+            validateSource = nil
+            try writer.release()
+        }
     }
 }
 

@@ -47,7 +47,10 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: maildir + "/tmp").isEmpty)
     }
 
-    @Test func damagedMailboxWritesNothing() throws {
+    /// Damage after 30 good messages: nothing is written, whether the mailbox fits the writer's
+    /// hold (read once; batches of 1,024) or overflows it (batches of 5: the hold of 20 fills and
+    /// the whole file is validated before anything is published).
+    @Test(arguments: [1024, 5]) func damagedMailboxWritesNothing(batchMessages: Int) throws {
         let dir = try TemporaryDirectory(prefix: "import-bad")
         defer { dir.remove() }
         let mbox = dir.file("carol")
@@ -57,8 +60,31 @@ import Testing
         try h.write(contentsOf: Data([UInt8](repeating: 0, count: 8192)))
         try h.close()
         let maildir = dir.file("Maildir")
-        #expect(throws: MboxError.self) { try MboxImport.run(file: mbox, maildir: maildir, options: .init()) }
+        var options = MboxImportOptions()
+        options.batchMessages = batchMessages
+        #expect(throws: MboxError.self) { try MboxImport.run(file: mbox, maildir: maildir, options: options) }
         #expect(!FileManager.default.fileExists(atPath: maildir))
+        // Into an existing Maildir: its directories stay, and nothing appears in them.
+        try FileManager.default.createDirectory(atPath: maildir + "/cur", withIntermediateDirectories: true)
+        #expect(throws: MboxError.self) { try MboxImport.run(file: mbox, maildir: maildir, options: options) }
+        for sub in ["cur", "new", "tmp"] {
+            #expect(((try? FileManager.default.contentsOfDirectory(atPath: "\(maildir)/\(sub)")) ?? []).isEmpty)
+        }
+        #expect(FileManager.default.fileExists(atPath: maildir + "/cur"))
+    }
+
+    /// A mailbox larger than the hold (batches of 7: hold 28) imports exactly, in one run.
+    @Test func aMailboxLargerThanTheHoldImportsExactly() throws {
+        let dir = try TemporaryDirectory(prefix: "import-big")
+        defer { dir.remove() }
+        let mbox = dir.file("dan")
+        let manifest = try MboxCorpus.write(to: mbox, options: .init(seed: 12, messages: 100, variant: .mboxcl2))
+        let maildir = dir.file("Maildir")
+        var options = MboxImportOptions()
+        options.batchMessages = 7
+        let report = try MboxImport.run(file: mbox, maildir: maildir, options: options)
+        #expect(report.messages == 100 && report.imported == 100)
+        try MaildirCheck.expectExact(maildir, manifest)
     }
 }
 
