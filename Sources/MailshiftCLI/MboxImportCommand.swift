@@ -16,7 +16,7 @@ struct MboxImportCommand: ParsableCommand {
     @Option(name: .long, help: "Owner of the files written (when run as root).") var owner: String?
     @Flag(name: .long, help: "Take the spool lock (dotlock, then fcntl) while reading.") var lock = false
     @Flag(name: .long, help: "Saved mail: name messages as saved and skip ones already imported.") var saved = false
-    @Option(name: .long, help: ArgumentHelp("Messages per durable batch.", visibility: .hidden)) var batchMessages: Int = 512
+    @Option(name: .long, help: ArgumentHelp("Messages per durable batch.", visibility: .hidden)) var batchMessages: Int = MboxImportOptions().batchMessages
     @OptionGroup var reading: MboxReadingOptions
 
     func validate() throws {
