@@ -1,6 +1,6 @@
 // swift-tools-version: 6.0
 // The target graph is the pipeline: plan → compile → steps → execute → drivers.
-// C stays at the edge: CYAML and CLDAP are imported by exactly one Swift file each.
+// C stays at the edge: CYAML, CLDAP and CNettle are imported by exactly one Swift file each.
 import PackageDescription
 
 let package = Package(
@@ -17,10 +17,12 @@ let package = Package(
         // C edge: thin system-library modules, one wrapper file each imports them.
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "CLDAP", pkgConfig: "ldap", providers: [.apt(["libldap2-dev"])]),
+        // SHA-256 with the CPU's SHA instructions where it has them (verify digests every message).
+        .systemLibrary(name: "CNettle", pkgConfig: "nettle", providers: [.apt(["nettle-dev"])]),
 
         // Foundations with no mail-domain knowledge.
         .target(name: "Diagnostics"),
-        .target(name: "Digest"),
+        .target(name: "Digest", dependencies: ["CNettle"]),
 
         // plan → compile
         .target(name: "YAMLSource", dependencies: ["Diagnostics", "CYAML"]),
