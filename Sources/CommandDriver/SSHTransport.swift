@@ -10,7 +10,8 @@ import Steps
 ///   `ControlPersist`) whose socket lives in a private 0700 directory; every later command rides
 ///   on it, paying no handshake. If the master is gone, the next command starts a new one.
 /// - Each argument is single-quoted for the remote shell (`ShellQuoting`): user data can never
-///   become shell syntax there.
+///   become shell syntax there. The command's timeout is enforced remotely too (`timeout`),
+///   since killing the local client leaves the remote command running.
 /// - ssh's own failures throw a classified `CommandFailure` (unreachable: transient; host key or
 ///   authentication: permanent). A remote command's non-zero exit is returned, not thrown.
 /// - Call `close()` when done: it stops the masters and removes the socket directory.
@@ -71,7 +72,7 @@ public final class SSHTransport: CommandTransport {
         } else {
             args += ["-o", "ControlMaster=no", "-o", "ControlPath=none"]
         }
-        args += ["--", host.address, ShellQuoting.commandLine(argv)]
+        args += ["--", host.address, ShellQuoting.commandLine(argv, deadline: timeout)]
         let result: ChildProcess.Result
         do {
             result = try await spawn(args, stdin: stdin, timeout: timeout, host: host, rendered: rendered)

@@ -16,6 +16,18 @@ public enum ShellQuoting {
         argv.map(quote).joined(separator: " ")
     }
 
+    /// The command line for `argv` with a deadline enforced on the remote side as well: killing
+    /// the local ssh client at a timeout does not stop the remote command (sshd keeps it running
+    /// without a terminal), so where the remote host has coreutils' `timeout` the command runs
+    /// under it (TERM at the deadline, KILL 5 s later, to its whole process group). Without
+    /// `timeout` it runs as before. `seconds <= 0`: no deadline.
+    public static func commandLine(_ argv: [String], deadline seconds: Double) -> String {
+        let line = commandLine(argv)
+        guard seconds > 0 else { return line }
+        let limit = String(Int(seconds.rounded(.up)))
+        return "if command -v timeout >/dev/null 2>&1; then exec timeout -k 5 \(limit) \(line); else exec \(line); fi"
+    }
+
     /// True if `word` contains anything other than characters a shell never interprets.
     public static func needsQuoting(_ word: String) -> Bool {
         if word.isEmpty { return true }

@@ -73,17 +73,35 @@ import Testing
         }
     }
 
+    /// Whether a process on this machine runs exactly `argv` (read from /proc, no pgrep needed).
+    static func processRuns(argv: [String]) -> Bool {
+        let wanted = Data(argv.joined(separator: "\0").utf8) + Data([0])
+        let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return pids.contains { pid in
+            pid.allSatisfy(\.isNumber) && FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") == wanted
+        }
+    }
+
     @Test func killsARemoteCommandAtItsTimeout() async throws {
         try await SSHDFixture.with { sshd in
             let ssh = Self.transport(sshd)
+            // A duration no other process here sleeps, to find the remote one afterwards.
+            let marker = "37.\(Int.random(in: 100_000...999_999))"
             do {
-                // Were the client not killed, `sleep 30` would end normally and nothing be thrown.
-                _ = try await ssh.run(["sleep", "30"], on: sshd.endpoint, stdin: nil, timeout: 1)
+                // Were the client not killed, `sleep` would end normally and nothing be thrown.
+                _ = try await ssh.run(["sleep", marker], on: sshd.endpoint, stdin: nil, timeout: 1)
                 Issue.record("expected a timeout")
             } catch let failure as CommandFailure {
                 #expect(failure.reason == .timedOut(seconds: 1))
                 #expect(failure.disposition == .transient)
             }
+            // The remote command stops at its deadline too (sshd runs it on this machine).
+            var remoteGone = false
+            for _ in 0..<40 where !remoteGone {
+                remoteGone = !Self.processRuns(argv: ["sleep", marker])
+                if !remoteGone { try await Task.sleep(nanoseconds: 250_000_000) }
+            }
+            #expect(remoteGone, "the remote sleep outlived its timeout")
             // The connection still serves the next command.
             let next = try await ssh.run(["true"], on: sshd.endpoint, stdin: nil, timeout: 20)
             #expect(next.status == 0)
