@@ -102,21 +102,21 @@ struct LocalHostFiles: HostFiles {
         defer { close(fd) }
         if let ids, fchown(fd, ids.uid, ids.gid) != 0 { throw fail(path, "cannot chown to \(owner ?? ""): \(errnoText(errno))", hint: "run mailshift as root on this host") }
         guard fchmod(fd, 0o600) == 0, fsync(fd) == 0 else { throw fail(path, "cannot chmod or fsync: \(errnoText(errno))") }
-        let dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dirfd >= 0 {
-            _ = fsync(dirfd)
-            close(dirfd)
-        }
+        syncDirectory(holding: path)
         return true
     }
 
     func remove(_ path: String) async throws {
         if unlink(path) != 0 && errno != ENOENT { throw fail(path, "cannot remove: \(errnoText(errno))") }
+        syncDirectory(holding: path)
+    }
+
+    /// Makes a created or removed name durable: fsync of its directory (best effort).
+    private func syncDirectory(holding path: String) {
         let dirfd = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dirfd >= 0 {
-            _ = fsync(dirfd)
-            close(dirfd)
-        }
+        guard dirfd >= 0 else { return }
+        _ = fsync(dirfd)
+        close(dirfd)
     }
 
     /// uid and primary gid of a login name (getpwnam_r: thread-safe).

@@ -4,13 +4,15 @@ import Glibc
 #endif
 
 extension LabProcess {
-    /// Starts `path` with stdin from /dev/null and stdout and stderr to `output`, not waiting for it.
+    /// Starts `path` with stdin from /dev/null and stdout and stderr to `output` (stderr to
+    /// `errors` instead when given, e.g. a terminal), not waiting for it.
     ///
     /// Every signal is unblocked and at its default disposition in the child: a Swift process's
     /// threads block some signals, and a child would otherwise inherit that (a slapd started so
     /// ignores SIGTERM). `newSession` detaches it from our terminal and process group.
     public static func spawn(
-        _ path: String, _ arguments: [String], output: String, truncate: Bool = false, newSession: Bool = false
+        _ path: String, _ arguments: [String], output: String, errors: String? = nil, truncate: Bool = false,
+        newSession: Bool = false
     ) throws -> pid_t {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -30,7 +32,11 @@ extension LabProcess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         let mode = truncate ? O_TRUNC : O_APPEND
         posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | mode, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        if let errors {
+            posix_spawn_file_actions_addopen(&actions, 2, errors, O_RDWR | O_NOCTTY, 0)
+        } else {
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        }
         var argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) }
         argv.append(nil)
         defer { for p in argv { free(p) } }

@@ -85,7 +85,7 @@ final class DurablePublisher: @unchecked Sendable {
                 errors = jobs.map { job in
                     var first: MboxError?
                     for m in job.messages {
-                        if let e = m.publish(linkUnnamed: Self.link) {
+                        if let e = m.publish() {
                             first = first ?? e
                         }
                     }
@@ -107,16 +107,4 @@ final class DurablePublisher: @unchecked Sendable {
             condition.broadcast()
             condition.unlock()
         }
-    }
-
-    /// Gives an unnamed inode a name: `AT_EMPTY_PATH` where allowed (root), else through
-    /// `/proc/self/fd`, which needs no privilege.
-    static func link(_ fd: Int32, _ path: String) -> Int32 {
-        let atEmptyPath: Int32 = 0x1000
-        if geteuid() == 0 {
-            if linkat(fd, "", AT_FDCWD, path, atEmptyPath) == 0 { return 0 }
-            if errno == EEXIST { return -1 }
-        }
-        return linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, path, AT_SYMLINK_FOLLOW)
-    }
-}
+    }}

@@ -46,7 +46,7 @@ public final class MaildirWriter {
     let holdBytes: Int
     /// The message being written is an unnamed inode (false: a `tmp/` file).
     private var currentUnnamed = false
-    /// Directories this writer created, in order (removed again by `removeIfUnused`).
+    /// Directories this writer created, in order (removed again by `abandon`).
     private var created: [String] = []
     /// Messages handed to the publisher so far.
     private var handedOff = 0
@@ -142,7 +142,7 @@ public final class MaildirWriter {
             guard case .unnamed(let f) = staged[i].body else { continue }
             sequence += 1
             let parked = "\(root)/tmp/mailshift-\(getpid())-\(sequence)"
-            guard DurablePublisher.link(f, parked) == 0 else { throw failure(parked) }
+            guard UnnamedStaging.link(f, parked) == 0 else { throw failure(parked) }
             close(f)
             staged[i].body = .named(tmp: parked)
         }
@@ -203,16 +203,18 @@ public final class MaildirWriter {
         if staged.count >= batchMessages || stagedBytes >= batchBytes { try handOff() }
     }
 
-    /// After a failed import that published nothing: removes the directories this writer created
-    /// (only while empty), so a damaged source leaves no trace in the store.
-    public func removeIfUnused() {
+    /// After a failed import: drops the message being written and every staged message not yet
+    /// handed to the publisher (unnamed ones vanish, `tmp/` ones are removed), and when nothing
+    /// was published, the directories this writer created (only while empty), so a damaged source
+    /// leaves no trace in the store.
+    public func abandon() {
+        discard()
+        abandonStaged()
         guard handedOff == 0 else { return }
         for dir in created.reversed() { rmdir(dir) }
     }
 
-    /// Forgets every staged message not yet handed to the publisher (unnamed ones vanish, `tmp/`
-    /// ones are removed): what a failed import leaves is nothing visible.
-    public func abandonStaged() {
+    private func abandonStaged() {
         staged.forEach { $0.discard() }
         staged.removeAll()
         stagedBytes = 0

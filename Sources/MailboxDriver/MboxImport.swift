@@ -85,9 +85,7 @@ public enum MboxImport {
             try reader.read(into: &consumer)
             try writer.commit()
         } catch {
-            writer.discard()
-            writer.abandonStaged()
-            writer.removeIfUnused()
+            writer.abandon()
             throw error
         }
         let tally = consumer.tally

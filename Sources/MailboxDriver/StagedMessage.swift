@@ -15,12 +15,12 @@ struct StagedMessage {
     var final: String
 
     /// Makes it visible under `final`. Only called once its bytes are durable.
-    func publish(linkUnnamed: (Int32, String) -> Int32) -> MboxError? {
+    func publish() -> MboxError? {
         switch body {
         case .unnamed(let fd):
             defer { close(fd) }
             // The name is deterministic: a file already there is this very message.
-            if linkUnnamed(fd, final) == 0 || errno == EEXIST { return nil }
+            if UnnamedStaging.link(fd, final) == 0 || errno == EEXIST { return nil }
         case .named(let tmp):
             if rename(tmp, final) == 0 { return nil }
         }

@@ -18,14 +18,25 @@ enum UnnamedStaging {
         guard fd >= 0 else { return false }
         let probe = "\(maildir)/tmp/mailshift-\(getpid())-probe"
         unlink(probe)
-        let linked = StagedMessage(body: .unnamed(fd: fd), final: probe).publish(linkUnnamed: DurablePublisher.link) == nil
+        let linked = StagedMessage(body: .unnamed(fd: fd), final: probe).publish() == nil
         unlink(probe)
         return linked
     }
+
+    /// Gives an unnamed inode a name: `AT_EMPTY_PATH` where allowed (root), else through
+    /// `/proc/self/fd`, which needs no privilege.
+    static func link(_ fd: Int32, _ path: String) -> Int32 {
+        let atEmptyPath: Int32 = 0x1000
+        if geteuid() == 0 {
+            if linkat(fd, "", AT_FDCWD, path, atEmptyPath) == 0 { return 0 }
+            if errno == EEXIST { return -1 }
+        }
+        return linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, path, AT_SYMLINK_FOLLOW)
+    }
 }
 
-/// The process's open-file limit, raised once to its hard limit: unnamed staging keeps a
-/// batch's files open until the batch is published (up to two batches per import).
+/// The process's open-file limit, raised once to its hard limit: unnamed staging keeps each
+/// staged message's file open until it is published (up to the writer's hold, 4 batches).
 enum DescriptorLimit {
     private static let raised: Void = {
         var limit = rlimit()

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Lab
 import Testing
 
 /// `run` on a terminal: stderr on a real pseudo-terminal, so the live progress block is drawn,
@@ -28,16 +29,7 @@ import Testing
     static func runOnTerminal(_ argv: [String], stdout: String) throws -> (status: Int32, screen: String) {
         let (master, slave) = try openTerminal()
         defer { close(master) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, slave, O_RDWR | O_NOCTTY, 0)
-        var pid: pid_t = 0
-        let cargs = argv.map { strdup($0) } + [nil]
-        defer { cargs.forEach { free($0) } }
-        try #require(posix_spawn(&pid, argv[0], &actions, nil, cargs, environ) == 0)
+        let pid = try LabProcess.spawn(argv[0], Array(argv.dropFirst()), output: stdout, errors: slave, truncate: true)
         // Read the terminal while the run goes (a full pty buffer would block the child).
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
