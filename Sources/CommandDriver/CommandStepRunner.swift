@@ -22,9 +22,10 @@ public struct CommandStepRunner: StepRunner {
     }
 
     private func invocations(_ step: StepInstance) throws -> [Invocation] {
-        let argv = try step.requiredList(StepParameterKey.argv)
-        let check = step.parameters.list(StepParameterKey.check).flatMap { $0.isEmpty ? nil : $0 }
-        guard step.parameters.flag(StepParameterKey.perUser) == true else { return [Invocation(user: nil, argv: argv, check: check)] }
+        let p = try step.parameters(CommandParameters.self)
+        let argv = try step.nonEmpty(p.argv, "argv")
+        let check = p.check.flatMap { $0.isEmpty ? nil : $0 }
+        guard p.perUser else { return [Invocation(user: nil, argv: argv, check: check)] }
         return step.actingUsers.map { user in
             let vars = ["user": user]
             return Invocation(
@@ -35,7 +36,7 @@ public struct CommandStepRunner: StepRunner {
 
     public func inspect(_ step: StepInstance, context: StepContext) async throws -> Inspection {
         let host = step.targetHost
-        let timeout = Double(step.parameters.number(StepParameterKey.timeout) ?? 300)
+        let timeout = Double(try step.parameters(CommandParameters.self).timeout ?? 300)
         var pending: [PlannedChange] = []
         var unknown = 0
         for inv in try invocations(step) {
@@ -59,8 +60,9 @@ public struct CommandStepRunner: StepRunner {
     public func apply(_ step: StepInstance, context: StepContext) async throws -> StepOutputs {
         try refuseDryRun(step, context)
         let host = step.targetHost
-        let timeout = Double(step.parameters.number(StepParameterKey.timeout) ?? 300)
-        let perUser = step.parameters.flag(StepParameterKey.perUser) == true
+        let p = try step.parameters(CommandParameters.self)
+        let timeout = Double(p.timeout ?? 300)
+        let perUser = p.perUser
         var outputs = context.previousOutputs ?? StepOutputs()
         for inv in try invocations(step) {
             let key = inv.user.map { "status.\($0)" } ?? "exit_status"

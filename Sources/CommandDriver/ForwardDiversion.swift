@@ -1,22 +1,8 @@
 import Foundation
 import Steps
 
-/// Who owns a `.forward` mailshift writes. sendmail ignores a `.forward` not owned by its user
-/// (or group/world-writable), so production uses `.mailUser`.
-public enum ForwardOwner: Sendable, Hashable {
-    /// chown the file to the mail user (and their primary group); the user must exist on the host.
-    case mailUser
-    /// Leave the file owned by the account mailshift runs as (tests, labs, or a non-root run
-    /// whose users are that account).
-    case unchanged
-}
-
-extension ForwardOwner {
-    /// The step's `forward_owner` parameter (`unchanged`), else the runner's default.
-    static func of(_ step: StepInstance, default fallback: ForwardOwner) -> ForwardOwner {
-        step.parameters.text(StepParameterKey.forwardOwner) == "unchanged" ? .unchanged : fallback
-    }
-}
+/// Who owns a `.forward` mailshift writes (the plan's `forward.owner`, else the runner's default).
+public typealias ForwardOwner = ForwardFileOwner
 
 /// A `.forward` file's state on a host.
 enum ForwardFileState: Sendable, Hashable {
@@ -62,11 +48,11 @@ struct ForwardDiversion: Sendable {
     var savedPath: String?
 
     /// Expands and validates the step's templates for `user`.
-    init(step: StepInstance, user: String, savedPath: String?, keepLocal: Bool) throws {
+    init(step: StepInstance, forwardFile: String, user: String, savedPath: String?, keepLocal: Bool) throws {
         try Self.validate(user: user, step: step)
         self.user = user
         let vars = ["user": user]
-        path = StepParameters.expand(try step.requiredText(StepParameterKey.forwardFile), vars)
+        path = StepParameters.expand(try step.nonEmpty(forwardFile, "forward_file"), vars)
         try Self.validate(path: path, what: "forward_file", step: step)
         guard let savedPath else {
             content = Data()

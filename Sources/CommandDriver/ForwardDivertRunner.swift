@@ -24,9 +24,11 @@ public struct ForwardDivertRunner: StepRunner {
     }
 
     private func diversions(_ step: StepInstance) throws -> [ForwardDiversion] {
-        let saved = try step.requiredText(StepParameterKey.savedPath)
-        let keepLocal = step.parameters.flag(StepParameterKey.keepLocal) ?? false
-        return try step.actingUsers.map { try ForwardDiversion(step: step, user: $0, savedPath: saved, keepLocal: keepLocal) }
+        let p = try step.parameters(ForwardDivertParameters.self)
+        let saved = try step.nonEmpty(p.savedPath, "saved_path")
+        return try step.actingUsers.map {
+            try ForwardDiversion(step: step, forwardFile: p.forwardFile, user: $0, savedPath: saved, keepLocal: p.keepLocal)
+        }
     }
 
     public func inspect(_ step: StepInstance, context: StepContext) async throws -> Inspection {
@@ -76,7 +78,7 @@ public struct ForwardDivertRunner: StepRunner {
         // 2. Write each user's diversion (skipping files already right), its saved-mail file first.
         var changed = 0
         for d in all {
-            let fileOwner = ForwardOwner.of(step, default: owner) == .mailUser ? d.user : nil
+            let fileOwner = (try step.parameters(ForwardDivertParameters.self).owner ?? owner) == .mailUser ? d.user : nil
             if let saved = d.savedPath { try await files.prepareAppendTarget(saved, owner: fileOwner) }
             guard current[d.user] != .present(d.content) else { continue }
             try await files.write(d.path, d.content, owner: fileOwner)

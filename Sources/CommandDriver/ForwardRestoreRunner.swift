@@ -25,14 +25,15 @@ public struct ForwardRestoreRunner: StepRunner {
     private enum Action { case none, write(Data), remove, leave }
 
     private func restorations(_ step: StepInstance, context: StepContext) throws -> [Restoration] {
-        let divertID = try step.requiredText(StepParameterKey.divertStep)
+        let p = try step.parameters(ForwardRestoreParameters.self)
+        let divertID = p.divertStep.id
         guard let recorded = context.outputs(of: divertID) else {
             throw StepError.permanent(
                 "step \(step.id): the divert step \(divertID) has no journaled outputs; nothing is known to restore",
                 hint: "run or resume the plan so that \(divertID) completes first")
         }
         return try step.actingUsers.map { user in
-            let d = try ForwardDiversion(step: step, user: user, savedPath: nil, keepLocal: false)
+            let d = try ForwardDiversion(step: step, forwardFile: p.forwardFile, user: user, savedPath: nil, keepLocal: false)
             guard let text = recorded["previous.\(user)"], let previous = ForwardFileState(encoded: text) else {
                 throw StepError.permanent("step \(step.id): \(divertID) recorded no previous .forward for \(user)")
             }
@@ -54,7 +55,7 @@ public struct ForwardRestoreRunner: StepRunner {
         let host = step.targetHost
         // Before the divert has run (a dry-run of a fresh plan), what will be restored is whatever
         // the divert finds then: say so rather than fail the preview.
-        let divertID = try step.requiredText(StepParameterKey.divertStep)
+        let divertID = try step.parameters(ForwardRestoreParameters.self).divertStep.id
         if context.outputs(of: divertID) == nil {
             return .pending([
                 PlannedChange(.modify, "\(host.name): put back the .forward files \(divertID) will find, for \(step.actingUsers.count) users")
@@ -97,7 +98,7 @@ public struct ForwardRestoreRunner: StepRunner {
                 try await files.remove(r.diversion.path)
                 outputs["restored.\(user)"] = "removed"
             case .write(let data):
-                try await files.write(r.diversion.path, data, owner: ForwardOwner.of(step, default: owner) == .mailUser ? user : nil)
+                try await files.write(r.diversion.path, data, owner: (try step.parameters(ForwardRestoreParameters.self).owner ?? owner) == .mailUser ? user : nil)
                 outputs["restored.\(user)"] = "written"
             }
         }

@@ -30,15 +30,15 @@ struct ServiceProbe: Sendable {
     var host: HostEndpoint
     var transport: any CommandTransport
 
-    init?(_ step: StepInstance, transport: any CommandTransport) {
-        if let running = step.parameters.list(StepParameterKey.running), !running.isEmpty {
+    init?(_ p: ServiceParameters, host: HostEndpoint, transport: any CommandTransport) {
+        if let running = p.running, !running.isEmpty {
             method = .running(running)
-        } else if let pidFile = step.parameters.text(StepParameterKey.pidFile), !pidFile.isEmpty {
+        } else if let pidFile = p.pidFile, !pidFile.isEmpty {
             method = .pidFile(pidFile)
         } else {
             return nil
         }
-        host = step.targetHost
+        self.host = host
         self.transport = transport
     }
 

@@ -21,10 +21,11 @@ public struct ServiceRunner: StepRunner {
     }
 
     public func inspect(_ step: StepInstance, context: StepContext) async throws -> Inspection {
-        let argv = try step.requiredList(StepParameterKey.argv)
-        let name = step.parameters.text(StepParameterKey.service) ?? step.id
+        let p = try step.parameters(ServiceParameters.self)
+        let argv = try step.nonEmpty(p.argv, "argv")
+        let name = p.service.isEmpty ? step.id : p.service
         let host = step.targetHost
-        guard let probe = ServiceProbe(step, transport: transport) else {
+        guard let probe = ServiceProbe(p, host: host, transport: transport) else {
             return .unknown("no `running` check or `pid_file`: will run `\(CommandFailure.render(argv))` on \(host.name)")
         }
         let running = try await probe.isRunning()
@@ -37,13 +38,14 @@ public struct ServiceRunner: StepRunner {
 
     public func apply(_ step: StepInstance, context: StepContext) async throws -> StepOutputs {
         try refuseDryRun(step, context)
-        let argv = try step.requiredList(StepParameterKey.argv)
-        let name = step.parameters.text(StepParameterKey.service) ?? step.id
+        let p = try step.parameters(ServiceParameters.self)
+        let argv = try step.nonEmpty(p.argv, "argv")
+        let name = p.service.isEmpty ? step.id : p.service
         let host = step.targetHost
-        let wait = Double(step.parameters.number(StepParameterKey.wait) ?? 30)
+        let wait = Double(p.wait)
         var outputs: StepOutputs = ["service": name, "host": host.name]
         let want = direction == .start
-        let probe = ServiceProbe(step, transport: transport)
+        let probe = ServiceProbe(p, host: host, transport: transport)
 
         if let probe {
             let running = try await probe.isRunning()

@@ -7,18 +7,18 @@ extension StepInstance {
         host ?? HostEndpoint(name: "local", address: "localhost", connect: .local)
     }
 
-    /// A required list parameter, or a permanent failure naming the step and key.
-    func requiredList(_ key: String) throws -> [String] {
-        guard let list = parameters.list(key), !list.isEmpty else {
-            throw StepError.permanent("step \(id): parameter `\(key)` is missing or empty", hint: "the compiler should have set it: re-run `mailshift validate`")
+    /// A list parameter that must not be empty, or a permanent failure naming the step and key.
+    func nonEmpty(_ list: [String], _ key: String) throws -> [String] {
+        guard !list.isEmpty else {
+            throw StepError.permanent("step \(id): parameter `\(key)` is empty", hint: "set it in the plan; `mailshift check PLAN` shows where")
         }
         return list
     }
 
-    /// A required text parameter, or a permanent failure naming the step and key.
-    func requiredText(_ key: String) throws -> String {
-        guard let text = parameters.text(key), !text.isEmpty else {
-            throw StepError.permanent("step \(id): parameter `\(key)` is missing or empty", hint: "the compiler should have set it: re-run `mailshift validate`")
+    /// A text parameter that must not be empty, or a permanent failure naming the step and key.
+    func nonEmpty(_ text: String, _ key: String) throws -> String {
+        guard !text.isEmpty else {
+            throw StepError.permanent("step \(id): parameter `\(key)` is empty", hint: "set it in the plan; `mailshift check PLAN` shows where")
         }
         return text
     }

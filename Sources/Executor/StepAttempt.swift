@@ -154,8 +154,9 @@ struct StepAttempt: Sendable {
     }
 
     private func gate(_ step: StepInstance) -> StepResult {
-        let message = step.parameters.text(StepParameterKey.message) ?? step.label ?? "approval needed"
-        let auto = step.parameters.flag(StepParameterKey.autoApprove) == true
+        let gate = try? step.parameters(GateParameters.self)
+        let message = gate?.message ?? step.label ?? "approval needed"
+        let auto = gate?.autoApprove == true
         let isApproved = approved.contains(step.index)
         if dryRun {
             if isApproved || auto { return .previewed(step.index, .done()) }

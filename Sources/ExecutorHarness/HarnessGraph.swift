@@ -10,6 +10,12 @@ public enum HarnessGraph {
         maxFailures: Int? = nil, gate: Bool = false, autoApprove: Bool = false) -> StepGraph
     {
         let names = (0..<users).map { "user\($0)" }
+        // The harness runner writes files of its own; these parameters only give each kind its shape.
+        let store = StoreTarget(kind: .maildir, host: "host0", maildir: "/harness/store/{user}")
+        let copy = MailboxImportParameters(mbox: "/harness/spool/{user}", format: "auto", timezone: "UTC", store: store, lock: false)
+        let check = { (batch: String) in
+            MailboxVerifyParameters(mbox: copy.mbox, timezone: "UTC", store: store, mode: .count, importStep: StepReference(idPrefix: "\(batch)/copy", sameUser: true))
+        }
         let half = users / 2
         let batches = [
             BatchInfo(name: "first", users: 0..<half, usersFingerprint: Fingerprint(fields: Array(names[0..<half])),
@@ -20,29 +26,28 @@ public enum HarnessGraph {
         var hostTable: [String: HostEndpoint] = [:]
         for h in 0..<hosts { hostTable["host\(h)"] = HostEndpoint(name: "host\(h)", address: "127.0.0.1", connect: .local) }
         let host = { (n: Int) -> String? in hosts == 0 ? nil : "host\(n % hosts)" }
-        var templates: [StepTemplate] = [StepTemplate(idPrefix: "setup", kind: .serviceStart, host: host(0))]
+        var templates: [StepTemplate] = [StepTemplate(idPrefix: "setup", action: .serviceStart(ServiceParameters(service: "setup", argv: ["setup"], wait: 1)), host: host(0))]
         for (b, batch) in batches.enumerated() {
             let base = templates.count
             var firstDeps: [TemplateDependency] = [.all(0)]
             if b == 1 { firstDeps.append(.all(2)) }  // the second batch waits for the first's checks
-            templates.append(StepTemplate(idPrefix: "\(batch.name)/copy", kind: .mailboxImport, batch: b,
+            templates.append(StepTemplate(idPrefix: "\(batch.name)/copy", action: .mailboxImport(copy), batch: b,
                 fanout: .perUser, host: host(b), dependencies: firstDeps))
-            templates.append(StepTemplate(idPrefix: "\(batch.name)/check", kind: .mailboxVerify, batch: b,
+            templates.append(StepTemplate(idPrefix: "\(batch.name)/check", action: .mailboxVerify(check(batch.name)), batch: b,
                 fanout: .perUser, host: host(b + 1), dependencies: [.sameUser(base)]))
             var sealDeps: [TemplateDependency] = [.sameUser(base + 1)]
             if gate {
-                templates.append(StepTemplate(idPrefix: "\(batch.name)/gate", kind: .gate, batch: b,
-                    parameters: StepParameters([("message", .text("clients of \(batch.name) repointed?")),
-                        ("auto_approve", .flag(autoApprove))]),
+                templates.append(StepTemplate(idPrefix: "\(batch.name)/gate",
+                    action: .gate(GateParameters(message: "clients of \(batch.name) repointed?", autoApprove: autoApprove)), batch: b,
                     dependencies: [.all(base + 1)]))
                 sealDeps.append(.all(base + 2))
             }
-            templates.append(StepTemplate(idPrefix: "\(batch.name)/seal", kind: .command, batch: b, fanout: .perUser,
-                parameters: StepParameters([("argv", .list(["seal", "{user}", sealParameter]))]),
+            templates.append(StepTemplate(idPrefix: "\(batch.name)/seal",
+                action: .command(CommandParameters(purpose: "seal", argv: ["seal", "{user}", sealParameter])), batch: b, fanout: .perUser,
                 dependencies: sealDeps))
         }
         let seals = templates.indices.filter { templates[$0].idPrefix.hasSuffix("/seal") }
-        templates.append(StepTemplate(idPrefix: "summary", kind: .command, dependencies: seals.map { .all($0) }))
+        templates.append(StepTemplate(idPrefix: "summary", action: .command(CommandParameters(purpose: "summary", argv: ["summary"])), dependencies: seals.map { .all($0) }))
         return StepGraph(
             planName: "harness", strategy: "simple", users: names, batches: batches, templates: templates,
             hosts: hostTable,

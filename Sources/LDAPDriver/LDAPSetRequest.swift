@@ -14,9 +14,9 @@ public struct LDAPSetRequest: Sendable, Hashable {
 
     /// Decodes `set` (`attributeName=value`; a name given twice gets several values) and
     /// `object_classes`.
-    public init(parameters: StepParameters) throws {
+    public init(parameters: LDAPSetParameters) throws {
         var attributes: [(name: String, values: [String])] = []
-        for item in parameters.list(StepParameterKey.set) ?? [] {
+        for item in parameters.set {
             guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
                 throw LDAPFailure(.configuration, operation: "ldap.set", message: "set entry '\(item)' is not attribute=value")
             }
@@ -35,7 +35,7 @@ public struct LDAPSetRequest: Sendable, Hashable {
             throw LDAPFailure(.configuration, operation: "ldap.set", message: "the step sets no attribute")
         }
         self.attributes = attributes
-        self.objectClasses = parameters.list(StepParameterKey.objectClasses) ?? []
+        self.objectClasses = parameters.objectClasses ?? []
     }
 
     /// Attributes to read for each entry.

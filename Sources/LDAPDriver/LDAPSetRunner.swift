@@ -68,7 +68,7 @@ public struct LDAPSetRunner: StepRunner {
         guard let endpoint = context.directory else {
             throw LDAPFailure(.configuration, operation: "ldap.set", message: "the plan has no directory section")
         }
-        let request = try LDAPSetRequest(parameters: step.parameters)
+        let request = try LDAPSetRequest(parameters: step.parameters(LDAPSetParameters.self))
         let users = step.users.isEmpty ? (step.user.map { [$0] } ?? []) : Array(step.users)
         return (DirectoryClient(endpoint: endpoint, log: { context.log($0) }), request, users)
     }

@@ -10,7 +10,8 @@ public struct HoldReleaseRunner: StepRunner {
     public init(transport: any CommandTransport) { self.transport = transport }
 
     func spool(_ step: StepInstance) throws -> String {
-        guard let dir = step.parameters.text(StepParameterKey.spoolDir), dir.hasPrefix("/"), !dir.split(separator: "/").contains("..") else {
+        let dir = try step.parameters(HoldReleaseParameters.self).spoolDir
+        guard dir.hasPrefix("/"), !dir.split(separator: "/").contains("..") else {
             throw StepError.permanent("\(step.id): spool_dir must be an absolute path")
         }
         return dir
@@ -21,8 +22,8 @@ public struct HoldReleaseRunner: StepRunner {
         guard step.remoteHost == nil else { return .unknown("the spool is on \(step.host?.name ?? "a remote host")") }
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { !$0.hasPrefix(".") }
         let p = try MailboxStepParameters(step)
-        if p.storeKind == "command" { return .unknown("an import command cannot tell what it already imported") }
-        let maildir = try p.require(p.maildir, StepParameterKey.maildir, step)
+        if p.storeKind == .command { return .unknown("an import command cannot tell what it already imported") }
+        let maildir = try p.require(p.maildir, "maildir", step)
         let present = Set(MaildirIndex.scan(maildir).keys)
         let pending = files.filter { !present.contains("h" + String(SHA256.hash($0).hexString.prefix(16))) }.count
         if pending == 0 { return .done("\(files.count) held messages already in \(maildir)") }
@@ -33,7 +34,7 @@ public struct HoldReleaseRunner: StepRunner {
         guard !context.dryRun else { throw StepError.permanent("\(step.id): apply called during a dry run") }
         let dir = try spool(step)
         let p = try MailboxStepParameters(step)
-        if p.storeKind == "command" {
+        if p.storeKind == .command {
             guard let argv = p.importArgv, !argv.isEmpty else { throw StepError.permanent("\(step.id): store_kind command needs import_argv") }
             let outcome = try await transport.run(argv, on: step.commandHost, stdin: nil, timeout: 86400)
             guard outcome.status == 0 else { throw StepError.permanent("\(step.id): \(argv[0]) exited \(outcome.status)") }
@@ -41,7 +42,7 @@ public struct HoldReleaseRunner: StepRunner {
         }
         guard step.remoteHost == nil else { throw StepError.permanent("\(step.id): a remote hold spool needs store_kind command") }
         guard FileManager.default.fileExists(atPath: dir) else { return ["messages": "0", "imported": "0"] }
-        let maildir = try p.require(p.maildir, StepParameterKey.maildir, step)
+        let maildir = try p.require(p.maildir, "maildir", step)
         let (tz, owner) = (p.timeZone, try p.ownerIDs(step))
         let r = try await BlockingWork.run { try HoldRelease.run(spool: dir, maildir: maildir, timeZone: tz, owner: owner) }
         return ["messages": String(r.messages), "imported": String(r.imported), "present": String(r.present), "duplicates": String(r.duplicates), "bytes": String(r.bytes)]

@@ -17,14 +17,14 @@ public struct MailboxImportRunner: StepRunner {
 
     public func inspect(_ step: StepInstance, context: StepContext) async throws -> Inspection {
         let p = try MailboxStepParameters(step)
-        let mbox = try p.require(p.mbox, StepParameterKey.mbox, step)
-        if p.storeKind == "command" {
+        let mbox = try p.require(p.mbox, "mbox", step)
+        if p.storeKind == .command {
             let n = try await sourceInspection(step, p, mbox, maildir: nil)
             return .unknown(
                 "an import command cannot tell what it already imported",
                 changes: [PlannedChange(.run, "import \(n.messages.grouped) messages, \(n.bytes.byteText) with \(p.importArgv?.first ?? "the import command")", messages: n.messages, bytes: n.bytes)])
         }
-        let maildir = try p.require(p.maildir, StepParameterKey.maildir, step)
+        let maildir = try p.require(p.maildir, "maildir", step)
         let n = try await sourceInspection(step, p, mbox, maildir: maildir)
         let pending = n.pending ?? n.messages
         if pending == 0 { return .done("\(n.messages.grouped) messages already in \(maildir)") }
@@ -35,9 +35,9 @@ public struct MailboxImportRunner: StepRunner {
     public func apply(_ step: StepInstance, context: StepContext) async throws -> StepOutputs {
         guard !context.dryRun else { throw StepError.permanent("\(step.id): apply called during a dry run") }
         let p = try MailboxStepParameters(step)
-        let mbox = try p.require(p.mbox, StepParameterKey.mbox, step)
-        if p.storeKind == "command" { return try await applyCommand(step, p, mbox, context) }
-        let maildir = try p.require(p.maildir, StepParameterKey.maildir, step)
+        let mbox = try p.require(p.mbox, "mbox", step)
+        if p.storeKind == .command { return try await applyCommand(step, p, mbox, context) }
+        let maildir = try p.require(p.maildir, "maildir", step)
         let report: MboxImportReport
         if let host = step.remoteHost {
             report = try await agent.call(

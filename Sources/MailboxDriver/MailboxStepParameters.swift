@@ -2,44 +2,51 @@ import Foundation
 import Glibc
 import Steps
 
-/// The mailbox steps' parameters, decoded and checked (keys: `StepParameters+Catalogue.swift`).
+/// The mailbox kinds' typed parameters (`Steps/Kinds/`), checked and turned into the driver's
+/// own types: the mbox variant, the time zone, the store target.
 struct MailboxStepParameters {
     var mbox: String?
     var variant: MboxVariant
     var timeZone: TimeZone
-    var storeKind: String
-    var maildir: String?
-    var importArgv: [String]?
-    var countArgv: [String]?
-    var owner: String?
+    var store: StoreTarget
     var lock: Bool
-    var mode: String?
+    var mode: VerifyMode?
+
+    var storeKind: StoreTarget.Kind { store.kind }
+    var maildir: String? { store.maildir }
+    var importArgv: [String]? { store.importArgv }
+    var countArgv: [String]? { store.countArgv }
+    var owner: String? { store.owner }
 
     init(_ step: StepInstance) throws {
-        let p = step.parameters
-        mbox = p.text(StepParameterKey.mbox)
-        let format = p.text(StepParameterKey.format) ?? "auto"
+        switch step.action {
+        case .mailboxImport(let p):
+            try self.init(step, mbox: p.mbox, format: p.format, timezone: p.timezone, store: p.store, lock: p.lock)
+        case .mailboxVerify(let p):
+            try self.init(step, mbox: p.mbox, format: "auto", timezone: p.timezone, store: p.store, lock: false)
+            mode = p.mode
+        case .savedImport(let p):
+            try self.init(step, mbox: nil, format: "auto", timezone: p.timezone, store: p.store, lock: false)
+        case .holdRelease(let p):
+            try self.init(step, mbox: nil, format: "auto", timezone: p.timezone, store: p.store, lock: false)
+        default:
+            throw StepKindMismatch(stepID: step.id, expected: "mailbox", actual: step.kind)
+        }
+    }
+
+    private init(_ step: StepInstance, mbox: String?, format: String, timezone: String, store: StoreTarget, lock: Bool) throws {
+        self.mbox = mbox
         guard let v = MboxVariant(rawValue: format) else {
             throw StepError.permanent("\(step.id): unknown mbox format '\(format)'", hint: "one of \(MboxVariant.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         variant = v
-        let tzName = p.text(StepParameterKey.timezone)
-        if let tzName {
-            guard let tz = TimeZone(identifier: tzName) else {
-                throw StepError.permanent("\(step.id): unknown time zone '\(tzName)'", hint: "an IANA name such as Europe/Berlin or UTC")
-            }
-            timeZone = tz
-        } else {
-            timeZone = TimeZone.current
+        guard let tz = TimeZone(identifier: timezone) else {
+            throw StepError.permanent("\(step.id): unknown time zone '\(timezone)'", hint: "an IANA name such as Europe/Berlin or UTC")
         }
-        storeKind = p.text(StepParameterKey.storeKind) ?? "maildir"
-        maildir = p.text(StepParameterKey.maildir)
-        importArgv = p.list(StepParameterKey.importArgv)
-        countArgv = p.list(StepParameterKey.countArgv)
-        owner = p.text(StepParameterKey.owner)
-        lock = p.flag(StepParameterKey.lock) ?? false
-        mode = p.text(StepParameterKey.mode)
-        for path in [mbox, maildir].compactMap({ $0 }) {
+        timeZone = tz
+        self.store = store
+        self.lock = lock
+        for path in [mbox, store.maildir].compactMap({ $0 }) {
             guard path.hasPrefix("/"), !path.split(separator: "/").contains("..") else {
                 throw StepError.permanent("\(step.id): path '\(path)' must be absolute, without '..'")
             }

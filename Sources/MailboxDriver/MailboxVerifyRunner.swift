@@ -14,8 +14,8 @@ public struct MailboxVerifyRunner: StepRunner {
 
     public func inspect(_ step: StepInstance, context: StepContext) async throws -> Inspection {
         let p = try MailboxStepParameters(step)
-        let mbox = try p.require(p.mbox, StepParameterKey.mbox, step)
-        let mode = p.mode ?? "count"
+        let mbox = try p.require(p.mbox, "mbox", step)
+        let mode = try step.parameters(MailboxVerifyParameters.self).mode.rawValue
         if let prev = context.previousOutputs, prev["passed"] == "true", step.remoteHost == nil,
             (SourceIdentity.of(mbox)?.description ?? "absent") == prev["source_identity"]
         {
@@ -26,12 +26,13 @@ public struct MailboxVerifyRunner: StepRunner {
 
     public func apply(_ step: StepInstance, context: StepContext) async throws -> StepOutputs {
         let p = try MailboxStepParameters(step)
-        let mbox = try p.require(p.mbox, StepParameterKey.mbox, step)
-        guard let mode = MailboxVerify.Mode(rawValue: p.mode ?? "count") else {
-            throw StepError.permanent("\(step.id): unknown verify mode '\(p.mode ?? "")'", hint: "count or digest")
+        let mbox = try p.require(p.mbox, "mbox", step)
+        let verify = try step.parameters(MailboxVerifyParameters.self)
+        guard let mode = MailboxVerify.Mode(rawValue: verify.mode.rawValue) else {
+            throw StepError.permanent("\(step.id): unknown verify mode '\(verify.mode.rawValue)'", hint: "count or digest")
         }
-        if p.storeKind == "command" { return try await verifyCommand(step, p, mbox, context) }
-        let maildir = try p.require(p.maildir, StepParameterKey.maildir, step)
+        if p.storeKind == .command { return try await verifyCommand(step, p, mbox, context) }
+        let maildir = try p.require(p.maildir, "maildir", step)
         let variant = importedVariant(step, context) ?? p.variant
         let report: MailboxVerify.Report
         if let host = step.remoteHost {
@@ -55,12 +56,12 @@ public struct MailboxVerifyRunner: StepRunner {
 
     /// The variant the import used (a detected one is pinned for verify, so both read alike).
     func importedVariant(_ step: StepInstance, _ context: StepContext) -> MboxVariant? {
-        guard let id = step.parameters.text(StepParameterKey.importStep), let out = context.outputs(of: id) else { return nil }
+        guard let id = try? step.parameters(MailboxVerifyParameters.self).importStep.id, let out = context.outputs(of: id) else { return nil }
         return out["variant"].flatMap { MboxVariant(rawValue: $0) }
     }
 
     func verifyCommand(_ step: StepInstance, _ p: MailboxStepParameters, _ mbox: String, _ context: StepContext) async throws -> StepOutputs {
-        guard let countArgv = p.countArgv, let id = step.parameters.text(StepParameterKey.importStep),
+        guard let countArgv = p.countArgv, let id = try? step.parameters(MailboxVerifyParameters.self).importStep.id,
             let imported = context.outputs(of: id), let before = imported["count_before"].flatMap({ Int($0) }),
             let messages = imported["messages"].flatMap({ Int($0) })
         else {

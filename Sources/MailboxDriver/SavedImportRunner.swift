@@ -15,7 +15,8 @@ public struct SavedImportRunner: StepRunner {
 
     func paths(_ step: StepInstance) throws -> (saved: String, maildir: String?, p: MailboxStepParameters) {
         let p = try MailboxStepParameters(step)
-        guard let saved = step.parameters.text(StepParameterKey.savedPath), saved.hasPrefix("/"), !saved.split(separator: "/").contains("..") else {
+        let saved = try step.parameters(SavedImportParameters.self).savedPath
+        guard saved.hasPrefix("/"), !saved.split(separator: "/").contains("..") else {
             throw StepError.permanent("\(step.id): saved_path must be an absolute path")
         }
         return (saved, p.maildir, p)
@@ -30,10 +31,10 @@ public struct SavedImportRunner: StepRunner {
             return .unknown("the saved mail is on \(step.host?.name ?? "a remote host")", changes: [PlannedChange(.add, "import saved mail \(saved)")])
         }
         guard FileManager.default.fileExists(atPath: saved) else { return .done("no saved mail at \(saved)") }
-        if p.storeKind == "command" {
+        if p.storeKind == .command {
             return .unknown("an import command cannot tell what it already imported", changes: [PlannedChange(.run, "import saved mail \(saved)")])
         }
-        let dir = try p.require(maildir, StepParameterKey.maildir, step)
+        let dir = try p.require(maildir, "maildir", step)
         let options = try p.importOptions(step, tagPrefix: "s", deduplicate: true, variant: variant(p))
         let n = try await BlockingWork.run { try MboxImport.preview(file: saved, maildir: dir, options: options) }
         if n.pending == 0 { return .done("\(n.tally.messages.grouped) saved messages already in \(dir)") }
@@ -43,13 +44,13 @@ public struct SavedImportRunner: StepRunner {
     public func apply(_ step: StepInstance, context: StepContext) async throws -> StepOutputs {
         guard !context.dryRun else { throw StepError.permanent("\(step.id): apply called during a dry run") }
         let (saved, maildir, p) = try paths(step)
-        if p.storeKind == "command" {
+        if p.storeKind == .command {
             guard let argv = p.importArgv, !argv.isEmpty else { throw StepError.permanent("\(step.id): store_kind command needs import_argv") }
             let outcome = try await agent.transport.run(argv, on: step.commandHost, stdin: nil, timeout: 86400)
             guard outcome.status == 0 else { throw StepError.permanent("\(step.id): \(argv[0]) exited \(outcome.status)") }
             return ["command": "done"]
         }
-        let dir = try p.require(maildir, StepParameterKey.maildir, step)
+        let dir = try p.require(maildir, "maildir", step)
         if let host = step.remoteHost {
             let r = try await agent.call(
                 ["mbox", "import", saved, "--maildir", dir, "--format", variant(p).rawValue, "--timezone", p.timeZone.identifier,

@@ -25,23 +25,19 @@ public struct SourceRetireRunner: StepRunner {
     }
 
     func plan(_ step: StepInstance) throws -> Plan {
-        let p = step.parameters
-        guard let mbox = p.text(StepParameterKey.mbox), mbox.hasPrefix("/"), !mbox.split(separator: "/").contains("..") else {
+        let p = try step.parameters(SourceRetireParameters.self)
+        let mbox = p.mbox
+        guard mbox.hasPrefix("/"), !mbox.split(separator: "/").contains("..") else {
             throw StepError.permanent("\(step.id): mbox must be an absolute path")
         }
-        guard let verify = p.text(StepParameterKey.verifyStep) else { throw StepError.permanent("\(step.id): missing verify_step") }
-        let mode = p.text(StepParameterKey.mode) ?? "keep"
         var archive: String?
-        switch mode {
-        case "keep", "delete": break
-        case "archive":
-            guard let dir = p.text(StepParameterKey.archiveDir), dir.hasPrefix("/"), !dir.split(separator: "/").contains("..") else {
+        if p.mode == .archive {
+            guard let dir = p.archiveDir, dir.hasPrefix("/"), !dir.split(separator: "/").contains("..") else {
                 throw StepError.permanent("\(step.id): archive needs an absolute archive_dir")
             }
             archive = dir + "/" + (mbox.split(separator: "/").last.map(String.init) ?? "mbox")
-        default: throw StepError.permanent("\(step.id): unknown retire mode '\(mode)'", hint: "keep, archive or delete")
         }
-        return Plan(mbox: mbox, mode: mode, archivePath: archive, argv: p.list(StepParameterKey.argv), verifyStep: verify)
+        return Plan(mbox: mbox, mode: p.mode.rawValue, archivePath: archive, argv: p.argv, verifyStep: p.verifyStep.id)
     }
 
     public func inspect(_ step: StepInstance, context: StepContext) async throws -> Inspection {

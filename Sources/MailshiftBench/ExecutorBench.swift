@@ -93,8 +93,8 @@ struct ExecutorBench: AsyncParsableCommand {
         let users = (0..<(steps / 2)).map { "user\($0)" }
         let batch = BatchInfo(name: "all", users: 0..<users.count, usersFingerprint: Fingerprint(fields: ["bench", String(users.count)]))
         let templates = [
-            StepTemplate(idPrefix: "all/a", kind: .command, batch: 0, fanout: .perUser),
-            StepTemplate(idPrefix: "all/b", kind: .command, batch: 0, fanout: .perUser, dependencies: [.sameUser(0)]),
+            StepTemplate(idPrefix: "all/a", action: .command(CommandParameters(purpose: "a", argv: ["a", "{user}"])), batch: 0, fanout: .perUser),
+            StepTemplate(idPrefix: "all/b", action: .command(CommandParameters(purpose: "b", argv: ["b", "{user}"])), batch: 0, fanout: .perUser, dependencies: [.sameUser(0)]),
         ]
         return StepGraph(planName: "bench", strategy: "simple", users: users, batches: [batch], templates: templates,
             policy: RunPolicy(parallel: parallel, perHost: parallel, retryAttempts: 1))

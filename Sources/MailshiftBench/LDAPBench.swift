@@ -107,8 +107,8 @@ struct LDAPBench: AsyncParsableCommand {
             try handle.synchronize()
         })
         let step = StepInstance(
-            index: 0, id: "bench/ldap-set", kind: .ldapSet, template: 0, batch: "bench", user: nil,
-            users: ArraySlice(names), host: nil, parameters: StepParameters([(StepParameterKey.set, .list(["mailHost=\(value)"]))]),
+            index: 0, id: "bench/ldap-set", action: .ldapSet(LDAPSetParameters(set: ["mailHost=\(value)"])), template: 0, batch: "bench",
+            user: nil, users: ArraySlice(names), host: nil,
             fingerprint: Fingerprint(fields: ["bench"]), label: nil, reversible: true)
         let runner = LDAPSetRunner(connections: connections)
         let inspectStart = Date()

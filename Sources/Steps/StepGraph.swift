@@ -96,14 +96,14 @@ public struct StepGraph: Sendable {
             variables["user"] = u
             fingerprint = Fingerprint(fields: [template.fingerprint.hex, u])
         }
-        var parameters = template.parameters.expanded(variables)
-        if let mbox = parameters.text(StepParameterKey.mbox) {
-            parameters = parameters.expanded(["mbox": mbox])
+        var action = template.action.expanded { StepParameters.expand($0, variables) }
+        if let mbox = action.sourceMailbox {
+            action = action.expanded { StepParameters.expand($0, ["mbox": mbox]) }
         }
         return StepInstance(
-            index: index, id: stepID(index), kind: template.kind, template: t, batch: batch?.name, user: user,
+            index: index, id: stepID(index), action: action, template: t, batch: batch?.name, user: user,
             users: template.fanout == .single ? batchUsers : [], host: template.host.flatMap { hosts[$0] },
-            parameters: parameters, fingerprint: fingerprint, label: template.label, reversible: !template.kind.isIrreversible)
+            fingerprint: fingerprint, label: template.label, reversible: !template.kind.isIrreversible)
     }
 
     /// Step indices that `index` depends on directly (expanded from template dependencies).
@@ -165,12 +165,11 @@ public enum TemplateDependency: Sendable, Hashable, CustomStringConvertible {
 /// A family of steps sharing kind and parameters (with `{user}` placeholders).
 public struct StepTemplate: Sendable, Hashable {
     public var idPrefix: String
-    public var kind: StepKind
+    public var action: StepAction
     public var batch: Int?
     public var fanout: Fanout
     /// Name of the host the step acts on (for `per_host` limits and remote execution).
     public var host: String?
-    public var parameters: StepParameters
     public var dependencies: [TemplateDependency]
     /// A short human description, e.g. "stop sendmail on legacy".
     public var label: String?
@@ -178,22 +177,24 @@ public struct StepTemplate: Sendable, Hashable {
     public var fingerprint: Fingerprint
 
     public init(
-        idPrefix: String, kind: StepKind, batch: Int? = nil, batchUsersFingerprint: Fingerprint? = nil,
-        fanout: Fanout = .single, host: String? = nil, parameters: StepParameters = StepParameters(),
-        dependencies: [TemplateDependency] = [], label: String? = nil
+        idPrefix: String, action: StepAction, batch: Int? = nil, batchUsersFingerprint: Fingerprint? = nil,
+        fanout: Fanout = .single, host: String? = nil, dependencies: [TemplateDependency] = [], label: String? = nil
     ) {
         self.idPrefix = idPrefix
-        self.kind = kind
+        self.action = action
         self.batch = batch
         self.fanout = fanout
         self.host = host
-        self.parameters = parameters
         self.dependencies = dependencies
         self.label = label
-        var fields = [kind.rawValue, host ?? "", fanout.rawValue]
+        var fields = [action.kind.rawValue, host ?? "", fanout.rawValue]
         if fanout == .single, let f = batchUsersFingerprint { fields.append(f.hex) }
-        self.fingerprint = Fingerprint(fields: fields + parameters.fingerprintFields)
+        self.fingerprint = Fingerprint(fields: fields + action.parameters.fingerprintFields)
     }
+
+    public var kind: StepKind { action.kind }
+    /// The flat rendering of the typed parameters, placeholders kept.
+    public var parameters: StepParameters { action.parameters }
 }
 
 /// Limits and policies the executor applies (from the plan's `policy:`).
@@ -205,12 +206,12 @@ public struct RunPolicy: Sendable, Hashable, Codable {
     public var retryBackoff: Double
     /// Per-step timeout in seconds (0: none).
     public var stepTimeout: Double
-    public var verify: String
-    public var retireSource: String
+    public var verify: VerifyMode
+    public var retireSource: RetireMode
 
     public init(
         parallel: Int = 8, perHost: Int = 4, retryAttempts: Int = 3, retryBackoff: Double = 2, stepTimeout: Double = 0,
-        verify: String = "digest", retireSource: String = "keep"
+        verify: VerifyMode = .digest, retireSource: RetireMode = .keep
     ) {
         self.parallel = parallel
         self.perHost = perHost

@@ -4,7 +4,7 @@ import Digest
 public struct StepInstance: Sendable, Hashable {
     public var index: Int
     public var id: String
-    public var kind: StepKind
+    public var action: StepAction
     public var template: Int
     public var batch: String?
     /// The user of a per-user step.
@@ -12,27 +12,29 @@ public struct StepInstance: Sendable, Hashable {
     /// The batch's users, for batch-scope steps (`ldap.set`, `forward.divert`, per-user commands).
     public var users: ArraySlice<String>
     public var host: HostEndpoint?
-    public var parameters: StepParameters
     public var fingerprint: Fingerprint
     public var label: String?
     public var reversible: Bool
 
     public init(
-        index: Int, id: String, kind: StepKind, template: Int, batch: String?, user: String?,
-        users: ArraySlice<String>, host: HostEndpoint?, parameters: StepParameters, fingerprint: Fingerprint,
+        index: Int, id: String, action: StepAction, template: Int, batch: String?, user: String?,
+        users: ArraySlice<String>, host: HostEndpoint?, fingerprint: Fingerprint,
         label: String?, reversible: Bool
     ) {
         self.index = index
         self.id = id
-        self.kind = kind
+        self.action = action
         self.template = template
         self.batch = batch
         self.user = user
         self.users = users
         self.host = host
-        self.parameters = parameters
         self.fingerprint = fingerprint
         self.label = label
         self.reversible = reversible
     }
+
+    public var kind: StepKind { action.kind }
+    /// The flat rendering of the typed parameters (for display; runners use `parameters(_:)`).
+    public var parameters: StepParameters { action.parameters }
 }

@@ -17,12 +17,12 @@ import Testing
         let canary = dir.file("out/canary")
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let counter = dir.file("counter")
-        let step = makeStep(.command, host: host, users: users, [
-            (StepParameterKey.purpose, .text("hold_slave")),
-            (StepParameterKey.argv, .list(["sh", "-c", "cd \"$1\" && echo run >> \"$0\" && : > \"./$2\"", counter, out, "{user}"])),
-            (StepParameterKey.check, .list(["test", "-e", "\(out)/{user}"])),
-            (StepParameterKey.perUser, .flag(true)),
-        ])
+        let step = makeStep(
+            .command(
+                CommandParameters(
+                    purpose: "hold_slave", argv: ["sh", "-c", "cd \"$1\" && echo run >> \"$0\" && : > \"./$2\"", counter, out, "{user}"],
+                    check: ["test", "-e", "\(out)/{user}"])),
+            host: host, users: users)
         let runner = CommandStepRunner(transport: transport)
         let log = CheckpointLog()
         let before = try await runner.inspect(step, context: log.context())
@@ -62,9 +62,7 @@ import Testing
     @Test func aResumedStepSkipsUsersAlreadyDone() async throws {
         let dir = try TemporaryDirectory(prefix: "cmd")
         defer { dir.remove() }
-        let step = makeStep(.command, host: localHost, users: ["alice", "bob"], [
-            (StepParameterKey.argv, .list(["touch", dir.file("{user}")])), (StepParameterKey.perUser, .flag(true)),
-        ])
+        let step = makeStep(.command(CommandParameters(purpose: "test", argv: ["touch", dir.file("{user}")])), host: localHost, users: ["alice", "bob"])
         let outputs = try await CommandStepRunner(transport: LocalTransport()).apply(
             step, context: CheckpointLog().context(previous: ["status.alice": "0"]))
         #expect(!FileManager.default.fileExists(atPath: dir.file("alice")))
@@ -73,20 +71,20 @@ import Testing
     }
 
     @Test func withoutACheckInspectSaysWillRun() async throws {
-        let step = makeStep(.command, host: localHost, [(StepParameterKey.argv, .list(["imta", "dirsync"]))])
+        let step = makeStep(.command(CommandParameters(purpose: "dirsync", argv: ["imta", "dirsync"])), host: localHost)
         let inspection = try await CommandStepRunner(transport: LocalTransport()).inspect(step, context: StepContext(dryRun: true))
         #expect(inspection.state == .unknown)
         #expect(inspection.reason == "will run: run on here: `imta dirsync`")
     }
 
     @Test func recordsExitStatusAndOutputTail() async throws {
-        let ok = makeStep(.command, host: localHost, [(StepParameterKey.argv, .list(["sh", "-c", "seq 1 1000"]))])
+        let ok = makeStep(.command(CommandParameters(purpose: "test", argv: ["sh", "-c", "seq 1 1000"])), host: localHost)
         let outputs = try await CommandStepRunner(transport: LocalTransport()).apply(ok, context: StepContext(dryRun: false))
         #expect(outputs["exit_status"] == "0")
         #expect(outputs["stdout_tail"]?.hasSuffix("999\n1000") == true)
         #expect((outputs["stdout_tail"]?.utf8.count ?? 0) <= 512)
 
-        let bad = makeStep(.command, host: localHost, [(StepParameterKey.argv, .list(["sh", "-c", "echo no such user >&2; exit 4"]))])
+        let bad = makeStep(.command(CommandParameters(purpose: "test", argv: ["sh", "-c", "echo no such user >&2; exit 4"])), host: localHost)
         do {
             _ = try await CommandStepRunner(transport: LocalTransport()).apply(bad, context: StepContext(dryRun: false))
             Issue.record("expected a failure")

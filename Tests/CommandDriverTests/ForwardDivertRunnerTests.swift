@@ -20,13 +20,12 @@ import Testing
     }
 
     static func steps(forward: String, host: HostEndpoint, users: [String]) -> (divert: StepInstance, restore: StepInstance) {
-        let divert = makeStep(.forwardDivert, id: "pilot/divert", host: host, users: users, [
-            (StepParameterKey.forwardFile, .text(forward)), (StepParameterKey.savedPath, .text(savedPath(forward: forward))),
-            (StepParameterKey.keepLocal, .flag(true)),
-        ])
-        let restore = makeStep(.forwardRestore, id: "pilot/restore", host: host, users: users, [
-            (StepParameterKey.forwardFile, .text(forward)), (StepParameterKey.divertStep, .text("pilot/divert")),
-        ])
+        let divert = makeStep(
+            .forwardDivert(ForwardDivertParameters(forwardFile: forward, savedPath: savedPath(forward: forward), keepLocal: true)),
+            id: "pilot/divert", host: host, users: users)
+        let restore = makeStep(
+            .forwardRestore(ForwardRestoreParameters(forwardFile: forward, divertStep: StepReference(idPrefix: "pilot/divert", sameUser: false))),
+            id: "pilot/restore", host: host, users: users)
         return (divert, restore)
     }
 

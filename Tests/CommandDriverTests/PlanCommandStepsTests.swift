@@ -125,7 +125,7 @@ import Testing
                     _ = try await runner.inspect(step, context: StepContext(dryRun: true, hosts: graph.hosts, outputs: { known[$0] }))
                     outputs[step.id] = try await runner.apply(step, context: context)
                     let after = try await runner.inspect(step, context: context)
-                    let checked = step.kind != .command || step.parameters.list(StepParameterKey.check) != nil
+                    let checked = try step.kind != .command || step.parameters(CommandParameters.self).check != nil
                     #expect(after.state == (checked ? .done : .unknown), "\(step.id): \(after)")
                     ran[step.kind, default: 0] += 1
                 }

@@ -80,16 +80,16 @@ import Testing
             let maildir = sshd.directory.file("store/alice/Maildir")
             let transport = HostTransport(ssh: SSHTransport(.init(configFile: sshd.clientConfig)))
             let runners = MailboxDriverRunners.all(transport: transport, agentExecutable: agent)
-            let importStep = makeStep(.mailboxImport, id: "pilot/import/alice", host: sshd.endpoint, [
-                (StepParameterKey.mbox, .text(spool)), (StepParameterKey.format, .text("mboxo")),
-                (StepParameterKey.timezone, .text("UTC")), (StepParameterKey.storeKind, .text("maildir")),
-                (StepParameterKey.maildir, .text(maildir)), (StepParameterKey.lock, .flag(true)),
-            ])
-            let verifyStep = makeStep(.mailboxVerify, id: "pilot/verify/alice", host: sshd.endpoint, [
-                (StepParameterKey.mbox, .text(spool)), (StepParameterKey.storeKind, .text("maildir")),
-                (StepParameterKey.maildir, .text(maildir)), (StepParameterKey.mode, .text("digest")),
-                (StepParameterKey.importStep, .text("pilot/import/alice")),
-            ])
+            let store = StoreTarget(kind: .maildir, host: sshd.endpoint.name, maildir: maildir)
+            let importStep = makeStep(
+                .mailboxImport(MailboxImportParameters(mbox: spool, format: "mboxo", timezone: "UTC", store: store, lock: true)),
+                id: "pilot/import/alice", host: sshd.endpoint)
+            let verifyStep = makeStep(
+                .mailboxVerify(
+                    MailboxVerifyParameters(
+                        mbox: spool, timezone: "UTC", store: store, mode: .digest,
+                        importStep: StepReference(idPrefix: "pilot/import/alice", sameUser: false))),
+                id: "pilot/verify/alice", host: sshd.endpoint)
             do {
                 let importer = try #require(runners[.mailboxImport])
                 #expect(try await importer.inspect(importStep, context: StepContext(dryRun: true)).state == .pending)

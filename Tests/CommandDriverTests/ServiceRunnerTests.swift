@@ -22,19 +22,18 @@ import Testing
         let script = dir.file("mta.sh")
         try mta.write(toFile: script, atomically: true, encoding: .utf8)
         let pidFile = dir.file("mta.pid")
-        let check: (String, StepParameters.Value) = byPidFile
-            ? (StepParameterKey.pidFile, .text(pidFile))
-            : (StepParameterKey.running, .list(["sh", "-c", "test -s \"$0\" && kill -0 $(cat \"$0\")", pidFile]))
-        let start = makeStep(.serviceStart, host: host, [
-            (StepParameterKey.service, .text("mta")),
-            (StepParameterKey.argv, .list(["sh", "-c", "nohup sh \"$0\" \"$1\" >/dev/null 2>&1 </dev/null &", script, pidFile])),
-            check, (StepParameterKey.wait, .number(10)),
-        ])
-        let stop = makeStep(.serviceStop, host: host, [
-            (StepParameterKey.service, .text("mta")),
-            (StepParameterKey.argv, .list(["sh", "-c", "kill $(cat \"$0\")", pidFile])),
-            check, (StepParameterKey.wait, .number(10)),
-        ])
+        let running: [String]? = byPidFile ? nil : ["sh", "-c", "test -s \"$0\" && kill -0 $(cat \"$0\")", pidFile]
+        let pid: String? = byPidFile ? pidFile : nil
+        let start = makeStep(
+            .serviceStart(
+                ServiceParameters(
+                    service: "mta", argv: ["sh", "-c", "nohup sh \"$0\" \"$1\" >/dev/null 2>&1 </dev/null &", script, pidFile],
+                    running: running, pidFile: pid, wait: 10)),
+            host: host)
+        let stop = makeStep(
+            .serviceStop(
+                ServiceParameters(service: "mta", argv: ["sh", "-c", "kill $(cat \"$0\")", pidFile], running: running, pidFile: pid, wait: 10)),
+            host: host)
         return Service(start: start, stop: stop, pidFile: pidFile)
     }
 
@@ -93,10 +92,7 @@ import Testing
         let pidFile = dir.file("self.pid")
         // The pid file names this test process, which the stop command does not stop.
         try "\(getpid())\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
-        let step = makeStep(.serviceStop, host: localHost, [
-            (StepParameterKey.service, .text("stubborn")), (StepParameterKey.argv, .list(["true"])),
-            (StepParameterKey.pidFile, .text(pidFile)), (StepParameterKey.wait, .number(1)),
-        ])
+        let step = makeStep(.serviceStop(ServiceParameters(service: "stubborn", argv: ["true"], pidFile: pidFile, wait: 1)), host: localHost)
         do {
             _ = try await ServiceRunner(.stop, transport: LocalTransport()).apply(step, context: StepContext(dryRun: false))
             Issue.record("expected a failure")
@@ -107,7 +103,7 @@ import Testing
     }
 
     @Test func withoutACheckInspectSaysWhatItWouldRun() async throws {
-        let step = makeStep(.serviceStart, host: localHost, [(StepParameterKey.argv, .list(["im.server", "start"]))])
+        let step = makeStep(.serviceStart(ServiceParameters(service: "", argv: ["im.server", "start"], wait: 30)), host: localHost)
         let inspection = try await ServiceRunner(.start, transport: LocalTransport()).inspect(step, context: StepContext(dryRun: true))
         #expect(inspection.state == .unknown)
         #expect(inspection.reason?.contains("will run `im.server start`") == true)

@@ -3,14 +3,10 @@ import Foundation
 import Steps
 
 /// Builds the `StepInstance`s the compiler would hand a driver, for tests.
-func makeStep(
-    _ kind: StepKind, id: String = "test/step", host: HostEndpoint?, users: [String] = [],
-    _ parameters: [(String, StepParameters.Value)]
-) -> StepInstance {
+func makeStep(_ action: StepAction, id: String = "test/step", host: HostEndpoint?, users: [String] = []) -> StepInstance {
     StepInstance(
-        index: 0, id: id, kind: kind, template: 0, batch: "pilot", user: nil, users: users[...], host: host,
-        parameters: StepParameters(parameters), fingerprint: Fingerprint(fields: [kind.rawValue]), label: nil,
-        reversible: true)
+        index: 0, id: id, action: action, template: 0, batch: "pilot", user: nil, users: users[...], host: host,
+        fingerprint: Fingerprint(fields: [action.kind.rawValue]), label: nil, reversible: true)
 }
 
 let localHost = HostEndpoint(name: "here", address: "localhost", connect: .local)

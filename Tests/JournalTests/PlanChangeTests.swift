@@ -73,7 +73,7 @@ import Testing
         #expect(change.refusals.first?.description ==
             "pilot/retire/u0 is irreversible and already done, but pilot/import/u0, upstream of it, changed")
 
-        let own = try JournalState.load(from: store, for: sampleGraph(retireParameter: "delete"))
+        let own = try JournalState.load(from: store, for: sampleGraph(retireParameter: .delete))
         #expect(own.change?.refusals.first?.description ==
             "pilot/retire/u0 is irreversible and already done, but its definition changed")
     }

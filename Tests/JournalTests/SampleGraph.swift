@@ -2,23 +2,30 @@ import Digest
 import Steps
 
 /// A small migration-shaped graph: prepare once, then per user import → verify → retire.
-func sampleGraph(users: Int = 4, importParameter: String = "v1", retireParameter: String = "keep",
+/// `importParameter` stands in for any import setting (it is the import's time zone here).
+func sampleGraph(users: Int = 4, importParameter: String = "v1", retireParameter: RetireMode = .keep,
     dropVerify: Bool = false) -> StepGraph
 {
     let names = (0..<users).map { "u\($0)" }
     let batch = BatchInfo(name: "pilot", users: 0..<users, usersFingerprint: Fingerprint(fields: names))
+    let store = StoreTarget(kind: .maildir, host: "store", maildir: "/srv/mail/{user}")
     var templates = [
-        StepTemplate(idPrefix: "pilot/prepare", kind: .command, batch: 0, parameters: StepParameters([("argv", .list(["true"]))])),
-        StepTemplate(idPrefix: "pilot/import", kind: .mailboxImport, batch: 0, fanout: .perUser,
-            parameters: StepParameters([("mbox", .text("/var/mail/{user}")), ("p", .text(importParameter))]),
-            dependencies: [.all(0)]),
+        StepTemplate(idPrefix: "pilot/prepare", action: .command(CommandParameters(purpose: "prepare", argv: ["true"])), batch: 0),
+        StepTemplate(idPrefix: "pilot/import",
+            action: .mailboxImport(
+                MailboxImportParameters(mbox: "/var/mail/{user}", format: "auto", timezone: importParameter, store: store, lock: true)),
+            batch: 0, fanout: .perUser, dependencies: [.all(0)]),
     ]
     if !dropVerify {
-        templates.append(StepTemplate(idPrefix: "pilot/verify", kind: .mailboxVerify, batch: 0, fanout: .perUser,
-            dependencies: [.sameUser(1)]))
+        templates.append(StepTemplate(idPrefix: "pilot/verify",
+            action: .mailboxVerify(
+                MailboxVerifyParameters(mbox: "/var/mail/{user}", timezone: "UTC", store: store, mode: .digest,
+                    importStep: StepReference(idPrefix: "pilot/import", sameUser: true))),
+            batch: 0, fanout: .perUser, dependencies: [.sameUser(1)]))
     }
-    templates.append(StepTemplate(idPrefix: "pilot/retire", kind: .sourceRetire, batch: 0, fanout: .perUser,
-        parameters: StepParameters([("mode", .text(retireParameter))]),
-        dependencies: [.sameUser(dropVerify ? 1 : 2)]))
+    let verify = StepReference(idPrefix: dropVerify ? "pilot/import" : "pilot/verify", sameUser: true)
+    templates.append(StepTemplate(idPrefix: "pilot/retire",
+        action: .sourceRetire(SourceRetireParameters(mbox: "/var/mail/{user}", mode: retireParameter, verifyStep: verify)),
+        batch: 0, fanout: .perUser, dependencies: [.sameUser(dropVerify ? 1 : 2)]))
     return StepGraph(planName: "sample", strategy: "simple", users: names, batches: [batch], templates: templates)
 }

@@ -54,7 +54,7 @@ import Testing
                 }
             }
             guard let user = graph.users[batch.users].first, !templates.isEmpty else { continue }
-            let host = try #require(graph.step(graph.steps(ofTemplate: templates[0]).lowerBound).parameters.list(StepParameterKey.set)?.first)
+            let host = try #require(graph.step(graph.steps(ofTemplate: templates[0]).lowerBound).parameters(LDAPSetParameters.self).set.first)
             #expect(try slapd.values(user, "mailHost") == [String(host.split(separator: "=")[1])], "\(batch.name)")
 
             let rollback = LDAPRollback(endpoint: endpoint)

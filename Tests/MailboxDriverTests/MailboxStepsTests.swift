@@ -17,11 +17,14 @@ import Testing
         var context: StepContext { StepContext(dryRun: false, outputs: { [self] in get($0) }) }
     }
 
-    static func step(_ id: String, _ kind: StepKind, _ params: [(String, StepParameters.Value)]) -> StepInstance {
+    static func step(_ id: String, _ action: StepAction) -> StepInstance {
         StepInstance(
-            index: 0, id: id, kind: kind, template: 0, batch: "b1", user: "alice", users: [], host: nil,
-            parameters: StepParameters(params), fingerprint: Fingerprint(fields: [id]), label: nil, reversible: kind != .sourceRetire)
+            index: 0, id: id, action: action, template: 0, batch: "b1", user: "alice", users: [], host: nil,
+            fingerprint: Fingerprint(fields: [id]), label: nil, reversible: action.kind != .sourceRetire)
     }
+
+    static func maildirStore(_ maildir: String) -> StoreTarget { StoreTarget(kind: .maildir, host: "store", maildir: maildir) }
+    static func ref(_ id: String) -> StepReference { StepReference(idPrefix: id, sameUser: false) }
 
     struct Fixture {
         let dir: TemporaryDirectory
@@ -30,21 +33,25 @@ import Testing
         let manifest: MboxCorpus.Manifest
         let journal = Journal()
         var importStep: StepInstance {
-            MailboxStepsTests.step("import-alice", .mailboxImport, [
-                ("mbox", .text(mbox)), ("format", .text("auto")), ("timezone", .text("UTC")), ("store_kind", .text("maildir")),
-                ("maildir", .text(maildir)), ("lock", .flag(true)),
-            ])
+            MailboxStepsTests.step(
+                "import-alice",
+                .mailboxImport(
+                    MailboxImportParameters(
+                        mbox: mbox, format: "auto", timezone: "UTC", store: MailboxStepsTests.maildirStore(maildir), lock: true)))
         }
         var verifyStep: StepInstance {
-            MailboxStepsTests.step("verify-alice", .mailboxVerify, [
-                ("mbox", .text(mbox)), ("maildir", .text(maildir)), ("store_kind", .text("maildir")), ("mode", .text("digest")),
-                ("import_step", .text("import-alice")), ("timezone", .text("UTC")),
-            ])
+            MailboxStepsTests.step(
+                "verify-alice",
+                .mailboxVerify(
+                    MailboxVerifyParameters(
+                        mbox: mbox, timezone: "UTC", store: MailboxStepsTests.maildirStore(maildir), mode: .digest,
+                        importStep: MailboxStepsTests.ref("import-alice"))))
         }
-        func retireStep(_ mode: String) -> StepInstance {
-            MailboxStepsTests.step("retire-alice", .sourceRetire, [
-                ("mbox", .text(mbox)), ("mode", .text(mode)), ("archive_dir", .text(dir.file("archive"))), ("verify_step", .text("verify-alice")),
-            ])
+        func retireStep(_ mode: RetireMode) -> StepInstance {
+            MailboxStepsTests.step(
+                "retire-alice",
+                .sourceRetire(
+                    SourceRetireParameters(mbox: mbox, mode: mode, archiveDir: dir.file("archive"), verifyStep: MailboxStepsTests.ref("verify-alice"))))
         }
 
         init(_ variant: MboxCorpus.Variant = .solaris) throws {
@@ -77,21 +84,21 @@ import Testing
         f.journal.record("verify-alice", v)
 
         let retire = SourceRetireRunner(transport: LocalTransport())
-        let plan = try await retire.inspect(f.retireStep("archive"), context: f.journal.context)
+        let plan = try await retire.inspect(f.retireStep(.archive), context: f.journal.context)
         #expect(plan.changes.first?.line == "! irreversible: archive \(f.mbox) → \(f.dir.file("archive/alice"))")
-        let r = try await retire.apply(f.retireStep("archive"), context: f.journal.context)
+        let r = try await retire.apply(f.retireStep(.archive), context: f.journal.context)
         #expect(r["archived_to"] == f.dir.file("archive/alice"))
         #expect(!FileManager.default.fileExists(atPath: f.mbox))
         #expect(FileManager.default.fileExists(atPath: f.dir.file("archive/alice")))
-        #expect(try await retire.inspect(f.retireStep("archive"), context: f.journal.context).state == .done)
-        _ = try await retire.apply(f.retireStep("archive"), context: f.journal.context)  // idempotent
+        #expect(try await retire.inspect(f.retireStep(.archive), context: f.journal.context).state == .done)
+        _ = try await retire.apply(f.retireStep(.archive), context: f.journal.context)  // idempotent
     }
 
     @Test func retireRefusedBeforeVerifyAndWhenTheSourceGrew() async throws {
         let f = try Fixture()
         defer { f.dir.remove() }
         let retire = SourceRetireRunner(transport: LocalTransport())
-        await #expect(throws: StepError.self) { try await retire.apply(f.retireStep("delete"), context: f.journal.context) }
+        await #expect(throws: StepError.self) { try await retire.apply(f.retireStep(.delete), context: f.journal.context) }
         #expect(FileManager.default.fileExists(atPath: f.mbox))
 
         f.journal.record("import-alice", try await MailboxImportRunner(transport: LocalTransport()).apply(f.importStep, context: f.journal.context))
@@ -102,7 +109,7 @@ import Testing
         try h.write(contentsOf: Data("From late@example.com Mon Jan  1 00:00:00 2024\nContent-Length: 3\n\nhi\n\n".utf8))
         try h.close()
         do {
-            _ = try await retire.apply(f.retireStep("delete"), context: f.journal.context)
+            _ = try await retire.apply(f.retireStep(.delete), context: f.journal.context)
             Issue.record("retire acted on a grown source")
         } catch let e as StepError {
             #expect(e.summary.contains("changed since verify (+"))
@@ -135,10 +142,7 @@ import Testing
         let saved = f.dir.file("saved")
         let fresh = "From new@example.com Tue Feb  4 10:00:00 2025\nSubject: arrived during the move\n\n>From the road\n\n"
         try Data((firstTwo + "\n" + fresh).utf8).write(to: URL(fileURLWithPath: saved))
-        let step = Self.step("saved-alice", .savedImport, [
-            ("saved_path", .text(saved)), ("maildir", .text(f.maildir)), ("store_kind", .text("maildir")), ("format", .text("mboxrd")),
-            ("timezone", .text("UTC")),
-        ])
+        let step = Self.step("saved-alice", .savedImport(SavedImportParameters(savedPath: saved, timezone: "UTC", store: Self.maildirStore(f.maildir))))
         let runner = SavedImportRunner(transport: LocalTransport())
         let out = try await runner.apply(step, context: f.journal.context)
         #expect(out["messages"] == "3")
@@ -152,7 +156,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
         try Data("From held@example.com Wed Mar  5 12:00:00 2025\nSubject: held 1\n\nbody\n".utf8).write(to: URL(fileURLWithPath: spool + "/ZZ01.HELD"))
         try Data("Subject: held 2\n\nbody two\n".utf8).write(to: URL(fileURLWithPath: spool + "/ZZ02.HELD"))
-        let hold = Self.step("hold-alice", .holdRelease, [("spool_dir", .text(spool)), ("maildir", .text(f.maildir)), ("store_kind", .text("maildir"))])
+        let hold = Self.step("hold-alice", .holdRelease(HoldReleaseParameters(spoolDir: spool, timezone: "UTC", store: Self.maildirStore(f.maildir))))
         let hr = HoldReleaseRunner(transport: LocalTransport())
         #expect(try await hr.inspect(hold, context: f.journal.context).changes.first?.messages == 2)
         let h = try await hr.apply(hold, context: f.journal.context)
@@ -173,12 +177,14 @@ extension MailboxStepsTests {
         defer { f.dir.remove() }
         for sub in ["new", "cur", "tmp"] { try FileManager.default.createDirectory(atPath: f.maildir + "/" + sub, withIntermediateDirectories: true) }
         let count = ["/usr/bin/du", "--inodes", "-s", f.maildir]  // prints "<inodes>\t<dir>"
-        let params: [(String, StepParameters.Value)] = [
-            ("mbox", .text(f.mbox)), ("timezone", .text("UTC")), ("store_kind", .text("command")), ("mode", .text("count")),
-            ("import_argv", .list([bin, "mbox", "import", f.mbox, "--maildir", f.maildir, "--timezone", "UTC"])),
-            ("count_argv", .list(count)), ("import_step", .text("import-alice")),
-        ]
-        let importStep = Self.step("import-alice", .mailboxImport, params)
+        let store = StoreTarget(
+            kind: .command, host: "store", importArgv: [bin, "mbox", "import", f.mbox, "--maildir", f.maildir, "--timezone", "UTC"],
+            countArgv: count)
+        let importStep = Self.step(
+            "import-alice", .mailboxImport(MailboxImportParameters(mbox: f.mbox, format: "auto", timezone: "UTC", store: store, lock: false)))
+        let verifyStep = Self.step(
+            "verify-alice",
+            .mailboxVerify(MailboxVerifyParameters(mbox: f.mbox, timezone: "UTC", store: store, mode: .count, importStep: Self.ref("import-alice"))))
         let checkpoints = Journal()
         let context = StepContext(dryRun: false, checkpoint: { checkpoints.record("cp", $0) })
         let runner = MailboxImportRunner(transport: LocalTransport())
@@ -186,7 +192,7 @@ extension MailboxStepsTests {
         #expect(out["messages"] == "30")
         #expect(checkpoints.get("cp")?["count_before"] == out["count_before"])
         f.journal.record("import-alice", out)
-        let v = try await MailboxVerifyRunner(transport: LocalTransport()).apply(Self.step("verify-alice", .mailboxVerify, params), context: f.journal.context)
+        let v = try await MailboxVerifyRunner(transport: LocalTransport()).apply(verifyStep, context: f.journal.context)
         #expect(v["passed"] == "true")
         // Resume after the command ran but before the step was recorded: no second run.
         let resumed = StepContext(dryRun: false, previousOutputs: checkpoints.get("cp"))

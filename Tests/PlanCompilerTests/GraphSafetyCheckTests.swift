@@ -1,4 +1,5 @@
 import Digest
+import MailshiftTestSupport
 import Steps
 import Testing
 
@@ -16,7 +17,7 @@ import Testing
     }
 
     static func t(_ id: String, _ kind: StepKind, batch: Int?, perUser: Bool = true, _ deps: [TemplateDependency] = []) -> StepTemplate {
-        StepTemplate(idPrefix: id, kind: kind, batch: batch, fanout: perUser ? .perUser : .single, dependencies: deps)
+        StepTemplate(idPrefix: id, action: .sample(kind), batch: batch, fanout: perUser ? .perUser : .single, dependencies: deps)
     }
 
     @Test func retireAfterSameUsersVerifyPasses() {

@@ -16,7 +16,7 @@ import Testing
         let saved = (0..<graph.stepCount).map { graph.step($0) }.filter { $0.kind == .savedImport }
         #expect(!saved.isEmpty)
         for step in saved {
-            #expect(step.parameters.text(StepParameterKey.timezone) == expected, "\(step.id)")
+            #expect(try step.parameters(SavedImportParameters.self).timezone == expected, "\(step.id)")
         }
     }
 }

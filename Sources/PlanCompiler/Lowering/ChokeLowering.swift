@@ -10,12 +10,12 @@ enum ChokeLowering {
         SavedMailWave.lower(
             &g,
             divert: { g, b, deps in
-                g.step(b, "choke-hold", .command, host: choke?.host?.value,
+                g.step(b, "choke-hold", host: choke?.host?.value,
                     StepCatalogue.command(purpose: "choke_hold", argv: choke?.hold?.value ?? []), after: deps,
                     label: "hold the batch's incoming mail at the choke router")
             },
             release: { g, b, deps in
-                g.step(b, "choke-release", .command, host: choke?.host?.value,
+                g.step(b, "choke-release", host: choke?.host?.value,
                     StepCatalogue.command(purpose: "choke_release", argv: choke?.release?.value ?? []), after: deps,
                     label: "release the held mail to the new store")
             })

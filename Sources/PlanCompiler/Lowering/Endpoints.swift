@@ -29,6 +29,6 @@ enum Endpoints {
     static func policy(_ p: PolicySpec) -> RunPolicy {
         RunPolicy(
             parallel: p.parallel, perHost: p.perHost, retryAttempts: p.retryAttempts, retryBackoff: p.retryBackoff,
-            stepTimeout: p.stepTimeout, verify: p.verify.rawValue, retireSource: p.retireSource.rawValue)
+            stepTimeout: p.stepTimeout, verify: VerifyMode(p.verify), retireSource: RetireMode(p.retireSource))
     }
 }

@@ -10,16 +10,17 @@ enum ForwardLowering {
         SavedMailWave.lower(
             &g,
             divert: { g, b, deps in
-                g.step(b, "divert", .forwardDivert, host: c.sourceHost, StepCatalogue.forwardDivert(c), after: deps,
+                g.step(b, "divert", host: c.sourceHost, StepCatalogue.forwardDivert(c), after: deps,
                     label: "write a .forward that saves new mail aside")
             },
             release: { g, b, deps in
                 let saved = g.step(
-                    b, "saved-import", .savedImport, perUser: true, host: c.sourceHost,
+                    b, "saved-import", perUser: true, host: c.sourceHost,
                     StepCatalogue.savedImport(c, savedPath: c.plan.forward?.saved?.value ?? ""), after: deps,
                     label: "import the mail saved during the move")
+                guard let divert = g.template(b, "divert") else { preconditionFailure("restore without a divert step") }
                 return g.step(
-                    b, "restore", .forwardRestore, host: c.sourceHost, StepCatalogue.forwardRestore(c, batch: g.batchInfos[b].name),
+                    b, "restore", host: c.sourceHost, StepCatalogue.forwardRestore(c, divertStep: g.reference(to: divert)),
                     after: [.all(saved)], label: "put back each user's previous .forward")
             })
     }

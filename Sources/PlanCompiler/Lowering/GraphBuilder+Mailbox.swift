@@ -7,12 +7,11 @@ extension GraphBuilder {
     /// `<b>/import/<user>` then `<b>/verify/<user>`; returns (import, verify).
     mutating func importAndVerify(_ b: Int, after deps: [TemplateDependency]) -> (Int, Int) {
         let c = context
-        let name = batchInfos[b].name
         let imp = step(
-            b, "import", .mailboxImport, perUser: true, host: c.sourceHost, StepCatalogue.mailboxImport(c), after: deps,
+            b, "import", perUser: true, host: c.sourceHost, StepCatalogue.mailboxImport(c), after: deps,
             label: "import the spool mailbox into the store")
         let ver = step(
-            b, "verify", .mailboxVerify, perUser: true, host: c.sourceHost, StepCatalogue.mailboxVerify(c, batch: name),
+            b, "verify", perUser: true, host: c.sourceHost, StepCatalogue.mailboxVerify(c, importStep: reference(to: imp)),
             after: [.sameUser(imp)], label: "verify the import (\(c.plan.policy.verify.rawValue))")
         return (imp, ver)
     }
@@ -23,15 +22,15 @@ extension GraphBuilder {
         let c = context
         guard c.plan.policy.retireSource != .keep else { return nil }
         return step(
-            b, "retire", .sourceRetire, perUser: true, host: c.sourceHost,
-            StepCatalogue.sourceRetire(c, batch: batchInfos[b].name), after: [.sameUser(verify)] + deps,
+            b, "retire", perUser: true, host: c.sourceHost,
+            StepCatalogue.sourceRetire(c, verifyStep: reference(to: verify)), after: [.sameUser(verify)] + deps,
             label: "\(c.plan.policy.retireSource.rawValue) the source mailbox (irreversible)")
     }
 
     /// `<b>/dirsync` when the plan names a dirsync command; returns what the next step waits for.
     mutating func dirsync(_ b: Int, after deps: [TemplateDependency]) -> [TemplateDependency] {
         guard let d = context.plan.services.dirsync else { return deps }
-        let t = step(b, "dirsync", .command, host: d.host?.value, StepCatalogue.run(purpose: "dirsync", d), after: deps,
+        let t = step(b, "dirsync", host: d.host?.value, StepCatalogue.run(purpose: "dirsync", d), after: deps,
             label: "synchronise the store's directory cache")
         return [.all(t)]
     }
@@ -39,15 +38,16 @@ extension GraphBuilder {
     /// `<b>/<name>`: replace directory attributes for every user of the batch.
     mutating func ldapSet(_ b: Int, _ name: String, _ logical: String, _ value: String, after deps: [TemplateDependency]) -> Int {
         let assignment = context.set(logical, value)
-        return step(b, name, .ldapSet, StepCatalogue.ldapSet([assignment], context), after: deps, label: "set \(assignment)")
+        return step(b, name, StepCatalogue.ldapSet([assignment], context), after: deps, label: "set \(assignment)")
     }
 
     /// A `service.start`/`service.stop` step for a service section, plan-wide.
     mutating func service(
         _ id: String, _ kind: StepKind, _ name: String, _ spec: ServiceSpec?, after deps: [TemplateDependency], label: String
     ) -> Int {
-        let argv = (kind == .serviceStart ? spec?.start?.value : spec?.stop?.value) ?? []
-        return global(id, kind, host: spec?.host?.value, StepCatalogue.service(name, argv: argv, spec ?? ServiceSpec(range: context.plan.range)),
-            after: deps, label: label)
+        let start = kind == .serviceStart
+        let argv = (start ? spec?.start?.value : spec?.stop?.value) ?? []
+        let p = StepCatalogue.service(name, argv: argv, spec ?? ServiceSpec(range: context.plan.range))
+        return global(id, host: spec?.host?.value, start ? .serviceStart(p) : .serviceStop(p), after: deps, label: label)
     }
 }

@@ -33,24 +33,24 @@ struct GraphBuilder {
     /// Adds a plan-wide step `global/<name>`.
     @discardableResult
     mutating func global(
-        _ name: String, _ kind: StepKind, host: String? = nil, _ parameters: StepParameters, after deps: [TemplateDependency],
+        _ name: String, host: String? = nil, _ action: StepAction, after deps: [TemplateDependency],
         label: String
     ) -> Int {
-        templates.append(StepTemplate(idPrefix: "global/\(name)", kind: kind, host: host, parameters: parameters, dependencies: deps, label: label))
+        templates.append(StepTemplate(idPrefix: "global/\(name)", action: action, host: host, dependencies: deps, label: label))
         return templates.count - 1
     }
 
     /// Adds a step of batch `b`: one per user (`perUser`) or one acting on the whole batch.
     @discardableResult
     mutating func step(
-        _ b: Int, _ name: String, _ kind: StepKind, perUser: Bool = false, host: String? = nil, _ parameters: StepParameters,
+        _ b: Int, _ name: String, perUser: Bool = false, host: String? = nil, _ action: StepAction,
         after deps: [TemplateDependency], label: String
     ) -> Int {
         let info = batchInfos[b]
         templates.append(
             StepTemplate(
-                idPrefix: "\(info.name)/\(name)", kind: kind, batch: b, batchUsersFingerprint: info.usersFingerprint,
-                fanout: perUser ? .perUser : .single, host: host, parameters: parameters, dependencies: deps, label: label))
+                idPrefix: "\(info.name)/\(name)", action: action, batch: b, batchUsersFingerprint: info.usersFingerprint,
+                fanout: perUser ? .perUser : .single, host: host, dependencies: deps, label: label))
         let t = templates.count - 1
         named[b][name] = t
         owned[b].append(t)
@@ -73,7 +73,7 @@ struct GraphBuilder {
         }
         guard context.approve(b) else { return deps }
         let gate = step(
-            b, "approve", .gate, StepCatalogue.gate("approve batch \(batchInfos[b].name) before it starts", autoApprove: false),
+            b, "approve", StepCatalogue.gate("approve batch \(batchInfos[b].name) before it starts", autoApprove: false),
             after: deps, label: "approval to start batch \(batchInfos[b].name)")
         return [.all(gate)]
     }
@@ -97,6 +97,11 @@ struct GraphBuilder {
     }
 
     func template(_ b: Int, _ name: String) -> Int? { named[b][name] }
+
+    /// A typed handle to template `t`'s step: the same user's, or its single step.
+    func reference(to t: Int) -> StepReference {
+        StepReference(idPrefix: templates[t].idPrefix, sameUser: templates[t].fanout == .perUser)
+    }
 
     func graph() -> StepGraph {
         let plan = context.plan

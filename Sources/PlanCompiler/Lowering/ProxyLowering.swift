@@ -12,7 +12,7 @@ enum ProxyLowering {
     static func lower(_ g: inout GraphBuilder) {
         let c = g.context
         let s = c.plan.services
-        let setup = g.global("proxy-setup", .command, host: s.proxySetup?.host?.value,
+        let setup = g.global("proxy-setup", host: s.proxySetup?.host?.value,
             StepCatalogue.command(purpose: "proxy_setup", argv: s.proxySetup?.run?.value ?? [], check: s.proxySetup?.check?.value,
                 timeout: s.proxySetup?.timeout),
             after: [], label: "convert the legacy host into a proxy")
@@ -41,7 +41,7 @@ enum ProxyLowering {
         let entry = g.entry(b, extra: [.all(setup)])
         let host = g.ldapSet(b, "set-mailhost", "host", c.storeAddress, after: entry)
         let held = g.ldapSet(b, "set-hold", "delivery", "hold", after: [.all(host)])
-        return g.step(b, "hold-slave", .command, host: h?.host?.value,
+        return g.step(b, "hold-slave", host: h?.host?.value,
             StepCatalogue.command(purpose: "hold_slave", argv: h?.slave?.value ?? []), after: g.dirsync(b, after: [.all(held)]),
             label: "hold the batch's delivery")
     }
@@ -53,12 +53,12 @@ enum ProxyLowering {
         let (_, ver) = g.importAndVerify(b, after: [.all(hold), .all(stop)])
         let mailbox = g.ldapSet(b, "set-mailbox", "delivery", "mailbox", after: [.all(ver)])
         if let master = h?.master {
-            let m = g.step(b, "hold-master", .command, host: h?.host?.value,
+            let m = g.step(b, "hold-master", host: h?.host?.value,
                 StepCatalogue.command(purpose: "hold_master", argv: master.value), after: [.all(mailbox)],
                 label: "release the held mail to the new store")
             g.retire(b, verify: ver, after: [.all(m)])
         } else {
-            let r = g.step(b, "hold-release", .holdRelease, perUser: true, host: h?.host?.value,
+            let r = g.step(b, "hold-release", perUser: true, host: h?.host?.value,
                 StepCatalogue.holdRelease(c, spoolDir: h?.spoolDir?.value ?? ""), after: [.all(mailbox)],
                 label: "import the user's held mail")
             g.retire(b, verify: ver, after: [.sameUser(r)])

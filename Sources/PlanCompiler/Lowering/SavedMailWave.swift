@@ -19,7 +19,7 @@ enum SavedMailWave {
             let inactive = g.ldapSet(b, "set-inactive", "status", "inactive", after: [.all(host)])
             let (_, ver) = g.importAndVerify(b, after: g.dirsync(b, after: [.all(inactive)]))
             let gate = g.step(
-                b, "clients-repointed", .gate,
+                b, "clients-repointed",
                 StepCatalogue.gate("point batch \(g.batchInfos[b].name)'s mail clients at the new server, then approve",
                     autoApprove: c.plan.policy.autoApprove),
                 after: [.all(ver)], label: "clients of this batch now point to the new server")

@@ -15,7 +15,7 @@ enum SimpleLowering {
         }
         var ready = sets
         if let d = c.plan.services.dirsync {
-            ready = [.all(g.global("dirsync", .command, host: d.host?.value, StepCatalogue.run(purpose: "dirsync", d), after: sets,
+            ready = [.all(g.global("dirsync", host: d.host?.value, StepCatalogue.run(purpose: "dirsync", d), after: sets,
                 label: "synchronise the store's directory cache"))]
         }
         let stop = g.service("stop-legacy-mta", .serviceStop, "legacy_mta", c.plan.services.legacyMTA, after: ready,
@@ -28,7 +28,7 @@ enum SimpleLowering {
             verifies.append((b, ver))
         }
         let gate = g.global(
-            "clients-repointed", .gate,
+            "clients-repointed",
             StepCatalogue.gate("point mail clients at the new server, then approve", autoApprove: c.plan.policy.autoApprove),
             after: verifies.map { .all($0.1) }, label: "clients now point to the new server")
         let start = g.service("start-store-server", .serviceStart, "store_server", c.plan.services.storeServer,

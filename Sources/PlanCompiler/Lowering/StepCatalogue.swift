@@ -1,39 +1,29 @@
 import PlanModel
 import Steps
 
-/// Builds each step kind's parameters exactly as `StepParameters+Catalogue.swift` lists them,
-/// from the plan's resolved values. Per-user values keep their `{user}` placeholders.
+/// Builds each step kind's typed parameters (`Steps/Kinds/`) from the plan's resolved values.
+/// Per-user values keep their `{user}` placeholders; references to other steps come from the
+/// templates the builder already emitted, never from formatted ids.
 enum StepCatalogue {
-    typealias K = StepParameterKey
-
-    static func ldapSet(_ assignments: [String], _ c: LoweringContext) -> StepParameters {
-        var p = StepParameters([(K.set, .list(assignments))])
-        if let classes = c.plan.directory?.objectClasses, !classes.isEmpty { p[K.objectClasses] = .list(classes) }
-        return p
+    static func ldapSet(_ assignments: [String], _ c: LoweringContext) -> StepAction {
+        let classes = c.plan.directory?.objectClasses ?? []
+        return .ldapSet(LDAPSetParameters(set: assignments, objectClasses: classes.isEmpty ? nil : classes))
     }
 
-    static func command(purpose: String, argv: [String], check: [String]? = nil, timeout: Int? = nil) -> StepParameters {
-        var p = StepParameters([(K.purpose, .text(purpose)), (K.argv, .list(argv))])
-        if let check { p[K.check] = .list(check) }
-        p[K.perUser] = .flag(argv.contains { $0.contains("{user}") })
-        if let timeout { p[K.timeout] = .number(timeout) }
-        return p
+    static func command(purpose: String, argv: [String], check: [String]? = nil, timeout: Int? = nil) -> StepAction {
+        .command(CommandParameters(purpose: purpose, argv: argv, check: check, timeout: timeout))
     }
 
-    static func run(purpose: String, _ r: RunSpec) -> StepParameters {
+    static func run(purpose: String, _ r: RunSpec) -> StepAction {
         command(purpose: purpose, argv: r.run?.value ?? [], check: r.check?.value, timeout: r.timeout)
     }
 
-    static func service(_ name: String, argv: [String], _ s: ServiceSpec) -> StepParameters {
-        var p = StepParameters([(K.service, .text(name)), (K.argv, .list(argv))])
-        if let running = s.running { p[K.running] = .list(running.value) }
-        if let pid = s.pidFile { p[K.pidFile] = .text(pid) }
-        p[K.wait] = .number(s.wait)
-        return p
+    static func service(_ name: String, argv: [String], _ s: ServiceSpec) -> ServiceParameters {
+        ServiceParameters(service: name, argv: argv, running: s.running?.value, pidFile: s.pidFile, wait: s.wait)
     }
 
-    static func gate(_ message: String, autoApprove: Bool) -> StepParameters {
-        StepParameters([(K.message, .text(message)), (K.autoApprove, .flag(autoApprove))])
+    static func gate(_ message: String, autoApprove: Bool) -> StepAction {
+        .gate(GateParameters(message: message, autoApprove: autoApprove))
     }
 
     static func mbox(_ c: LoweringContext) -> String {
@@ -41,86 +31,83 @@ enum StepCatalogue {
         return (spool.hasSuffix("/") ? spool : spool + "/") + "{user}"
     }
 
-    /// The store's destination keys, shared by every kind that writes into the store.
-    static func storeKeys(_ c: LoweringContext, into p: inout StepParameters, count: Bool = false) {
+    /// Where a store-writing kind writes (`count`: a verify, which never imports).
+    static func store(_ c: LoweringContext, count: Bool = false) -> StoreTarget {
         let store = c.plan.store
-        let kind = store?.kind ?? .maildir
-        p[K.storeKind] = .text(kind.rawValue)
-        p[K.storeHost] = .text(c.storeHost)
-        switch kind {
+        switch store?.kind ?? .maildir {
         case .maildir:
-            p[K.maildir] = .text(store?.path?.value ?? "")
+            return StoreTarget(kind: .maildir, host: c.storeHost, maildir: store?.path?.value ?? "", owner: store?.owner)
         case .command:
-            if let a = store?.importArgv, !count { p[K.importArgv] = .list(a.value) }
-            if let a = store?.countArgv { p[K.countArgv] = .list(a.value) }
+            return StoreTarget(
+                kind: .command, host: c.storeHost, importArgv: count ? nil : store?.importArgv?.value, countArgv: store?.countArgv?.value,
+                owner: store?.owner)
         }
     }
 
-    static func mailboxImport(_ c: LoweringContext) -> StepParameters {
+    static func timezone(_ c: LoweringContext) -> String { c.plan.source?.timezone ?? "UTC" }
+
+    static func mailboxImport(_ c: LoweringContext) -> StepAction {
         let source = c.plan.source
-        var p = StepParameters([
-            (K.mbox, .text(mbox(c))), (K.format, .text(source?.format.rawValue ?? "auto")),
-            (K.timezone, .text(source?.timezone ?? "UTC")),
-        ])
-        storeKeys(c, into: &p)
-        if let owner = c.plan.store?.owner { p[K.owner] = .text(owner) }
-        p[K.lock] = .flag(source?.lock ?? true)
-        return p
+        return .mailboxImport(
+            MailboxImportParameters(
+                mbox: mbox(c), format: source?.format.rawValue ?? "auto", timezone: timezone(c), store: store(c),
+                lock: source?.lock ?? true))
     }
 
-    static func mailboxVerify(_ c: LoweringContext, batch: String) -> StepParameters {
-        var p = StepParameters([(K.mbox, .text(mbox(c)))])
-        storeKeys(c, into: &p, count: true)
-        p[K.mode] = .text(c.plan.policy.verify.rawValue)
-        p[K.importStep] = .text("\(batch)/import/{user}")
-        return p
+    static func mailboxVerify(_ c: LoweringContext, importStep: StepReference) -> StepAction {
+        .mailboxVerify(
+            MailboxVerifyParameters(
+                mbox: mbox(c), timezone: timezone(c), store: store(c, count: true), mode: VerifyMode(c.plan.policy.verify), importStep: importStep))
     }
 
-    static func savedImport(_ c: LoweringContext, savedPath: String) -> StepParameters {
+    static func savedImport(_ c: LoweringContext, savedPath: String) -> StepAction {
         // The saved file's From_ lines are written by the legacy host's MTA, in the source's zone
         // (without it the driver would read them in the zone of whatever host runs mailshift).
-        var p = StepParameters([
-            (K.savedPath, .text(savedPath)), (K.timezone, .text(c.plan.source?.timezone ?? "UTC")),
-        ])
-        storeKeys(c, into: &p)
+        var target = store(c)
         // The mailbox a command store imports here is the saved file, not the spool.
-        if let argv = p.list(K.importArgv) {
-            p[K.importArgv] = .list(argv.map { StepParameters.expand($0, ["mbox": savedPath]) })
-        }
-        return p
+        target.importArgv = target.importArgv?.map { StepParameters.expand($0, ["mbox": savedPath]) }
+        return .savedImport(SavedImportParameters(savedPath: savedPath, timezone: timezone(c), store: target))
     }
 
-    static func holdRelease(_ c: LoweringContext, spoolDir: String) -> StepParameters {
-        var p = StepParameters([(K.spoolDir, .text(spoolDir))])
-        storeKeys(c, into: &p)
-        return p
+    static func holdRelease(_ c: LoweringContext, spoolDir: String) -> StepAction {
+        .holdRelease(HoldReleaseParameters(spoolDir: spoolDir, timezone: timezone(c), store: store(c)))
     }
 
-    static func sourceRetire(_ c: LoweringContext, batch: String) -> StepParameters {
+    static func sourceRetire(_ c: LoweringContext, verifyStep: StepReference) -> StepAction {
         let policy = c.plan.policy
-        var p = StepParameters([(K.mbox, .text(mbox(c))), (K.mode, .text(policy.retireSource.rawValue))])
-        if let dir = policy.archiveDir { p[K.archiveDir] = .text(dir.value) }
-        if let argv = c.plan.services.deluser?.run { p[K.argv] = .list(argv.value) }
-        p[K.verifyStep] = .text("\(batch)/verify/{user}")
-        return p
+        return .sourceRetire(
+            SourceRetireParameters(
+                mbox: mbox(c), mode: RetireMode(policy.retireSource), archiveDir: policy.archiveDir?.value,
+                argv: c.plan.services.deluser?.run?.value, verifyStep: verifyStep))
     }
 
-    static func forwardDivert(_ c: LoweringContext) -> StepParameters {
+    static func forwardFile(_ c: LoweringContext) -> String { c.plan.forward?.file ?? "/home/{user}/.forward" }
+
+    /// Only when not the default, so plans without the key keep their fingerprints.
+    static func forwardOwner(_ c: LoweringContext) -> ForwardFileOwner? { c.plan.forward?.owner == .unchanged ? .unchanged : nil }
+
+    static func forwardDivert(_ c: LoweringContext) -> StepAction {
         let f = c.plan.forward
-        var p = StepParameters([
-            (K.forwardFile, .text(f?.file ?? "/home/{user}/.forward")), (K.savedPath, .text(f?.saved?.value ?? "")),
-            (K.keepLocal, .flag(f?.keepLocal ?? false)),
-        ])
-        // Only when not the default, so plans without the key keep their fingerprints.
-        if f?.owner == .unchanged { p[K.forwardOwner] = .text("unchanged") }
-        return p
+        return .forwardDivert(
+            ForwardDivertParameters(
+                forwardFile: forwardFile(c), savedPath: f?.saved?.value ?? "", keepLocal: f?.keepLocal ?? false, owner: forwardOwner(c)))
     }
 
-    static func forwardRestore(_ c: LoweringContext, batch: String) -> StepParameters {
-        var p = StepParameters([
-            (K.forwardFile, .text(c.plan.forward?.file ?? "/home/{user}/.forward")), (K.divertStep, .text("\(batch)/divert")),
-        ])
-        if c.plan.forward?.owner == .unchanged { p[K.forwardOwner] = .text("unchanged") }
-        return p
+    static func forwardRestore(_ c: LoweringContext, divertStep: StepReference) -> StepAction {
+        .forwardRestore(ForwardRestoreParameters(forwardFile: forwardFile(c), divertStep: divertStep, owner: forwardOwner(c)))
+    }
+}
+
+extension VerifyMode {
+    init(_ plan: PolicySpec.Verify) { self = plan == .count ? .count : .digest }
+}
+
+extension RetireMode {
+    init(_ plan: PolicySpec.Retire) {
+        switch plan {
+        case .keep: self = .keep
+        case .archive: self = .archive
+        case .delete: self = .delete
+        }
     }
 }

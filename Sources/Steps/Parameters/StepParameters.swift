@@ -1,9 +1,7 @@
-/// A step's resolved parameters: an ordered, typed key → value map.
-///
-/// Parameters are data, so they can be fingerprinted, printed by `mailshift graph` and serialised.
-/// Per-user templates keep `{user}` (and `{batch}`, `{host}`, `{mbox}`) placeholders; a
-/// `StepInstance` expands them for its user. Each driver decodes the keys it needs into a typed
-/// value of its own; the key catalogue per kind is in `StepParameters+Catalogue.swift`.
+/// The flat rendering of a step's typed parameters (`StepParameterSet`): an ordered key → value
+/// list for `mailshift graph`, the fingerprints and tests. Runners never read it: they receive the
+/// typed struct of their kind. `expand` is the one placeholder expander (`{user}`, `{batch}`,
+/// `{host}`, `{mbox}`), applied per argument so a value can never split or reach a shell.
 public struct StepParameters: Sendable, Hashable, Codable {
     public enum Value: Sendable, Hashable, Codable {
         case text(String)
