@@ -46,9 +46,14 @@ let package = Package(
         // the local lab: generated spools, slapd and sshd instances (shared by `mailshift lab` and tests)
         .target(name: "Lab", dependencies: ["Steps", "Digest"]),
 
-        // the command line: the one place that knows every stage and driver
+        // a run put together: the plan compiled once, its journal, users_from lists, every driver
+        .target(name: "MigrationRun", dependencies: [
+            "PlanCompiler", "Steps", "Journal", "CommandDriver", "LDAPDriver", "MailboxDriver",
+        ]),
+
+        // the command line: parses arguments, prints; the work is in the libraries above
         .target(name: "MailshiftCLI", dependencies: [
-            "Diagnostics", "YAMLSource", "PlanModel", "PlanCompiler", "Steps", "Journal", "Executor",
+            "Diagnostics", "YAMLSource", "PlanModel", "PlanCompiler", "Steps", "Journal", "Executor", "MigrationRun",
             "CommandDriver", "LDAPDriver", "MailboxDriver", "Lab",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Journal
+import MigrationRun
 import Steps
 
 /// `mailshift approve PLAN GATE`: record a person's approval of a gate in the journal.
@@ -15,7 +16,7 @@ struct ApproveCommand: AsyncParsableCommand {
     var state: String?
 
     func run() async throws {
-        let compiled = try CompiledPlan.load(plan, state: state)
+        let compiled = try await PreparedRun.load(plan, state: state, users: .journaled)
         let graph = compiled.graph
         guard let index = StepLocator(graph: graph).index(of: gate), graph.step(index).kind == .gate else {
             let gates = graph.templates.filter { $0.kind == .gate }.map(\.idPrefix)

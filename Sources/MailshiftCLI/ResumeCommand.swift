@@ -1,6 +1,7 @@
 import ArgumentParser
 import Executor
 import Journal
+import MigrationRun
 
 /// `mailshift resume PLAN`: continue the run recorded in the plan's journal.
 struct ResumeCommand: AsyncParsableCommand {
@@ -19,15 +20,12 @@ struct ResumeCommand: AsyncParsableCommand {
     @OptionGroup var flags: RunFlags
 
     func run() async throws {
-        var compiled = try CompiledPlan.load(plan, state: flags.state)
+        // The journaled `users_from` lists stand; a batch new to the plan (or whose filter
+        // changed) is searched now and journaled before any step runs.
+        let compiled = try await PreparedRun.load(plan, state: flags.state, users: .searchMissing)
         let lease = try compiled.lock(command: "resume \(plan)")
         defer { lease.release() }
-        if case .some(.some) = try? compiled.store.readHeader() {
-            // The journaled `users_from` lists stand; a batch new to the plan (or whose filter
-            // changed) is searched now and journaled before any step runs.
-            compiled = try await compiled.resolvingUsers(searchAll: false)
-            try compiled.journalResolvedUsers()
-        }
+        if case .some(.some) = try? compiled.store.readHeader() { try compiled.journalUsers() }
         let state = try compiled.replay()
         guard state.header != nil else {
             Console.fail("no journal in \(compiled.store.location): nothing to resume",

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Journal
+import MigrationRun
 import LDAPDriver
 import Steps
 
@@ -24,7 +25,7 @@ struct RollbackCommand: AsyncParsableCommand {
     var state: String?
 
     func run() async throws {
-        let compiled = try CompiledPlan.load(plan, state: state)
+        let compiled = try await PreparedRun.load(plan, state: state, users: .journaled)
         let graph = compiled.graph
         guard let b = graph.batches.firstIndex(where: { $0.name == batch }) else {
             let names = graph.batches.map(\.name).joined(separator: ", ")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Executor
 import Journal
+import MigrationRun
 
 /// `mailshift run PLAN [--dry-run] [--parallel N] [--state PATH] [--only BATCH...]`
 struct RunCommand: AsyncParsableCommand {
@@ -18,11 +19,10 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var flags: RunFlags
 
     func run() async throws {
-        var compiled = try CompiledPlan.load(plan, state: flags.state)
+        // `users_from` batches are searched now (read-only), for a dry-run as for a run.
+        let compiled = try await PreparedRun.load(plan, state: flags.state, users: .searchAll)
         if dryRun {
             // Read-only: no lock, no journal writes; steps the journal says are done are not inspected.
-            // `users_from` batches are searched now (as `run` would), and the lists shown.
-            compiled = try await compiled.resolvingUsers(searchAll: true)
             Console.out(compiled.usersSummary)
             let state = try compiled.replay()
             try await RunInvocation(plan: compiled, flags: flags, mode: .dryRun, session: "dry-run").execute(state)
@@ -43,9 +43,8 @@ struct RunCommand: AsyncParsableCommand {
             try await RunInvocation(plan: compiled, flags: flags, mode: .apply, session: "run").execute(state)
             return
         }
-        // A new run searches each `users_from` batch and journals the lists before any step runs.
-        compiled = try await compiled.resolvingUsers(searchAll: true)
-        try compiled.journalResolvedUsers()
+        // A new run journals the `users_from` lists it searched before any step runs.
+        try compiled.journalUsers()
         Console.error(compiled.usersSummary)
         try await RunInvocation(plan: compiled, flags: flags, mode: .apply, session: "run").execute(try compiled.replay())
     }

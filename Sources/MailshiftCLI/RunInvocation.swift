@@ -2,6 +2,7 @@ import ArgumentParser
 import Executor
 import Foundation
 import Journal
+import MigrationRun
 import CommandDriver
 import Steps
 
@@ -27,7 +28,7 @@ struct RunFlags: ParsableArguments {
 
 /// Runs the executor for `run` and `resume`: signals, progress, the summary and the exit code.
 struct RunInvocation {
-    let plan: CompiledPlan
+    let plan: PreparedRun
     let flags: RunFlags
     let mode: RunOptions.Mode
     let session: String
@@ -53,7 +54,7 @@ struct RunInvocation {
         // One transport for the whole run, so every step to a host shares its ssh master connection.
         let transport = HostTransport()
         let executor = Executor(
-            graph: plan.graph, store: plan.store, runners: DriverRegistry.runners(transport: transport), options: options,
+            graph: plan.graph, store: plan.store, runners: DriverRegistry.runners(transport: transport, agentVersion: Mailshift.version), options: options,
             observer: printer, control: control)
         let outcome: Result<RunReport, any Error>
         do {

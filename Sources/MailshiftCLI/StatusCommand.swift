@@ -2,6 +2,7 @@ import ArgumentParser
 import Executor
 import Foundation
 import Journal
+import MigrationRun
 import Steps
 
 /// `mailshift status PLAN [--format text|json]`: where a run stands, readable while it runs.
@@ -21,7 +22,7 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let compiled = try CompiledPlan.load(plan, state: state)
+        let compiled = try await PreparedRun.load(plan, state: state, users: .journaled)
         let journal = try compiled.replay(quiet: true)
         let lock = try? compiled.store.lockStatus()
         let status = RunStatus(graph: compiled.graph, state: journal)

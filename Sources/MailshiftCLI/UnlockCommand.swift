@@ -1,5 +1,6 @@
 import ArgumentParser
 import Journal
+import MigrationRun
 
 /// `mailshift unlock PLAN [--force]`: explain a journal lock, and break it if its holder is dead.
 struct UnlockCommand: AsyncParsableCommand {
@@ -19,7 +20,7 @@ struct UnlockCommand: AsyncParsableCommand {
     var state: String?
 
     func run() async throws {
-        let compiled = try CompiledPlan.load(plan, state: state)
+        let compiled = try await PreparedRun.load(plan, state: state, users: .journaled)
         let store = compiled.store
         let status: (LockHolder, LockHolder.Liveness)?
         do {

@@ -31,33 +31,39 @@ public struct UserSearch: Sendable, Hashable {
     }
 }
 
-/// The compiler's entry point: load → decode → validate → lower.
-public enum Compiler {
-    /// Compiles the plan at `path`. `resolvedUsers` supplies, per batch name, the users a
-    /// `users_from` directory search found when the run started (journaled, so a resume moves the
-    /// same users); batches using `users_from` without an entry compile with no users and a note.
-    public static func compile(planAt path: String, resolvedUsers: [String: [String]] = [:]) -> CompilationResult {
-        compile(YAMLLoader.load(path: path), path: path, resolvedUsers: resolvedUsers)
-    }
+/// A plan read, decoded and checked as far as it can be without its `users_from` lists: what a
+/// run holds from the start. `lower(resolvedUsers:)` finishes the compilation once those lists
+/// are known, so a run reads and decodes its plan once and lowers it once.
+public struct LoadedPlan: Sendable {
+    public let path: String
+    /// The decoded plan; nil when the file did not load or decode (the diagnostics say why).
+    public let plan: Plan?
+    /// Load and decode diagnostics.
+    public let diagnostics: DiagnosticList
+    public let sources: [String: String]
 
-    /// Compiles plan text already in memory, as if read from `path` (users files are looked up
-    /// next to it). For tests that feed the compiler generated or damaged plans.
-    static func compile(text bytes: [UInt8], path: String, resolvedUsers: [String: [String]] = [:]) -> CompilationResult {
-        compile(YAMLLoader.load(bytes: bytes, file: path), path: path, resolvedUsers: resolvedUsers)
-    }
+    /// The plan's name (the journal is located by it); nil when the plan did not decode.
+    public var name: String? { plan.map { $0.name?.value ?? "" } }
 
-    private static func compile(_ loaded: YAMLLoadResult, path: String, resolvedUsers: [String: [String]]) -> CompilationResult {
-        var sources: [String: String] = [:]
-        if !loaded.text.isEmpty { sources[path] = loaded.text }
-        var diagnostics = DiagnosticList(loaded.diagnostics)
-        guard let document = loaded.document, !diagnostics.hasErrors else {
-            return CompilationResult(graph: nil, diagnostics: diagnostics, sources: sources)
+    /// How to reach the plan's directory (for the `users_from` searches made before lowering).
+    public var directoryEndpoint: DirectoryEndpoint? { plan?.directory.map(Endpoints.directory) }
+
+    /// The batches that take their users from the directory when the run starts.
+    public var userSearches: [UserSearch] {
+        (plan?.batches ?? []).compactMap { b in
+            if case .directory(let filter) = b.users { return UserSearch(batch: b.name.value, filter: filter.value) }
+            return nil
         }
-        let (decoded, decodeDiagnostics) = PlanDecoder.decode(document)
-        diagnostics.append(contentsOf: decodeDiagnostics)
-        sources = SecretRedaction.redact(sources, for: diagnostics)
-        guard let plan = decoded else { return CompilationResult(graph: nil, diagnostics: diagnostics, sources: sources) }
+    }
 
+    /// Validates and lowers the plan. `resolvedUsers` supplies, per batch name, the users a
+    /// `users_from` search found when the run started (journaled, so a resume moves the same
+    /// users); batches using `users_from` without an entry compile with no users and a note.
+    public func lower(resolvedUsers: [String: [String]] = [:]) -> CompilationResult {
+        var diagnostics = diagnostics
+        var sources = sources
+        guard let plan, !diagnostics.hasErrors else { return CompilationResult(graph: nil, diagnostics: diagnostics, sources: sources) }
+        CompileTrace.note("lower", path)
         let directory = (path as NSString).deletingLastPathComponent
         let roster = UserRoster.build(
             plan: plan, directory: directory.isEmpty ? "." : directory, resolved: resolvedUsers, diagnostics: &diagnostics,
@@ -69,20 +75,43 @@ public enum Compiler {
             diagnostics.append(.incompletePlan())
             return CompilationResult(graph: nil, diagnostics: diagnostics, sources: sources)
         }
-        let graph = lower(context)
+        let graph = Compiler.lower(context)
         let problems = GraphSafetyCheck.check(graph)
         diagnostics.append(contentsOf: problems)
         return CompilationResult(graph: problems.isEmpty ? graph : nil, diagnostics: diagnostics, sources: sources)
     }
+}
 
-    /// The batches of the plan at `path` that take their users from the directory (`users_from`),
-    /// for the runner to search before compiling with `resolvedUsers`. Empty if the plan does not load.
-    public static func userSearches(planAt path: String) -> [UserSearch] {
-        guard let document = YAMLLoader.load(path: path).document, let plan = PlanDecoder.decode(document).plan else { return [] }
-        return plan.batches.compactMap { b in
-            if case .directory(let filter) = b.users { return UserSearch(batch: b.name.value, filter: filter.value) }
-            return nil
+/// The compiler's entry point: load → decode → validate → lower.
+public enum Compiler {
+    /// Reads and decodes the plan at `path` (`LoadedPlan.lower` validates and lowers it).
+    public static func load(planAt path: String) -> LoadedPlan {
+        load(YAMLLoader.load(path: path), path: path)
+    }
+
+    /// Compiles the plan at `path` in one go (`check`, `graph`, tests).
+    public static func compile(planAt path: String, resolvedUsers: [String: [String]] = [:]) -> CompilationResult {
+        load(planAt: path).lower(resolvedUsers: resolvedUsers)
+    }
+
+    /// Compiles plan text already in memory, as if read from `path` (users files are looked up
+    /// next to it). For tests that feed the compiler generated or damaged plans.
+    static func compile(text bytes: [UInt8], path: String, resolvedUsers: [String: [String]] = [:]) -> CompilationResult {
+        load(YAMLLoader.load(bytes: bytes, file: path), path: path).lower(resolvedUsers: resolvedUsers)
+    }
+
+    private static func load(_ loaded: YAMLLoadResult, path: String) -> LoadedPlan {
+        CompileTrace.note("load", path)
+        var sources: [String: String] = [:]
+        if !loaded.text.isEmpty { sources[path] = loaded.text }
+        var diagnostics = DiagnosticList(loaded.diagnostics)
+        guard let document = loaded.document, !diagnostics.hasErrors else {
+            return LoadedPlan(path: path, plan: nil, diagnostics: diagnostics, sources: sources)
         }
+        let (decoded, decodeDiagnostics) = PlanDecoder.decode(document)
+        diagnostics.append(contentsOf: decodeDiagnostics)
+        sources = SecretRedaction.redact(sources, for: diagnostics)
+        return LoadedPlan(path: path, plan: decoded, diagnostics: diagnostics, sources: sources)
     }
 
     static func lower(_ context: LoweringContext) -> StepGraph {
@@ -94,5 +123,16 @@ public enum Compiler {
         case .proxy: ProxyLowering.lower(&builder)
         }
         return builder.graph()
+    }
+}
+
+/// `MAILSHIFT_COMPILE_TRACE=1` prints one line per load and per lowering to stderr, so a test can
+/// count how often a command compiles its plan (a run must do each once).
+enum CompileTrace {
+    static let enabled = ProcessInfo.processInfo.environment["MAILSHIFT_COMPILE_TRACE"] == "1"
+
+    static func note(_ stage: String, _ path: String) {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("mailshift-trace: \(stage) \(path)\n".utf8))
     }
 }

@@ -34,7 +34,7 @@ import Testing
         let archives = try #require(graph.batches.first { $0.name == "archives" })
         #expect(graph.users[archives.users] == ["zed", "yan"])
         #expect(!resolved.diagnostics.items.contains { $0.code == "compiler.users-from" })
-        #expect(Compiler.userSearches(planAt: path) == [UserSearch(batch: "archives", filter: "(ou=Archives)")])
+        #expect(Compiler.load(planAt: path).userSearches == [UserSearch(batch: "archives", filter: "(ou=Archives)")])
     }
 
     @Test func usersFoundInTheDirectoryAreCheckedToo() throws {
