@@ -22,6 +22,7 @@ let package = Package(
 
         // Foundations with no mail-domain knowledge.
         .target(name: "Diagnostics"),
+        .target(name: "SystemCalls"),
         .target(name: "Digest", dependencies: ["CNettle"]),
 
         // plan → compile
@@ -39,9 +40,9 @@ let package = Package(
         .executableTarget(name: "ExecutorCrashWorker", dependencies: ["ExecutorHarness", "Executor", "Journal", "Steps"]),
 
         // drivers (see only Steps; never the executor)
-        .target(name: "CommandDriver", dependencies: ["Steps", "Diagnostics"]),
-        .target(name: "LDAPDriver", dependencies: ["Steps", "Diagnostics", "CLDAP"]),
-        .target(name: "MailboxDriver", dependencies: ["Steps", "Diagnostics", "Digest", "CommandDriver"]),
+        .target(name: "CommandDriver", dependencies: ["Steps", "Diagnostics", "SystemCalls"]),
+        .target(name: "LDAPDriver", dependencies: ["Steps", "Diagnostics", "SystemCalls", "CLDAP"]),
+        .target(name: "MailboxDriver", dependencies: ["Steps", "Diagnostics", "Digest", "SystemCalls", "CommandDriver"]),
 
         // the local lab: generated spools, slapd and sshd instances (shared by `mailshift lab` and tests)
         .target(name: "Lab", dependencies: ["Steps", "Digest"]),

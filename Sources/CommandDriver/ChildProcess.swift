@@ -1,4 +1,5 @@
 import Foundation
+import SystemCalls
 
 #if canImport(Glibc)
 import Glibc
@@ -20,9 +21,14 @@ struct ChildProcess {
         var stdout: Data
         var stderr: Data
         var timedOut: Bool
+        var cancelled = false
     }
 
-    enum SpawnError: Error { case invalidArgument(String), spawn(Int32) }
+    enum SpawnError: Error {
+        case invalidArgument(String), spawn(Int32)
+        /// The task was cancelled (a second Ctrl-C): the child's process group was killed.
+        case cancelled
+    }
 
     var argv: [String]
     var stdin: Data?
@@ -34,18 +40,22 @@ struct ChildProcess {
 
     /// Runs the child on a thread of its own: the supervision loop blocks in poll(2), which must
     /// not hold a cooperative-pool thread, nor one of GCD's few global worker threads (on Linux
-    /// they are not replaced while blocked, so parallel commands would serialise).
+    /// they are not replaced while blocked, so parallel commands would serialise). A cancelled
+    /// task kills the child's process group and waits for that before returning.
     func run() async throws(SpawnError) -> Result {
         let job = self
-        let outcome: Swift.Result<Result, SpawnError> = await withCheckedContinuation { continuation in
-            let thread = Thread { continuation.resume(returning: job.runBlocking()) }
-            thread.stackSize = 1 << 20
-            thread.start()
+        let outcome: Swift.Result<Result, SpawnError>
+        do {
+            outcome = try await ThreadedWork.run(onCancel: .waitForWork) { flag in job.runBlocking(cancel: flag) }
+        } catch {
+            throw .cancelled
         }
-        return try outcome.get()
+        let result = try outcome.get()
+        if result.cancelled { throw .cancelled }
+        return result
     }
 
-    func runBlocking() -> Swift.Result<Result, SpawnError> {
+    func runBlocking(cancel: CancelFlag = CancelFlag()) -> Swift.Result<Result, SpawnError> {
         guard let program = argv.first, !program.isEmpty else { return .failure(.invalidArgument("empty argv")) }
         guard !argv.contains(where: { $0.utf8.contains(0) }) else {
             return .failure(.invalidArgument("an argument contains a NUL byte"))
@@ -105,10 +115,10 @@ struct ChildProcess {
             if stdin != nil { close(inPipe[1]) }
             return .failure(.spawn(rc))
         }
-        return .success(supervise(pid: pid, out: outPipe[0], err: errPipe[0], input: stdin != nil ? inPipe[1] : -1))
+        return .success(supervise(pid: pid, out: outPipe[0], err: errPipe[0], input: stdin != nil ? inPipe[1] : -1, cancel: cancel))
     }
 
-    private func supervise(pid: pid_t, out: Int32, err: Int32, input: Int32) -> Result {
+    private func supervise(pid: pid_t, out: Int32, err: Int32, input: Int32, cancel: CancelFlag) -> Result {
         var outTail = OutputTail(limit: captureLimit)
         var errTail = OutputTail(limit: captureLimit)
         var fds = (out: out, err: err, input: input)
@@ -140,7 +150,7 @@ struct ChildProcess {
         if fds.input >= 0 && pending.isEmpty { close(fds.input); fds.input = -1 }
         while fds.out >= 0 || fds.err >= 0 {
             let remaining = deadline - Monotonic.now
-            if remaining <= 0 { timedOut = true; break }
+            if remaining <= 0 || cancel.isSet { timedOut = true; break }
             var polls: [pollfd] = []
             if fds.out >= 0 { polls.append(pollfd(fd: fds.out, events: Int16(POLLIN), revents: 0)) }
             if fds.err >= 0 { polls.append(pollfd(fd: fds.err, events: Int16(POLLIN), revents: 0)) }
@@ -185,7 +195,7 @@ struct ChildProcess {
             while true {
                 let r = waitpid(pid, &rawStatus, WNOHANG)
                 if r == pid || (r < 0 && errno != EINTR) { reaped = r == pid; break }
-                if Monotonic.now >= deadline { timedOut = true; break }
+                if Monotonic.now >= deadline || cancel.isSet { timedOut = true; break }
                 usleep(pause)
                 pause = min(pause * 2, 10_000)
             }
@@ -204,7 +214,9 @@ struct ChildProcess {
             // Anything else left in the group (a grandchild that ignored SIGTERM) goes too.
             kill(-pid, SIGKILL)
         }
-        return Result(status: Self.decode(rawStatus), stdout: outTail.data, stderr: errTail.data, timedOut: timedOut)
+        return Result(
+            status: Self.decode(rawStatus), stdout: outTail.data, stderr: errTail.data, timedOut: timedOut && !cancel.isSet,
+            cancelled: cancel.isSet)
     }
 
     /// Exit code, or 128 + signal (the shell's convention).

@@ -16,6 +16,7 @@ public struct LocalTransport: CommandTransport {
             result = try await child.run()
         } catch {
             switch error {
+            case .cancelled: throw CancellationError()
             case .invalidArgument(let why): throw CommandFailure(.invalidInput(why), host: host.name, command: rendered)
             case .spawn(let e): throw CommandFailure(.spawnFailed(errno: e), host: host.name, command: rendered)
             }

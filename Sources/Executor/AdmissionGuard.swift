@@ -26,14 +26,6 @@ final class AdmissionGuard: @unchecked Sendable {
         return !isStopped(batch)
     }
 
-    /// For a step that already journaled `started`: go on unless cancelled or its batch stopped
-    /// (a graceful stop lets it finish).
-    func mayContinue(batch: Int?) -> Bool {
-        if control.isCancelled { return false }
-        guard let batch else { return true }
-        return !isStopped(batch)
-    }
-
     func isStopped(_ batch: Int) -> Bool {
         lock.lock()
         defer { lock.unlock() }

@@ -67,7 +67,7 @@ public struct Executor: Sendable {
         let attempt = StepAttempt(
             graph: graph, runners: runners, store: store, book: book, options: options, observer: observer,
             approved: state.approved, redactor: SecretRedactor(options.secrets), slots: slots, admission: admission,
-            lanes: scheduler.laneTable)
+            lanes: scheduler.laneTable, strategy: dryRun ? PreviewAttempt() : ApplyAttempt())
         let batches = progress(state.status)
         observer?.handle(.began(batches: batches))
 
@@ -96,51 +96,4 @@ public struct Executor: Sendable {
     /// The admission window's cap per slot (the loop adapts the window below it): large enough that
     /// journal groups of no-op-like steps hide the flush latency.
     static let admissionFactor = 512
-
-    func batchName(ofStep i: Int) -> String? {
-        graph.templates[graph.locate(i).template].batch.map { graph.batches[$0].name }
-    }
-
-    /// Steps per batch (in plan order; batch-less steps under "-").
-    func progress(_ status: [StepStatus]) -> [BatchProgress] {
-        var order: [String] = []
-        var totals: [String: (Int, Int)] = [:]
-        for (t, template) in graph.templates.enumerated() {
-            let name = template.batch.map { graph.batches[$0].name } ?? "-"
-            if totals[name] == nil {
-                order.append(name)
-                totals[name] = (0, 0)
-            }
-            let range = graph.steps(ofTemplate: t)
-            let done = range.reduce(0) { $0 + (status[$1] == .done ? 1 : 0) }
-            totals[name]!.0 += range.count
-            totals[name]!.1 += done
-        }
-        return order.map { BatchProgress(name: $0, total: totals[$0]!.0, done: totals[$0]!.1) }
-    }
-}
-
-/// Why a run could not start or go on.
-public enum ExecutorError: Error, Sendable, CustomStringConvertible {
-    /// The plan changed where work that cannot be undone already happened.
-    case pastPointOfNoReturn(PlanChange)
-    /// A journal append failed: the run stopped rather than act on a transition it could not record.
-    case journalWrite(String)
-
-    public var description: String {
-        switch self {
-        case .pastPointOfNoReturn(let change):
-            "the plan changed past a point of no return:\n"
-                + change.refusals.map { "  \($0)" }.joined(separator: "\n")
-        case .journalWrite(let message): "the journal could not be written, so the run stopped: \(message)"
-        }
-    }
-
-    public var hint: String? {
-        switch self {
-        case .pastPointOfNoReturn:
-            "restore the plan's previous definition of those steps, or start a new run with another --state"
-        case .journalWrite: "free disk space or fix the state directory's permissions, then `mailshift resume`"
-        }
-    }
 }

@@ -13,18 +13,15 @@ public struct RunOptions: Sendable {
     public var sessionName: String
     /// Secret values (resolved passwords): replaced by `[redacted]` in outputs, errors and logs.
     public var secrets: [String]
-    /// Confirm each apply with a second inspect (a driver that says "still pending" fails the step).
-    public var confirmAfterApply: Bool
 
     public init(
         mode: Mode = .apply, parallel: Int? = nil, onlyBatches: Set<String> = [], sessionName: String = "run",
-        secrets: [String] = [], confirmAfterApply: Bool = false
+        secrets: [String] = []
     ) {
         self.mode = mode
         self.parallel = parallel
         self.onlyBatches = onlyBatches
         self.sessionName = sessionName
         self.secrets = secrets
-        self.confirmAfterApply = confirmAfterApply
     }
 }

@@ -2,40 +2,6 @@ import Foundation
 import Journal
 import Steps
 
-/// How one launched step came back to the run loop (which journals it: see `RunLoop`).
-enum StepResult: Sendable {
-    case applied(Int, StepOutputs)
-    /// Inspect found the effect in place; outputs are what the step had checkpointed.
-    case alreadyDone(Int, StepOutputs)
-    /// A gate approved in the journal (`approved`) or by the plan (`auto-approved`).
-    case gatePassed(Int, how: String)
-    case failed(Int, FailureNote)
-    case waiting(Int, String)
-    case interrupted(Int)
-    /// Admitted but not begun: the run is stopping or the batch passed `max_failures`.
-    case notStarted(Int)
-    /// A checkpoint could not be journaled.
-    case journalFailed(Int, String)
-    /// Dry-run: what `inspect` found; with a failure note when inspecting itself failed.
-    case previewed(Int, Inspection, FailureNote? = nil)
-    /// Loop-internal: a group of records became durable; now do these.
-    case flushed([FlushAction])
-    case flushFailed(String, [FlushAction])
-}
-
-/// What the loop does once the records it queued are durable.
-enum FlushAction: Sendable {
-    /// Its `started` record is durable: the step may act.
-    case launch(Int)
-    /// Its `done` record is durable: dependents may start.
-    case complete(Int)
-}
-
-/// A journal append failed: the run must stop (a transition that is not durable must not be acted on).
-struct JournalWriteFailure: Error {
-    var message: String
-}
-
 /// Runs one step (the `Builder`'s per-edge work in ninja terms): a gate decision, or inspect →
 /// apply with retries and timeout. The step's `started` record is durable before this runs and
 /// its result is journaled by the loop before anything depends on it; only checkpoints are
@@ -53,6 +19,8 @@ struct StepAttempt: Sendable {
     let admission: AdmissionGuard
     /// Template → host lane.
     let lanes: [Int]
+    /// Apply or preview.
+    let strategy: any AttemptStrategy
 
     var dryRun: Bool { options.mode == .dryRun }
     /// The real `parallel` limit (what the slots allow).
@@ -63,114 +31,52 @@ struct StepAttempt: Sendable {
         let i = step.index
         observer?.handle(.stepStarted(index: i, stepID: step.id, batch: step.batch))
         let result = await perform(step)
-        if let observer {
-            let outcome: StepOutcome
-            switch result {
-            case .applied, .gatePassed: outcome = .applied
-            case .alreadyDone: outcome = .alreadyDone
-            case .failed: outcome = .failed
-            case .waiting: outcome = .waiting
-            case .interrupted, .journalFailed, .notStarted, .flushed, .flushFailed: outcome = .interrupted
-            case .previewed: outcome = .previewed
-            }
-            observer.handle(.stepFinished(index: i, stepID: step.id, batch: step.batch, outcome: outcome))
-        }
+        observer?.handle(.stepFinished(index: i, stepID: step.id, batch: step.batch, outcome: result.outcome))
         return result
     }
 
-    /// inspect (holding a slot) → `started` durable → apply (holding a slot) → `done` durable.
-    /// A slot is held only while the step acts on a live system, never while it waits for the
-    /// journal, so records of many steps share each flush.
-    /// inspect (holding a slot) → apply (holding a slot). A slot is held only while the step acts
-    /// on a live system, never while it waits for the journal.
+    /// A gate is decided here; any other step goes to its driver through the run's strategy
+    /// (apply or preview), holding a slot only while it acts on a live system.
     private func perform(_ step: StepInstance) async -> StepResult {
-        let i = step.index
         if step.kind == .gate {
             slots.withdraw()
-            return gate(step)
+            let gate = try? step.parameters(GateParameters.self)
+            return strategy.gate(
+                step, message: gate?.message ?? step.label ?? "approval needed", approved: approved.contains(step.index),
+                auto: gate?.autoApprove == true)
         }
-        let batch = graph.templates[step.template].batch
-        let lane = lanes[step.template]
         guard let runner = runners(step.kind) else {
             slots.withdraw()
-            if dryRun { return .previewed(i, .unknown("no driver for \(step.kind.rawValue)")) }
-            admission.recordFailure(batch: batch)
-            return fail(step, StepError.permanent("no driver for \(step.kind.rawValue)",
-                hint: "this build of mailshift cannot run \(step.kind.rawValue) steps"))
+            return strategy.noDriver(step, attempt: self)
         }
-        let context = makeContext(step)
-        await slots.acquire(lane: lane)
-        guard dryRun || admission.mayStart(batch: batch) else {
-            slots.release(lane: lane)
-            return .notStarted(i)
+        return await strategy.act(step, runner: runner, context: makeContext(step), attempt: self)
+    }
+
+    /// `inspect`, within the step timeout, retrying transient failures.
+    func inspect(_ step: StepInstance, _ runner: any StepRunner, _ context: StepContext) async throws -> Inspection {
+        try await retrying(step) { try await withTimeout(policy.stepTimeout) { try await runner.inspect(step, context: context) } }
+    }
+
+    /// `apply`, within the step timeout, retrying transient failures; outputs redacted and merged
+    /// with what the step checkpointed.
+    func apply(_ step: StepInstance, _ runner: any StepRunner, _ context: StepContext) async throws -> StepOutputs {
+        let outputs = try await retrying(step) {
+            try await withTimeout(policy.stepTimeout) { try await runner.apply(step, context: context) }
         }
-        do {
-            let inspection = try await retrying(step) {
-                try await withTimeout(policy.stepTimeout) { try await runner.inspect(step, context: context) }
-            }
-            if dryRun {
-                slots.release(lane: lane)
-                return .previewed(i, inspection)
-            }
-            if inspection.state == .done {
-                slots.release(lane: lane)
-                return .alreadyDone(i, book[i] ?? StepOutputs())
-            }
-            let outputs = try await retrying(step) {
-                try await withTimeout(policy.stepTimeout) { try await runner.apply(step, context: context) }
-            }
-            if options.confirmAfterApply {
-                let again = try await runner.inspect(step, context: context)
-                if again.state == .pending {
-                    throw StepError.permanent("apply returned but inspect still finds changes to make")
-                }
-            }
-            slots.release(lane: lane)
-            let merged = (book[i] ?? StepOutputs()).merging(redactor.redact(outputs))
-            book.set(i, merged)
-            return .applied(i, merged)
-        } catch let error as JournalWriteFailure {
-            slots.release(lane: lane)
-            return .journalFailed(i, error.message)
-        } catch {
-            if Self.isCancellation(error) {
-                slots.release(lane: lane)
-                return .interrupted(i)
-            }
-            if dryRun {
-                slots.release(lane: lane)
-                let note = failureNote(step, error)
-                return .previewed(i, .unknown("cannot inspect: " + note.summary), note)
-            }
-            // Counted while the slot is still held, so no step of a stopped batch starts after this.
-            admission.recordFailure(batch: batch)
-            slots.release(lane: lane)
-            return fail(step, error)
-        }
+        let merged = (book[step.index] ?? StepOutputs()).merging(redactor.redact(outputs))
+        book.set(step.index, merged)
+        return merged
     }
 
     static func isCancellation(_ error: any Error) -> Bool {
         error is CancellationError || Task.isCancelled
     }
 
-    private func gate(_ step: StepInstance) -> StepResult {
-        let gate = try? step.parameters(GateParameters.self)
-        let message = gate?.message ?? step.label ?? "approval needed"
-        let auto = gate?.autoApprove == true
-        let isApproved = approved.contains(step.index)
-        if dryRun {
-            if isApproved || auto { return .previewed(step.index, .done()) }
-            return .previewed(step.index, .pending([PlannedChange(.run, "gate: \(message) (needs mailshift approve)")]))
-        }
-        if isApproved || auto { return .gatePassed(step.index, how: isApproved ? "approved" : "auto-approved") }
-        return .waiting(step.index, message)
-    }
-
-    private func fail(_ step: StepInstance, _ error: any Error) -> StepResult {
+    func fail(_ step: StepInstance, _ error: any Error) -> StepResult {
         .failed(step.index, failureNote(step, error))
     }
 
-    private func failureNote(_ step: StepInstance, _ error: any Error) -> FailureNote {
+    func failureNote(_ step: StepInstance, _ error: any Error) -> FailureNote {
         let failure = error as? any StepFailure
         return FailureNote(
             stepID: step.id, transient: failure?.disposition == .transient,
@@ -179,7 +85,7 @@ struct StepAttempt: Sendable {
     }
 
     func journal(_ records: [JournalRecord]) async throws {
-        guard let store, !dryRun else { return }
+        guard let store else { return }
         do {
             try await store.append(records)
             book.countTransitions(records.count)
@@ -205,38 +111,5 @@ struct StepAttempt: Sendable {
                 book.merge(step.index, clean)
             },
             log: { line in observer?.handle(.log(stepID: id, line: redactor.redact(line))) })
-    }
-
-    /// Runs `body`, retrying transient failures with exponential backoff and jitter.
-    private func retrying<T: Sendable>(_ step: StepInstance, _ body: () async throws -> T) async throws -> T {
-        let attempts = max(1, policy.retryAttempts)
-        var attempt = 1
-        while true {
-            do {
-                return try await body()
-            } catch let failure as any StepFailure where failure.disposition == .transient && attempt < attempts {
-                let delay = max(0, policy.retryBackoff) * pow(2, Double(attempt - 1)) * Double.random(in: 0.5...1.5)
-                observer?.handle(.retrying(stepID: step.id, attempt: attempt + 1, delay: delay,
-                    reason: redactor.redact(failure.summary)))
-                try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
-                attempt += 1
-            }
-        }
-    }
-}
-
-/// Races `body` against a timer; a step that overruns fails transiently (and is retried).
-/// The overrunning body is cancelled; a driver that ignores cancellation is waited for.
-func withTimeout<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    guard seconds > 0 else { return try await body() }
-    return try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
-            throw StepError.transient("timed out after \(seconds) s", hint: "raise policy.step_timeout if the step is slow but healthy")
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next() else { throw CancellationError() }
-        return first
     }
 }

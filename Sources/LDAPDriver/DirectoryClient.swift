@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Steps
+import SystemCalls
 
 /// Opens connections for a `DirectoryEndpoint` and runs blocking libldap work off Swift's
 /// cooperative thread pool (a libldap call may wait for seconds on the network).
@@ -16,19 +17,18 @@ public struct DirectoryClient: Sendable {
         self.log = log
     }
 
-    /// Runs `body` with one bound connection on a dedicated thread, closing it afterwards.
+    /// Runs `body` with one bound connection on a dedicated thread, closing it afterwards. A
+    /// cancelled step returns at once; the connection's waits see the flag and stop, and closing
+    /// it abandons its operations (a bind in progress ends at its own timeout, or at exit).
     func withConnection<T: Sendable>(_ body: @escaping @Sendable (LDAPConnection) throws -> T) async throws -> T {
         let endpoint = self.endpoint
         let log = self.log
-        return try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(with: Result {
-                    let password = try Self.resolve(endpoint.password)
-                    let connection = try LDAPConnection(endpoint: endpoint, password: password, log: log)
-                    defer { connection.close() }
-                    return try body(connection)
-                })
-            }
+        return try await ThreadedWork.run(onCancel: .abandonWork) { cancel in
+            let password = try Self.resolve(endpoint.password)
+            let connection = try LDAPConnection(endpoint: endpoint, password: password, log: log)
+            connection.cancel = cancel
+            defer { connection.close() }
+            return try body(connection)
         }
     }
 

@@ -1,6 +1,7 @@
 internal import CLDAP
 import Foundation
 import Steps
+import SystemCalls
 
 /// One libldap handle, bound and ready: the only file that imports CLDAP.
 ///
@@ -13,6 +14,9 @@ import Steps
 final class LDAPConnection {
     private var ld: OpaquePointer?
     let operationTimeout: Int
+    /// Raised when the step is cancelled: waits for answers stop within half a second and throw
+    /// `CancellationError`; closing the connection then abandons what is outstanding.
+    var cancel = CancelFlag()
 
     /// `ldap_initialize`, options, optional `ldap_start_tls_s`, then `ldap_sasl_bind_s` (simple).
     init(endpoint: DirectoryEndpoint, password: String?, log: (String) -> Void) throws {
@@ -148,9 +152,8 @@ final class LDAPConnection {
     /// `ldap_result(LDAP_RES_ANY, LDAP_MSG_ONE)`: the next entry or final response of any
     /// outstanding operation; throws `timeout` after `operationTimeout` seconds without one.
     func next() throws -> LDAPEvent? {
-        var tv = timeval(tv_sec: operationTimeout, tv_usec: 0)
         var message: OpaquePointer?
-        let type = ldap_result(ld, LDAP_RES_ANY, LDAP_MSG_ONE, &tv, &message)
+        let type = try awaitResult(LDAP_RES_ANY, &message)
         defer { if let message { ldap_msgfree(message) } }
         if type == 0 { throw LDAPFailure(.result(.timeout), operation: "result", message: "no answer within \(operationTimeout) s") }
         guard type > 0, let message else { throw failure(resultCode(), operation: "result") }
@@ -162,6 +165,23 @@ final class LDAPConnection {
             return nil
         default:
             return .done(msgid: msgid, outcome(message, controls: nil))
+        }
+    }
+
+    /// `ldap_result` for `msgid` (or any), waiting up to `operationTimeout` in half-second slices
+    /// so a cancelled step stops waiting; 0 means no answer in time.
+    private func awaitResult(_ msgid: Int32, _ message: inout OpaquePointer?) throws -> Int32 {
+        var remaining = Double(operationTimeout)
+        while true {
+            if cancel.isSet {
+                if msgid != LDAP_RES_ANY { abandon(msgid) }
+                throw CancellationError()
+            }
+            let slice = min(remaining, 0.5)
+            var tv = timeval(tv_sec: Int(slice), tv_usec: Int((slice - slice.rounded(.down)) * 1e6))
+            let type = ldap_result(ld, msgid, LDAP_MSG_ONE, &tv, &message)
+            remaining -= slice
+            if type != 0 || remaining <= 0 { return type }
         }
     }
 
@@ -231,9 +251,8 @@ final class LDAPConnection {
             }
             var finished = false
             while !finished {
-                var tv = timeval(tv_sec: operationTimeout, tv_usec: 0)
                 var message: OpaquePointer?
-                let type = ldap_result(ld, msgid, LDAP_MSG_ONE, &tv, &message)
+                let type = try awaitResult(msgid, &message)
                 defer { if let message { ldap_msgfree(message) } }
                 if type == 0 { throw LDAPFailure(.result(.timeout), operation: "search", dn: base) }
                 guard type > 0, let message else { throw failure(resultCode(), operation: "search", dn: base) }

@@ -61,7 +61,7 @@ import Testing
     static let filter = "(mailHost=oldmail.example.edu)"
 
     /// A simple-strategy plan on this machine: one `users_from` batch behind an approval gate.
-    static func writePlan(_ slapd: SlapdFixture) throws -> String {
+    static func writePlan(_ slapd: SlapdFixture, legacyStop: String = "[/bin/true]", approve: Bool = true) throws -> String {
         let root = slapd.temp.path
         let spool = slapd.temp.file("spool")
         try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: true)
@@ -80,12 +80,12 @@ import Testing
             \(directory)source: { host: legacy, spool: "\(spool)", lock: false }
             store: { kind: maildir, path: "\(root)/store/{user}/Maildir" }
             services:
-              legacy_mta: { host: legacy, stop: [/bin/true] }
+              legacy_mta: { host: legacy, stop: \(legacyStop) }
               store_server: { host: store, start: [/bin/true] }
             batches:
               - name: archive
                 users_from: { filter: "\(filter)" }
-                approve: true
+                approve: \(approve)
 
             """
         let plan = slapd.temp.file("plan.yaml")

@@ -1,0 +1,82 @@
+import Steps
+
+/// How a launched step acts (ninja's dry-run is just another command runner): `ApplyAttempt`
+/// inspects and applies what is needed; `PreviewAttempt` only inspects. The loop, the journal
+/// and the scheduler are the same for both.
+protocol AttemptStrategy: Sendable {
+    func gate(_ step: StepInstance, message: String, approved: Bool, auto: Bool) -> StepResult
+    func noDriver(_ step: StepInstance, attempt: StepAttempt) -> StepResult
+    func act(_ step: StepInstance, runner: any StepRunner, context: StepContext, attempt: StepAttempt) async -> StepResult
+}
+
+/// inspect (holding a slot) → apply when the effect is not in place (holding the slot). The
+/// step's `started` is durable before this runs and the loop journals its result.
+struct ApplyAttempt: AttemptStrategy {
+    func gate(_ step: StepInstance, message: String, approved: Bool, auto: Bool) -> StepResult {
+        if approved || auto { return .gatePassed(step.index, how: approved ? "approved" : "auto-approved") }
+        return .waiting(step.index, message)
+    }
+
+    func noDriver(_ step: StepInstance, attempt: StepAttempt) -> StepResult {
+        attempt.admission.recordFailure(batch: attempt.graph.templates[step.template].batch)
+        return attempt.fail(step, StepError.permanent("no driver for \(step.kind.rawValue)",
+            hint: "this build of mailshift cannot run \(step.kind.rawValue) steps"))
+    }
+
+    func act(_ step: StepInstance, runner: any StepRunner, context: StepContext, attempt: StepAttempt) async -> StepResult {
+        let i = step.index
+        let batch = attempt.graph.templates[step.template].batch
+        let lane = attempt.lanes[step.template]
+        await attempt.slots.acquire(lane: lane)
+        guard attempt.admission.mayStart(batch: batch) else {
+            attempt.slots.release(lane: lane)
+            return .notStarted(i)
+        }
+        do {
+            if try await attempt.inspect(step, runner, context).state == .done {
+                attempt.slots.release(lane: lane)
+                return .alreadyDone(i, attempt.book[i] ?? StepOutputs())
+            }
+            let outputs = try await attempt.apply(step, runner, context)
+            attempt.slots.release(lane: lane)
+            return .applied(i, outputs)
+        } catch let error as JournalWriteFailure {
+            attempt.slots.release(lane: lane)
+            return .journalFailed(i, error.message)
+        } catch {
+            if StepAttempt.isCancellation(error) {
+                attempt.slots.release(lane: lane)
+                return .interrupted(i)
+            }
+            // Counted while the slot is still held, so no step of a stopped batch starts after this.
+            attempt.admission.recordFailure(batch: batch)
+            attempt.slots.release(lane: lane)
+            return attempt.fail(step, error)
+        }
+    }
+}
+
+/// inspect only (holding a slot): what the step would change, changing nothing.
+struct PreviewAttempt: AttemptStrategy {
+    func gate(_ step: StepInstance, message: String, approved: Bool, auto: Bool) -> StepResult {
+        if approved || auto { return .previewed(step.index, .done()) }
+        return .previewed(step.index, .pending([PlannedChange(.run, "gate: \(message) (needs mailshift approve)")]))
+    }
+
+    func noDriver(_ step: StepInstance, attempt: StepAttempt) -> StepResult {
+        .previewed(step.index, .unknown("no driver for \(step.kind.rawValue)"))
+    }
+
+    func act(_ step: StepInstance, runner: any StepRunner, context: StepContext, attempt: StepAttempt) async -> StepResult {
+        let lane = attempt.lanes[step.template]
+        await attempt.slots.acquire(lane: lane)
+        defer { attempt.slots.release(lane: lane) }
+        do {
+            return .previewed(step.index, try await attempt.inspect(step, runner, context))
+        } catch {
+            if StepAttempt.isCancellation(error) { return .interrupted(step.index) }
+            let note = attempt.failureNote(step, error)
+            return .previewed(step.index, .unknown("cannot inspect: " + note.summary), note)
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import Journal
+import Steps
+
+/// What the loop learns as steps come back: the report, the preview, whether the run was
+/// interrupted or must stop (`fatal`); and, per result, the scheduler update and the records
+/// to journal.
+struct RunLedger {
+    let graph: StepGraph
+    let observer: (any RunObserver)?
+    let admission: AdmissionGuard
+    let dryRun: Bool
+    var report = RunReport(outcome: .completed)
+    var preview = DryRunPreview()
+    /// A journal append failed: nothing more may be acted on.
+    var fatal: String?
+    private(set) var interrupted = false
+    private var reportedStops = Set<Int>()
+
+    init(graph: StepGraph, observer: (any RunObserver)?, admission: AdmissionGuard, dryRun: Bool, batchOrder: [String]) {
+        self.graph = graph
+        self.observer = observer
+        self.admission = admission
+        self.dryRun = dryRun
+        preview.declare(batches: batchOrder)
+    }
+
+    /// Applies one step's result; returns what to do now (without a journal) or nil (queued).
+    mutating func record(_ result: StepResult, of step: StepInstance, state: inout SchedulerState, journal: inout JournalBatcher)
+        -> FlushAction?
+    {
+        guard let i = result.stepIndex else { return nil }
+        state.release(i)
+        switch result {
+        case .applied(_, let outputs):
+            report.applied += 1
+            return journal.enqueue(.done(step, how: "applied", outputs: outputs), then: .complete(i))
+        case .alreadyDone(_, let outputs):
+            report.alreadyDone += 1
+            return journal.enqueue(.done(step, how: "found", outputs: outputs), then: .complete(i))
+        case .gatePassed(_, let how):
+            report.applied += 1
+            return journal.enqueue(.done(step, how: how, outputs: [:]), then: .complete(i))
+        case .previewed(_, let inspection, let failure):
+            preview.add(batch: step.batch, index: i, stepID: step.id, inspection: inspection)
+            // A step the live systems would not let us inspect makes the preview fail (exit 2).
+            if let failure { report.failures.append(failure) }
+            // In a preview every step counts as done so that all of them get inspected.
+            state.complete(i)
+        case .waiting(_, let message):
+            state.wait(i)
+            report.gates.append(RunReport.Gate(stepID: step.id, message: message))
+            journal.note([.waiting(step, message: message)])
+        case .interrupted:
+            interrupted = true
+        case .notStarted:
+            journal.note([.released(step)])
+        case .journalFailed(_, let message):
+            fatal = fatal ?? message
+        case .failed(_, let note):
+            recordFailure(note, of: step, state: &state, journal: &journal)
+        case .flushed, .flushFailed:
+            break
+        }
+        return nil
+    }
+
+    private mutating func recordFailure(_ note: FailureNote, of step: StepInstance, state: inout SchedulerState,
+        journal: inout JournalBatcher)
+    {
+        report.failures.append(note)
+        journal.note([.failed(step, disposition: note.transient ? .transient : .permanent, summary: note.summary, hint: note.hint)])
+        let skipped = state.fail(step.index)
+        if !skipped.isEmpty {
+            report.skipped += skipped.count
+            observer?.handle(.skipped(count: skipped.count, cause: note.stepID))
+            journal.note(skipped.map { .skipped(graph.step($0), cause: note.stepID) })
+        }
+        for s in admission.stoppedBatches where !reportedStops.contains(s.batch) {
+            reportedStops.insert(s.batch)
+            observer?.handle(.batchStopped(batch: graph.batches[s.batch].name, failures: s.failures, limit: s.limit))
+        }
+    }
+
+    /// The report once the loop is over: stopped batches, steps not run, and the outcome.
+    func finished(_ state: SchedulerState, stopping: Bool) -> RunReport {
+        var r = report
+        r.stoppedBatches = admission.stoppedBatches.map {
+            RunReport.StoppedBatch(batch: graph.batches[$0.batch].name, failures: $0.failures, limit: $0.limit)
+        }
+        let notRun = state.status.reduce(0) { $0 + ($1 == .pending || $1 == .started ? 1 : 0) }
+        r.notRun = dryRun ? 0 : notRun
+        if (stopping || interrupted) && notRun > 0 && !dryRun {
+            r.outcome = .interrupted
+        } else if !r.failures.isEmpty || !r.stoppedBatches.isEmpty {
+            r.outcome = .failed
+        } else if !r.gates.isEmpty {
+            r.outcome = .awaitingApproval
+        } else {
+            r.outcome = .completed
+        }
+        return r
+    }
+}

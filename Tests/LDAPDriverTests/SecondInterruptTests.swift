@@ -1,0 +1,44 @@
+import Foundation
+import Lab
+import MailshiftTestSupport
+import Testing
+
+/// The first SIGINT stops launching and lets running steps finish; the second cancels them: a
+/// running command's process group is killed and the run exits 4 (resumable) promptly, instead
+/// of waiting for the command's own timeout.
+@Suite struct SecondInterruptTests {
+    @Test func theSecondInterruptKillsARunningCommand() async throws {
+        let binary = try #require(BuiltMailshift.path, "build the mailshift product first")
+        let slapd = try SlapdFixture(users: ["ann"].map { DirectoryUser.mailUser($0) })
+        defer { slapd.stop() }
+        let pidFile = slapd.temp.file("sleeper.pid")
+        // The legacy MTA's stop command never finishes by itself.
+        let stop = "[/bin/sh, -c, 'echo $$ > \(pidFile); exec sleep 300']"
+        let plan = try UsersFromRunTests.writePlan(slapd, legacyStop: stop, approve: false)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["run", plan, "--state", slapd.temp.file("state")]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+
+        var sleeper: pid_t = 0
+        for _ in 0..<200 where sleeper == 0 {
+            try await Task.sleep(nanoseconds: 50_000_000)
+            sleeper = pid_t((try? String(contentsOfFile: pidFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+        }
+        #expect(sleeper > 0, "the stop command started")
+        kill(process.processIdentifier, SIGINT)
+        try await Task.sleep(nanoseconds: 300_000_000)
+        #expect(process.isRunning, "the first interrupt waits for the running step")
+        #expect(kill(sleeper, 0) == 0, "and leaves its command running")
+        let second = Date()
+        kill(process.processIdentifier, SIGINT)
+        while process.isRunning && Date().timeIntervalSince(second) < 20 { try await Task.sleep(nanoseconds: 50_000_000) }
+        #expect(!process.isRunning, "the second interrupt ends the run")
+        #expect(Date().timeIntervalSince(second) < 10)
+        #expect(process.terminationStatus == 4, "interrupted, resumable")
+        #expect(kill(sleeper, 0) != 0, "the running command was killed")
+    }
+}
