@@ -41,8 +41,8 @@ public struct MailboxImportRunner: StepRunner {
         let report: MboxImportReport
         if let host = step.remoteHost {
             report = try await agent.call(
-                ["mbox", "import", mbox, "--maildir", maildir, "--format", p.variant.rawValue, "--timezone", p.timeZone.identifier,
-                 "--output", "json"] + (p.lock ? ["--lock"] : []) + (p.owner.map { ["--owner", $0] } ?? []),
+                ["mbox", "import", mbox, "--maildir", maildir, "--variant", p.variant.rawValue, "--timezone", p.timeZone.identifier,
+                 "--format", "json"] + (p.lock ? ["--lock"] : []) + (p.owner.map { ["--owner", $0] } ?? []),
                 on: host, timeout: 86400, as: MboxImportReport.self)
         } else if !FileManager.default.fileExists(atPath: mbox) {
             context.log("\(mbox): no mailbox, nothing to import")

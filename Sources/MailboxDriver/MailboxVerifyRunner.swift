@@ -38,7 +38,7 @@ public struct MailboxVerifyRunner: StepRunner {
         if let host = step.remoteHost {
             report = try await agent.call(
                 ["mbox", "verify", mbox, "--maildir", maildir, "--mode", mode.rawValue, "--variant", variant.rawValue,
-                 "--timezone", p.timeZone.identifier, "--output", "json"],
+                 "--timezone", p.timeZone.identifier, "--format", "json"],
                 on: host, timeout: 86400, as: MailboxVerify.Report.self)
         } else {
             let tz = p.timeZone

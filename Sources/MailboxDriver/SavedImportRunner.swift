@@ -53,8 +53,8 @@ public struct SavedImportRunner: StepRunner {
         let dir = try p.require(maildir, "maildir", step)
         if let host = step.remoteHost {
             let r = try await agent.call(
-                ["mbox", "import", saved, "--maildir", dir, "--format", variant(p).rawValue, "--timezone", p.timeZone.identifier,
-                 "--saved", "--output", "json"], on: host, timeout: 86400, as: MboxImportReport.self)
+                ["mbox", "import", saved, "--maildir", dir, "--variant", variant(p).rawValue, "--timezone", p.timeZone.identifier,
+                 "--saved", "--format", "json"], on: host, timeout: 86400, as: MboxImportReport.self)
             return MailboxImportRunner.outputs(r)
         }
         guard FileManager.default.fileExists(atPath: saved) else { return ["messages": "0", "imported": "0", "source_identity": "absent"] }

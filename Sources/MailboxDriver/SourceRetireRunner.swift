@@ -71,7 +71,7 @@ public struct SourceRetireRunner: StepRunner {
             let identity = verified["source_identity"] ?? ""
             if let host = step.remoteHost {
                 let r = try await agent.call(
-                    ["mbox", "retire", plan.mbox, "--mode", plan.mode, "--expect", identity, "--output", "json"]
+                    ["mbox", "retire", plan.mbox, "--mode", plan.mode, "--expect", identity, "--format", "json"]
                         + (plan.archivePath.map { ["--archive-to", $0] } ?? []),
                     on: host, timeout: 3600, as: SourceRetire.Result.self)
                 outputs["archived_to"] = r.archivedTo

@@ -23,7 +23,6 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Output format: text (for people) or json (for programs).")
     var format: OutputFormat = .text
 
-    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
 
     struct PlanReport: Encodable {
         var plan: String

@@ -22,12 +22,12 @@ struct GraphCommand: ParsableCommand {
     var plan: String
 
     @Option(help: "Output format: text, dot or json.")
-    var format: OutputFormat = .text
+    var format: GraphFormat = .text
 
     @Flag(help: "With --format text, also list every step id (one line per user step).")
     var steps = false
 
-    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, dot, json }
+    enum GraphFormat: String, ExpressibleByArgument, CaseIterable { case text, dot, json }
 
     func run() throws {
         let result = Compiler.compile(planAt: plan)

@@ -22,13 +22,6 @@ struct MboxReadingOptions: ParsableArguments {
         guard let tz = TimeZone(identifier: timezone) else { throw ValidationError("unknown time zone '\(timezone)'") }
         return tz
     }
-
-    static func variant(_ text: String) throws -> MboxVariant {
-        guard let v = MboxVariant(rawValue: text) else {
-            throw ValidationError("unknown mbox variant '\(text)' (one of \(MboxVariant.allCases.map(\.rawValue).joined(separator: ", ")))")
-        }
-        return v
-    }
 }
 
 /// Prints a driver error the way the CLI prints errors, and picks the exit code: 75

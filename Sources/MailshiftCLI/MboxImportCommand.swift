@@ -11,18 +11,14 @@ struct MboxImportCommand: ParsableCommand {
 
     @Argument(help: "The mbox file.") var file: String
     @Option(name: .long, help: "The Maildir (created if missing).") var maildir: String
-    @Option(name: .long, help: "Variant: auto, mboxo, mboxrd, mboxcl, mboxcl2, solaris.") var format: String = "auto"
-    @Option(name: .long, help: "Output: text or json.") var output: String = "text"
+    @Option(name: .long, help: "How to read the mailbox (auto detects).") var variant: MboxVariant = .auto
+    @Option(name: .long, help: "What to print.") var format: OutputFormat = .text
     @Option(name: .long, help: "Owner of the files written (when run as root).") var owner: String?
     @Flag(name: .long, help: "Take the spool lock (dotlock, then fcntl) while reading.") var lock = false
     @Flag(name: .long, help: "Saved mail: name messages as saved and skip ones already imported.") var saved = false
     @Option(name: .long, help: ArgumentHelp("Messages per durable batch.", visibility: .hidden)) var batchMessages: Int = MboxImportOptions().batchMessages
     @OptionGroup var reading: MboxReadingOptions
 
-    func validate() throws {
-        guard output == "text" || output == "json" else { throw ValidationError("--output is text or json") }
-        _ = try MboxReadingOptions.variant(format)
-    }
 
     func run() throws {
         var ids: (uid: uid_t, gid: gid_t)?
@@ -31,7 +27,7 @@ struct MboxImportCommand: ParsableCommand {
             ids = (pw.pointee.pw_uid, pw.pointee.pw_gid)
         }
         var options = MboxImportOptions(
-            variant: try MboxReadingOptions.variant(format), timeZone: try reading.timeZone(), tagPrefix: saved ? "s" : "m",
+            variant: variant, timeZone: try reading.timeZone(), tagPrefix: saved ? "s" : "m",
             lock: lock, owner: ids, deduplicate: saved)
         options.batchMessages = max(1, batchMessages)
         let report: MboxImportReport
@@ -40,7 +36,7 @@ struct MboxImportCommand: ParsableCommand {
         } catch {
             throw MboxCommandFailure.exit(error)
         }
-        if output == "json" {
+        if format == .json {
             try MboxCommandFailure.printJSON(report)
         } else {
             print("\(file): \(report.variant)\(report.detected ? " (detected)" : ""), \(report.messages) messages, \(report.bytes) bytes")

@@ -8,18 +8,14 @@ struct MboxInspectCommand: ParsableCommand {
         commandName: "inspect", abstract: "Describe mbox files (read-only): variant, messages, size, dates, flags, warnings.")
 
     @Argument(help: "Mailbox files.") var files: [String]
-    @Option(name: .long, help: "Output: text or json.") var format: String = "text"
-    @Option(name: .long, help: "Read as this variant instead of detecting it.") var variant: String = "auto"
+    @Option(name: .long, help: "What to print.") var format: OutputFormat = .text
+    @Option(name: .long, help: "Read as this variant instead of detecting it.") var variant: MboxVariant = .auto
     @Option(name: .long, help: "Also count what an import into this Maildir would add.") var maildir: String?
     @OptionGroup var reading: MboxReadingOptions
 
-    func validate() throws {
-        guard format == "text" || format == "json" else { throw ValidationError("--format is text or json") }
-        _ = try MboxReadingOptions.variant(variant)
-    }
 
     func run() throws {
-        let v = try MboxReadingOptions.variant(variant)
+        let v = variant
         let tz = try reading.timeZone()
         var results: [MboxInspection] = []
         var failed: ExitCode?
@@ -30,7 +26,7 @@ struct MboxInspectCommand: ParsableCommand {
                 failed = MboxCommandFailure.exit(error)
             }
         }
-        if format == "json" {
+        if format == .json {
             try MboxCommandFailure.printJSON(results)
         } else {
             for r in results { print(Self.text(r)) }

@@ -10,25 +10,23 @@ struct MboxRetireCommand: ParsableCommand {
         abstract: "Archive or delete a verified mailbox, only if it is unchanged since verify.")
 
     @Argument(help: "The mbox file.") var file: String
-    @Option(name: .long, help: "archive or delete.") var mode: String
+    @Option(name: .long, help: "What to do with the mailbox.") var mode: RetireAction
     @Option(name: .long, help: "Where archive moves the file (never overwritten).") var archiveTo: String?
     @Option(name: .long, help: "The identity verify recorded (inode:size:mtime_ns, or 'absent').") var expect: String
-    @Option(name: .long, help: "Output: text or json.") var output: String = "text"
+    @Option(name: .long, help: "What to print.") var format: OutputFormat = .text
 
     func validate() throws {
-        guard mode == "archive" || mode == "delete" else { throw ValidationError("--mode is archive or delete") }
-        guard mode == "delete" || archiveTo?.hasPrefix("/") == true else { throw ValidationError("archive needs an absolute --archive-to") }
-        guard output == "text" || output == "json" else { throw ValidationError("--output is text or json") }
+        guard mode == .delete || archiveTo?.hasPrefix("/") == true else { throw ValidationError("archive needs an absolute --archive-to") }
     }
 
     func run() throws {
         let result: SourceRetire.Result
         do {
-            result = try SourceRetire.run(mbox: file, mode: mode, archivePath: archiveTo, verifiedIdentity: expect)
+            result = try SourceRetire.run(mbox: file, mode: mode.rawValue, archivePath: archiveTo, verifiedIdentity: expect)
         } catch {
             throw MboxCommandFailure.exit(error)
         }
-        if output == "json" { return try MboxCommandFailure.printJSON(result) }
+        if format == .json { return try MboxCommandFailure.printJSON(result) }
         let what = result.mode == "archive" ? "archived to \(result.archivedTo ?? "")" : "deleted"
         print("\(file): \(result.acted ? what : "already \(what)")")
     }

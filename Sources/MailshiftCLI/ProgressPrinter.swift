@@ -1,3 +1,4 @@
+import ArgumentParser
 import Executor
 import Foundation
 
@@ -6,7 +7,7 @@ import Glibc
 #endif
 
 /// How `run` and `resume` report progress on stderr.
-enum LogFormat: String, CaseIterable, Sendable {
+enum LogFormat: String, CaseIterable, Sendable, ExpressibleByArgument {
     /// On a terminal: a live line per running batch, log lines scrolling above. Otherwise
     /// timestamped lines.
     case text

@@ -18,11 +18,10 @@ struct RunFlags: ParsableArguments {
     var only: [String] = []
 
     @Option(name: .long, help: "Progress output: text (a live line per batch on a terminal) or json.")
-    var logFormat: String = "text"
+    var logFormat: LogFormat = .text
 
     func validate() throws {
         if let parallel, parallel < 1 { throw ValidationError("--parallel must be at least 1") }
-        if LogFormat(rawValue: logFormat) == nil { throw ValidationError("--log-format must be text or json") }
     }
 }
 
@@ -41,7 +40,7 @@ struct RunInvocation {
             throw ExitCode.usage
         }
         let control = RunControl()
-        let printer = ProgressPrinter(format: LogFormat(rawValue: flags.logFormat) ?? .text)
+        let printer = ProgressPrinter(format: flags.logFormat)
         let trap = SignalTrap(control: control) { _, second in
             Console.error(second
                 ? "\nmailshift: cancelling running steps\n"

@@ -15,18 +15,14 @@ struct StatusCommand: AsyncParsableCommand {
     @Argument(help: "The plan file.") var plan: String
     @Option(name: .long, help: "The journal's directory (default: .mailshift/<plan name>/ beside the plan).")
     var state: String?
-    @Option(name: .long, help: "text or json.") var format: String = "text"
-
-    func validate() throws {
-        if format != "text" && format != "json" { throw ValidationError("--format must be text or json") }
-    }
+    @Option(name: .long, help: "What to print.") var format: OutputFormat = .text
 
     func run() async throws {
         let compiled = try await PreparedRun.load(plan, state: state, users: .journaled)
         let journal = try compiled.replay(quiet: true)
         let lock = try? compiled.store.lockStatus()
         let status = RunStatus(graph: compiled.graph, state: journal)
-        if format == "json" {
+        if format == .json {
             Console.out(status.json(location: compiled.store.location, lock: lock) + "\n")
         } else {
             Console.out(compiled.usersSummary + status.text(planPath: plan, location: compiled.store.location, lock: lock))

@@ -62,7 +62,7 @@ public struct LoadedPlan: Sendable {
     public func lower(resolvedUsers: [String: [String]] = [:]) -> CompilationResult {
         var diagnostics = diagnostics
         var sources = sources
-        guard let plan, !diagnostics.hasErrors else { return CompilationResult(graph: nil, diagnostics: diagnostics, sources: sources) }
+        guard let plan else { return CompilationResult(graph: nil, diagnostics: diagnostics, sources: sources) }
         CompileTrace.note("lower", path)
         let directory = (path as NSString).deletingLastPathComponent
         let roster = UserRoster.build(

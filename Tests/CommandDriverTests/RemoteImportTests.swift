@@ -56,7 +56,7 @@ import Testing
             try Self.mbox.write(toFile: spool, atomically: true, encoding: .utf8)
             let maildir = sshd.directory.file("Maildir")
             let ssh = SSHTransport(.init(configFile: sshd.clientConfig))
-            let argv = [agent, "mbox", "import", spool, "--maildir", maildir, "--format", "mboxo", "--output", "json"]
+            let argv = [agent, "mbox", "import", spool, "--maildir", maildir, "--variant", "mboxo", "--format", "json"]
             let first = try await ssh.run(argv, on: sshd.endpoint, stdin: nil, timeout: 120)
             let second = try await ssh.run(argv, on: sshd.endpoint, stdin: nil, timeout: 120)
             await ssh.close()

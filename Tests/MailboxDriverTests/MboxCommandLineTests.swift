@@ -55,7 +55,7 @@ import Testing
         var killedMidway = false
         for attempt in 0..<3 {
             let pid = try ChildProcess.spawn([
-                bin, "mbox", "import", mbox, "--maildir", maildir, "--format", "solaris", "--timezone", "UTC", "--batch-messages", "20",
+                bin, "mbox", "import", mbox, "--maildir", maildir, "--variant", "solaris", "--timezone", "UTC", "--batch-messages", "20",
             ])
             // Let it make part of the mailbox durable, then kill it without warning (mid-message:
             // it is always writing one into tmp/ by then).
@@ -74,7 +74,7 @@ import Testing
         let written = try MaildirCheck.contents(maildir)
         #expect(written.count < manifest.messages.count, "the kills should have interrupted the import")
         #expect(Set(written.map(\.sha256)).count == written.count, "no duplicates after kills")
-        let r = try ChildProcess.run([bin, "mbox", "import", mbox, "--maildir", maildir, "--format", "solaris", "--timezone", "UTC"])
+        let r = try ChildProcess.run([bin, "mbox", "import", mbox, "--maildir", maildir, "--variant", "solaris", "--timezone", "UTC"])
         #expect(r.status == 0)
         try MaildirCheck.expectExact(maildir, manifest)
         #expect(try FileManager.default.contentsOfDirectory(atPath: maildir + "/tmp").isEmpty)
@@ -97,7 +97,7 @@ extension MboxCommandLineTests {
         #expect(wrong.status == 1)
         #expect(FileManager.default.fileExists(atPath: mbox))
         let out = dir.file("retire.json")
-        let ok = try ChildProcess.run([bin, "mbox", "retire", mbox, "--mode", "archive", "--archive-to", archive, "--expect", identity, "--output", "json"], stdout: out)
+        let ok = try ChildProcess.run([bin, "mbox", "retire", mbox, "--mode", "archive", "--archive-to", archive, "--expect", identity, "--format", "json"], stdout: out)
         #expect(ok.status == 0)
         let result = try JSONDecoder().decode(SourceRetire.Result.self, from: Data(contentsOf: URL(fileURLWithPath: out)))
         #expect(result.acted && result.archivedTo == archive)
