@@ -6,15 +6,15 @@ import Glibc
 ///
 /// The one exception is a link only root could have placed: owned by root, in a directory owned
 /// by root that no one else may write (`/var/mail -> spool/mail` on some systems). Its target is
-/// walked the same way. Missing directories are created when asked, mode 0755 and owned by
-/// the process (root), whatever the umask.
+/// walked the same way. Missing directories are created when asked, with the mode asked for
+/// (0755 by default) and owned by the process (root), whatever the umask.
 public enum DirectoryWalk {
     /// At most this many trusted links per walk (a loop of them is refused).
     static let maxLinks = 16
 
     /// The directory at absolute `path`; nil when a component does not exist and `createMissing`
-    /// is false.
-    public static func open(_ path: String, createMissing: Bool = false) throws -> DirectoryHandle? {
+    /// is false. Created directories get `mode`.
+    public static func open(_ path: String, createMissing: Bool = false, mode: mode_t = 0o755) throws -> DirectoryHandle? {
         guard path.hasPrefix("/") else { throw FileRefusal(path, "is not an absolute path") }
         var pending = components(path)
         for c in pending where c == "." || c == ".." {
@@ -42,7 +42,7 @@ public enum DirectoryWalk {
             switch try current.kind(of: name) {
             case nil:
                 guard createMissing else { return nil }
-                current = try current.makeSubdirectory(name, mode: 0o755, owner: .process).0
+                current = try current.makeSubdirectory(name, mode: mode, owner: .process).0
             case S_IFLNK:
                 let target = try trustedTarget(of: name, in: current)
                 links += 1
@@ -81,9 +81,9 @@ public enum DirectoryWalk {
     }
 
     /// The parent directory of `path`, opened safely (see `open`), and the last component.
-    public static func openParent(of path: String, createMissing: Bool = false) throws -> (DirectoryHandle, name: String)? {
+    public static func openParent(of path: String, createMissing: Bool = false, mode: mode_t = 0o755) throws -> (DirectoryHandle, name: String)? {
         let (dir, name) = try split(path)
-        guard let handle = try open(dir, createMissing: createMissing) else { return nil }
+        guard let handle = try open(dir, createMissing: createMissing, mode: mode) else { return nil }
         return (handle, name)
     }
 

@@ -11,8 +11,8 @@
 /// | forward.restore | `forward_file` text; `divert_step` text (id of the divert step whose outputs hold the previous files) |
 /// | mailbox.import | `mbox` text; `format` text (auto, mboxo, mboxrd, mboxcl, mboxcl2, solaris); `timezone` text; `store_kind` text (maildir, command); `maildir` text; `import_argv` list and `count_argv` list (command stores); `owner` text (optional); `lock` flag (take the spool lock) |
 /// | mailbox.verify | `mbox`, `maildir` (or `count_argv`), `store_kind`, `mode` text (count, digest); `import_step` text |
-/// | saved.import | `saved_path` text (an mbox written by `.forward`); `maildir`; `store_kind`; `import_argv` |
-/// | hold.release | `spool_dir` text (one file per held message); `maildir`; `store_kind`; `import_argv` |
+/// | saved.import | `saved_path` text (an mbox written by `.forward`); `maildir`; `store_kind`; `import_argv`; `owner` text (optional) |
+/// | hold.release | `spool_dir` text (one file per held message); `maildir`; `store_kind`; `import_argv`; `owner` text (optional) |
 /// | source.retire | `mbox`; `mode` text (keep, archive, delete); `archive_dir` text; `argv` list (optional, e.g. imdeluser); `verify_step` text |
 /// | gate | `message` text; `auto_approve` flag |
 public enum StepParameterKey {

@@ -83,6 +83,8 @@ enum StepCatalogue {
             (K.savedPath, .text(savedPath)), (K.timezone, .text(c.plan.source?.timezone ?? "UTC")),
         ])
         storeKeys(c, into: &p)
+        // Replayed mail belongs to the store's owner like imported mail (else it lands root's).
+        if let owner = c.plan.store?.owner { p[K.owner] = .text(owner) }
         // The mailbox a command store imports here is the saved file, not the spool.
         if let argv = p.list(K.importArgv) {
             p[K.importArgv] = .list(argv.map { StepParameters.expand($0, ["mbox": savedPath]) })
@@ -93,6 +95,7 @@ enum StepCatalogue {
     static func holdRelease(_ c: LoweringContext, spoolDir: String) -> StepParameters {
         var p = StepParameters([(K.spoolDir, .text(spoolDir))])
         storeKeys(c, into: &p)
+        if let owner = c.plan.store?.owner { p[K.owner] = .text(owner) }
         return p
     }
 
