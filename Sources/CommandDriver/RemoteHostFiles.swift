@@ -81,7 +81,13 @@ struct RemoteHostFiles: HostFiles {
         }
     }
 
-    func write(_ path: String, _ data: Data, owner: String?) async throws {
+    /// Mode and owner are not read over ssh yet (the shell scripts work on paths): nil.
+    func readWithAttributes(_ path: String) async throws -> (ForwardFileState, ForwardFileAttributes?) {
+        (try await read(path), nil)
+    }
+
+    /// `attributes` are not applied over ssh yet: the file is written 0600, owned by `owner`.
+    func write(_ path: String, _ data: Data, owner: String?, attributes: ForwardFileAttributes?) async throws {
         let outcome = try await run(Self.writeScript, [path, owner ?? ""], stdin: data)
         guard outcome.status == 0 else { throw fail(path, outcome, "writing") }
     }
