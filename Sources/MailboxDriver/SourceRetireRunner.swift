@@ -134,7 +134,9 @@ public enum SourceRetire {
                 hint: "new mail arrived: re-run the import and verify for this user, then retire")
         }
         if mode == "delete" {
-            guard unlink(mbox) == 0 else { throw StepError.permanent("\(mbox): delete failed: \(String(cString: strerror(errno)))") }
+            // Relative to the walked spool directory: no directory component is followed.
+            guard let (dir, name) = try DirectoryWalk.openParent(of: mbox) else { throw StepError.permanent("\(mbox): its directory is gone") }
+            try dir.removeFile(name)
             FileDurability.syncDirectory(of: mbox)
             return Result(mode: mode, archivedTo: nil, acted: true)
         }

@@ -42,6 +42,18 @@ public struct SystemUser: Sendable {
         guard status == 0 else { throw SystemUserError("as \(name): `\(script)` exited \(status)") }
     }
 
+    /// Starts `sh -c script` as this user without waiting (an attacker racing the code under
+    /// test); the caller stops it with `terminate()` and `waitUntilExit()`.
+    public func actInBackground(_ script: String, _ args: String...) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        p.arguments = ["--reuid=\(uid)", "--regid=\(gid)", "--clear-groups", "--", "/bin/sh", "-c", script, "sh"] + args
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
     static func run(_ argv: [String]) throws -> Int32 {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: argv[0])

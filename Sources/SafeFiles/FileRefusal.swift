@@ -24,7 +24,7 @@ public struct FileRefusal: StepFailure, Hashable, CustomStringConvertible {
         FileRefusal(path, "\(what): \(String(cString: strerror(e)))", errorNumber: e)
     }
 
-    static func symbolicLink(_ path: String) -> FileRefusal {
+    public static func symbolicLink(_ path: String) -> FileRefusal {
         FileRefusal(
             path, "is a symbolic link; mailshift does not follow links it did not place as root",
             hint: "replace the link by the real directory or file (or remove it), then re-run", errorNumber: ELOOP)

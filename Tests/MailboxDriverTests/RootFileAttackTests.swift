@@ -44,6 +44,32 @@ struct RootFileAttackTests {
         try s.expectTargetUntouched()
     }
 
+    @Test func aRaceBetweenMkdirAndChownGainsNothing() async throws {
+        let s = try AttackScene()
+        defer { s.remove() }
+        let maildir = s.home(s.alice) + "/Maildir"
+        // Whenever root's new Maildir appears, alice swaps it for a link to root's directory.
+        let attacker = try s.alice.actInBackground(
+            #"while :; do rmdir "$1/tmp" "$1/new" "$1/cur" "$1" 2>/dev/null && ln -s "$2" "$1"; done"#, maildir, s.target.directory)
+        defer {
+            attacker.terminate()
+            attacker.waitUntilExit()
+        }
+        let until = Date().addingTimeInterval(2)
+        var attempts = 0
+        while Date() < until {
+            attempts += 1
+            _ = try? s.importAlice(into: maildir, owner: s.owner(s.alice))
+            // Start again from nothing: root removes a link or its own leftovers.
+            var st = stat()
+            if lstat(maildir, &st) == 0 {
+                if (st.st_mode & S_IFMT) == S_IFLNK { unlink(maildir) } else { try? FileManager.default.removeItem(atPath: maildir) }
+            }
+        }
+        #expect(attempts > 10)
+        try s.expectTargetUntouched()
+    }
+
     @Test func anotherUsersMaildirIsNeverTheTarget() async throws {
         let s = try AttackScene()
         defer { s.remove() }
