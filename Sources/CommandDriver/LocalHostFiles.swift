@@ -67,7 +67,10 @@ struct LocalHostFiles: HostFiles {
             }
             switch try dir.kind(of: name) {
             case nil: break
-            case S_IFREG: return false
+            case S_IFREG:
+                // Left as it is, but not when it has other names: saved.import would refuse it later.
+                if let (fd, _) = try dir.openRegularFile(name, singleLink: true) { close(fd) }
+                return false
             case S_IFLNK: throw FileRefusal(path, "is a symbolic link; mailshift does not follow it", hint: "replace the link by a regular file or remove it")
             default: throw fail(path, "is not a regular file")
             }

@@ -86,7 +86,7 @@ struct ForwardAttackTests {
         #expect(!FileManager.default.fileExists(atPath: s.home + "/.forward"))
     }
 
-    @Test func aHardLinkedForwardIsNotRead() async throws {
+    @Test func aHardLinkedForwardOrSavedMailFileIsRefused() async throws {
         let s = try Scene()
         defer { s.remove() }
         // Possible where fs.protected_hardlinks is off (planted by root here).
@@ -94,6 +94,12 @@ struct ForwardAttackTests {
         let (divert, _) = s.steps(forward: s.dir.file("home/{user}/.forward"), saved: s.dir.file("saved/{user}"))
         await Self.expectRefusal("\(s.home)/.forward", "hard links") { _ = try await s.divert(divert) }
         unlink(s.home + "/.forward")
+        // The same for the saved-mail file sendmail will append to.
+        #expect(link(s.target.file, s.home + "/saved-mail") == 0)
+        let (savedDivert, _) = s.steps(forward: s.dir.file("home/{user}/.forward"), saved: s.dir.file("home/{user}/saved-mail"))
+        await Self.expectRefusal("\(s.home)/saved-mail", "hard links") { _ = try await s.divert(savedDivert) }
+        unlink(s.home + "/saved-mail")
+        #expect(!FileManager.default.fileExists(atPath: s.home + "/.forward"))
         try s.expectTargetUntouched()
     }
 
