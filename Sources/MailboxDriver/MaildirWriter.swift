@@ -87,7 +87,7 @@ public final class MaildirWriter {
     deinit {
         discard()
         abandonStaged()
-        // A batch in flight holds whole, correct messages: let it land (it uses `rootFD`).
+        // A batch in flight holds whole, correct messages: let it land (it uses our descriptors).
         if let t = inFlight { try? publisher.wait(t) }
         if let t = earlyFlush { try? publisher.wait(t) }
     }
