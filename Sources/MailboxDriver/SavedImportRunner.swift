@@ -54,7 +54,7 @@ public struct SavedImportRunner: StepRunner {
         if let host = step.remoteHost {
             let r = try await agent.call(
                 ["mbox", "import", saved, "--maildir", dir, "--format", variant(p).rawValue, "--timezone", p.timeZone.identifier,
-                 "--saved", "--output", "json"], on: host, timeout: 86400, as: MboxImportReport.self)
+                 "--saved", "--output", "json"] + (p.owner.map { ["--owner", $0] } ?? []), on: host, timeout: 86400, as: MboxImportReport.self)
             return MailboxImportRunner.outputs(r)
         }
         guard try SourceFile.exists(saved) else { return ["messages": "0", "imported": "0", "source_identity": "absent"] }
