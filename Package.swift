@@ -29,6 +29,8 @@ let package = Package(
         .target(name: "YAMLSource", dependencies: ["Diagnostics", "CYAML"]),
         .target(name: "PlanModel", dependencies: ["YAMLSource", "Diagnostics"]),
         .target(name: "Steps", dependencies: ["Diagnostics", "Digest"]),
+        // files root touches on users' behalf: walked with O_NOFOLLOW, created with explicit modes
+        .target(name: "SafeFiles", dependencies: ["Steps"]),
         .target(name: "PlanCompiler", dependencies: ["PlanModel", "Steps", "Diagnostics", "Digest"]),
 
         // execute
@@ -40,12 +42,12 @@ let package = Package(
         .executableTarget(name: "ExecutorCrashWorker", dependencies: ["ExecutorHarness", "Executor", "Journal", "Steps"]),
 
         // drivers (see only Steps; never the executor)
-        .target(name: "CommandDriver", dependencies: ["Steps", "Diagnostics", "SystemCalls"]),
+        .target(name: "CommandDriver", dependencies: ["Steps", "Diagnostics", "SystemCalls", "SafeFiles"]),
         .target(name: "LDAPDriver", dependencies: ["Steps", "Diagnostics", "SystemCalls", "CLDAP"]),
-        .target(name: "MailboxDriver", dependencies: ["Steps", "Diagnostics", "Digest", "SystemCalls", "CommandDriver"]),
+        .target(name: "MailboxDriver", dependencies: ["Steps", "Diagnostics", "Digest", "SystemCalls", "CommandDriver", "SafeFiles"]),
 
         // the local lab: generated spools, slapd and sshd instances (shared by `mailshift lab` and tests)
-        .target(name: "Lab", dependencies: ["Steps", "Digest"]),
+        .target(name: "Lab", dependencies: ["Steps", "Digest", "SafeFiles"]),
 
         // a run put together: the plan compiled once, its journal, users_from lists, every driver
         .target(name: "MigrationRun", dependencies: [
@@ -81,13 +83,13 @@ let package = Package(
         ]),
         .testTarget(name: "JournalTests", dependencies: ["Steps", "Journal", "Digest", "MailshiftTestSupport"]),
         .testTarget(name: "CommandDriverTests", dependencies: [
-            "CommandDriver", "Steps", "Lab", "PlanCompiler", "MailboxDriver", "MailshiftTestSupport",
+            "CommandDriver", "Steps", "Lab", "PlanCompiler", "MailboxDriver", "MailshiftTestSupport", "SafeFiles",
         ]),
         .testTarget(name: "LDAPDriverTests", dependencies: [
             "LDAPDriver", "Steps", "PlanCompiler", "Journal", "MailshiftCLI", "MailshiftTestSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "MailboxDriverTests", dependencies: ["MailboxDriver", "CommandDriver", "Steps", "Digest", "Lab", "MailshiftTestSupport"]),
+        .testTarget(name: "MailboxDriverTests", dependencies: ["MailboxDriver", "CommandDriver", "Steps", "Digest", "Lab", "MailshiftTestSupport", "SafeFiles"]),
         .testTarget(name: "EndToEndTests", dependencies: [
             "MailshiftCLI", "PlanCompiler", "Steps", "MailshiftTestSupport", "Lab",
         ]),

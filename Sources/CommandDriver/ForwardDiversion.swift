@@ -47,6 +47,10 @@ struct ForwardDiversion: Sendable {
     /// The file the diversion delivers to (nil for a restore).
     var savedPath: String?
 
+    /// Where the user's previous `.forward` is kept on the host (0600, owned as the original)
+    /// from the divert until the restore, so losing the journal never loses the user's file.
+    var backupPath: String { path + ".mailshift-orig" }
+
     /// Expands and validates the step's templates for `user`.
     init(step: StepInstance, forwardFile: String, user: String, savedPath: String?, keepLocal: Bool) throws {
         try Self.validate(user: user, step: step)

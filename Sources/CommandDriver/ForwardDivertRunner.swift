@@ -8,12 +8,15 @@ import Steps
 /// is read and checkpointed into the journal before the first write; a resumed step keeps the
 /// previous content it recorded the first time (never mistaking its own diversion for the
 /// user's file). Writes are atomic (temp file, fsync, rename), mode 0600, owned by the user.
+/// The previous file's mode and owner are journaled too, and its bytes are also kept on the host
+/// beside it (`.forward.mailshift-orig`, 0600, owned as the original) until `forward.restore`.
 /// Before a user's `.forward` is written, the saved-mail file it names is created (empty, 0600,
 /// the user's) when missing: sendmail appends to it as the user, and a file it cannot create
 /// would turn every diverted message into a bounce.
 ///
 /// Outputs per user: `previous.<user>` (the file before, for `forward.restore`) and
-/// `written.<user>` (what mailshift wrote), both `absent` or `base64:…`.
+/// `written.<user>` (what mailshift wrote), both `absent` or `base64:…`, and
+/// `previous_attributes.<user>` (`mode:uid:gid`, where the host can tell).
 public struct ForwardDivertRunner: StepRunner {
     public let transport: any CommandTransport
     public let owner: ForwardOwner
@@ -56,7 +59,7 @@ public struct ForwardDivertRunner: StepRunner {
         var current: [String: ForwardFileState] = [:]
         var record = StepOutputs()
         for d in all {
-            let state = try await files.read(d.path)
+            let (state, attributes) = try await files.readWithAttributes(d.path)
             current[d.user] = state
             let key = "previous.\(d.user)"
             if outputs[key] == nil {
@@ -66,6 +69,7 @@ public struct ForwardDivertRunner: StepRunner {
                     record[key] = ForwardFileState.absent.encoded
                 } else {
                     record[key] = state.encoded
+                    if let attributes { record["previous_attributes.\(d.user)"] = attributes.encoded }
                 }
             }
             record["written.\(d.user)"] = ForwardFileState.present(d.content).encoded
@@ -80,6 +84,10 @@ public struct ForwardDivertRunner: StepRunner {
         for d in all {
             let fileOwner = (try step.parameters(ForwardDivertParameters.self).owner ?? owner) == .mailUser ? d.user : nil
             if let saved = d.savedPath { try await files.prepareAppendTarget(saved, owner: fileOwner) }
+            if case .present(let previous) = outputs["previous.\(d.user)"].flatMap(ForwardFileState.init(encoded:)) {
+                let attributes = outputs["previous_attributes.\(d.user)"].flatMap(ForwardFileAttributes.init(encoded:))
+                try await files.write(d.backupPath, previous, owner: fileOwner, attributes: attributes?.privateCopy)
+            }
             guard current[d.user] != .present(d.content) else { continue }
             try await files.write(d.path, d.content, owner: fileOwner)
             changed += 1

@@ -6,6 +6,8 @@ import Steps
 ///
 /// A `.forward` that no longer holds mailshift's diversion was changed by someone since; it is
 /// left alone (and reported), so a user's own edit is never overwritten. `inspect` only reads.
+/// A rewritten file gets its journaled mode and owner back; the host-side copy the divert kept
+/// (`.forward.mailshift-orig`) is removed once the `.forward` is as it was (kept when left alone).
 /// Outputs per user: `restored.<user>` = `written`, `removed`, `unchanged` or `left: changed since divert`.
 public struct ForwardRestoreRunner: StepRunner {
     public let transport: any CommandTransport
@@ -20,6 +22,7 @@ public struct ForwardRestoreRunner: StepRunner {
         var diversion: ForwardDiversion
         var previous: ForwardFileState
         var written: ForwardFileState?
+        var attributes: ForwardFileAttributes?
     }
 
     private enum Action { case none, write(Data), remove, leave }
@@ -37,7 +40,9 @@ public struct ForwardRestoreRunner: StepRunner {
             guard let text = recorded["previous.\(user)"], let previous = ForwardFileState(encoded: text) else {
                 throw StepError.permanent("step \(step.id): \(divertID) recorded no previous .forward for \(user)")
             }
-            return Restoration(diversion: d, previous: previous, written: recorded["written.\(user)"].flatMap(ForwardFileState.init(encoded:)))
+            return Restoration(
+                diversion: d, previous: previous, written: recorded["written.\(user)"].flatMap(ForwardFileState.init(encoded:)),
+                attributes: recorded["previous_attributes.\(user)"].flatMap(ForwardFileAttributes.init(encoded:)))
         }
     }
 
@@ -90,15 +95,19 @@ public struct ForwardRestoreRunner: StepRunner {
             let current = try await files.read(r.diversion.path)
             switch action(r, current: current) {
             case .none:
+                try await files.remove(r.diversion.backupPath)
                 outputs["restored.\(user)"] = "unchanged"
             case .leave:
                 context.log("\(host.name):\(r.diversion.path) was changed since the divert; left as it is")
                 outputs["restored.\(user)"] = "left: changed since divert"
             case .remove:
                 try await files.remove(r.diversion.path)
+                try await files.remove(r.diversion.backupPath)
                 outputs["restored.\(user)"] = "removed"
             case .write(let data):
-                try await files.write(r.diversion.path, data, owner: (try step.parameters(ForwardRestoreParameters.self).owner ?? owner) == .mailUser ? user : nil)
+                let fileOwner = (try step.parameters(ForwardRestoreParameters.self).owner ?? owner) == .mailUser ? user : nil
+                try await files.write(r.diversion.path, data, owner: fileOwner, attributes: r.attributes)
+                try await files.remove(r.diversion.backupPath)
                 outputs["restored.\(user)"] = "written"
             }
         }

@@ -5,8 +5,11 @@ import Steps
 /// atomic replace (temp file, fsync, rename) with owner and mode 0600, and remove.
 protocol HostFiles: Sendable {
     func read(_ path: String) async throws -> ForwardFileState
-    /// Replaces `path` atomically; `owner` is the login name to chown to (nil: leave as created).
-    func write(_ path: String, _ data: Data, owner: String?) async throws
+    /// The file's bytes and, where the host can tell, its mode and owner.
+    func readWithAttributes(_ path: String) async throws -> (ForwardFileState, ForwardFileAttributes?)
+    /// Replaces `path` atomically; `owner` is the login name to chown to (nil: leave as created);
+    /// `attributes`, where the host supports them, set the mode and owner exactly instead.
+    func write(_ path: String, _ data: Data, owner: String?, attributes: ForwardFileAttributes?) async throws
     func remove(_ path: String) async throws
     /// Makes sure sendmail can append to `path` as its user: the directory exists (created 0755
     /// with its parents when missing) and the file exists (created empty, mode 0600, owned by
@@ -14,6 +17,12 @@ protocol HostFiles: Sendable {
     /// whether anything was created.
     @discardableResult
     func prepareAppendTarget(_ path: String, owner: String?) async throws -> Bool
+}
+
+extension HostFiles {
+    func write(_ path: String, _ data: Data, owner: String?) async throws {
+        try await write(path, data, owner: owner, attributes: nil)
+    }
 }
 
 /// Files on `host`: directly on this machine, through the transport on a remote one.

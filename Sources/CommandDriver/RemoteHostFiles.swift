@@ -4,6 +4,11 @@ import Steps
 /// `HostFiles` on a remote host, through the transport. Each operation is a fixed `sh -c` script;
 /// paths, owners and contents travel only as quoted positional arguments or stdin, never inside
 /// the script text.
+///
+/// The scripts work on paths, so a user racing them on the host can still swap a name between a
+/// check and its use; where GNU dd is there, the read itself refuses a link (`iflag=nofollow`).
+/// Mode and owner are neither read nor restored here yet, and no directory is walked safely: an
+/// agent on the host doing what `LocalHostFiles` does is the fix.
 struct RemoteHostFiles: HostFiles {
     var host: HostEndpoint
     var transport: any CommandTransport
@@ -16,6 +21,9 @@ struct RemoteHostFiles: HostFiles {
         if [ ! -f "$f" ]; then echo "is not a regular file" >&2; exit 5; fi
         n=$(wc -c < "$f") || exit 6
         if [ "$n" -gt "$2" ]; then echo "is larger than $2 bytes" >&2; exit 6; fi
+        if dd if=/dev/null of=/dev/null iflag=nofollow status=none 2>/dev/null; then
+          exec dd if="$f" iflag=nofollow bs=65536 status=none
+        fi
         exec cat < "$f"
         """
 
@@ -75,13 +83,23 @@ struct RemoteHostFiles: HostFiles {
     func read(_ path: String) async throws -> ForwardFileState {
         let outcome = try await run(Self.readScript, [path, String(forwardSizeLimit)])
         switch outcome.status {
-        case 0: return .present(outcome.stdout)
+        case 0:
+            guard outcome.stdout.count <= forwardSizeLimit else {
+                throw HostFileFailure(host: host.name, path: path, problem: "is larger than \(forwardSizeLimit) bytes")
+            }
+            return .present(outcome.stdout)
         case 4: return .absent
         default: throw fail(path, outcome, "reading")
         }
     }
 
-    func write(_ path: String, _ data: Data, owner: String?) async throws {
+    /// Mode and owner are not read over ssh yet (the shell scripts work on paths): nil.
+    func readWithAttributes(_ path: String) async throws -> (ForwardFileState, ForwardFileAttributes?) {
+        (try await read(path), nil)
+    }
+
+    /// `attributes` are not applied over ssh yet: the file is written 0600, owned by `owner`.
+    func write(_ path: String, _ data: Data, owner: String?, attributes: ForwardFileAttributes?) async throws {
         let outcome = try await run(Self.writeScript, [path, owner ?? ""], stdin: data)
         guard outcome.status == 0 else { throw fail(path, outcome, "writing") }
     }

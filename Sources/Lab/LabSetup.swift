@@ -60,8 +60,7 @@ public enum LabSetup {
             in: paths.ldap, options: SlapdOptions(layout: layout, users: users.map { DirectoryUser.mailUser($0, mailHost: legacy) }))
         _ = slapd.detach()
         let section = try slapd.planDirectorySection(passwordFile: paths.passwordFile)
-        try Data(layout.servicePassword.utf8).write(to: URL(fileURLWithPath: paths.run + "/ldap.bindpw"))
-        chmod(paths.run + "/ldap.bindpw", 0o600)
+        try LabSecrets.write(layout.servicePassword, toFile: paths.run + "/ldap.bindpw")
         let config = LabConfig(
             users: users, messages: options.messages, seed: options.seed, ldapURL: slapd.url, ldapPort: slapd.port,
             peopleBase: layout.peopleBase, bindDN: layout.migratorDN, legacyHost: legacy, storeHost: "newstore.lab.test",

@@ -21,14 +21,14 @@ public final class SlapdInstance: @unchecked Sendable {
 
     /// Writes the configuration and schema, loads the users with `slapadd`, then starts slapd.
     public static func start(in directory: String, options: SlapdOptions) throws -> SlapdInstance {
-        let fm = FileManager.default
-        try fm.createDirectory(atPath: directory + "/db", withIntermediateDirectories: true)
-        try SlapdSchema.sunMail.write(toFile: directory + "/mailshift-sun.schema", atomically: true, encoding: .utf8)
+        // slapd.conf holds the root password and the LDIF the migrator's: secrets, 0600 in 0700.
+        let dir = try LabSecrets.directory(directory)
+        _ = try dir.makeSubdirectory("db", mode: 0o700, owner: .process)
+        try LabSecrets.write(SlapdSchema.sunMail, to: "mailshift-sun.schema", in: dir)
         let conf = directory + "/slapd.conf"
-        try SlapdConfigurationFile.text(options: options, directory: directory)
-            .write(toFile: conf, atomically: true, encoding: .utf8)
+        try LabSecrets.write(SlapdConfigurationFile.text(options: options, directory: directory), to: "slapd.conf", in: dir)
         let ldif = directory + "/directory.ldif"
-        try options.layout.ldif(users: options.users).write(toFile: ldif, atomically: true, encoding: .utf8)
+        try LabSecrets.write(options.layout.ldif(users: options.users), to: "directory.ldif", in: dir)
         try SlapdProcess.run(options.slapaddPath, ["-q", "-f", conf, "-l", ldif])
         // A race with another process taking the port is possible: retry with fresh ports.
         var lastError: Error = SlapdError("slapd did not start")

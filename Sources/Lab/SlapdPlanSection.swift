@@ -5,10 +5,7 @@ extension SlapdInstance {
     /// migrator, whose password this writes to `passwordFile` (mode 0600; the plan only names it).
     /// With TLS files, the section uses StartTLS verified against the lab's CA.
     public func planDirectorySection(passwordFile: String, profile: String = "messaging-server") throws -> String {
-        guard FileManager.default.createFile(
-            atPath: passwordFile, contents: Data((layout.servicePassword + "\n").utf8),
-            attributes: [.posixPermissions: 0o600])
-        else { throw SlapdError("cannot write \(passwordFile)") }
+        try LabSecrets.write(layout.servicePassword + "\n", toFile: passwordFile)
         var lines = [
             "directory:",
             "  url: \(url)",

@@ -1,55 +1,59 @@
 import Foundation
 import Glibc
+import SafeFiles
 import Steps
 
 /// Durable moves for retire: rename when on one file system, else copy (mode, owner, times kept),
-/// fsync, rename into place, then remove the source; directories fsynced after.
+/// fsync, rename into place, then remove the source; directories fsynced after. Both ends are
+/// reached by `DirectoryWalk` and the source must be a regular file with one name, so a mailbox
+/// swapped for a link moves (or copies) nothing but the user's own file.
 enum FileDurability {
     static func syncDirectory(of path: String) {
-        let dir = (path as NSString).deletingLastPathComponent
-        let fd = open(dir.isEmpty ? "." : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if fd >= 0 { fsync(fd); close(fd) }
+        if let (dir, _) = try? DirectoryWalk.openParent(of: path) { try? dir.sync() }
     }
 
     static func move(_ source: String, to dest: String) throws {
-        let dir = (dest as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        guard !FileManager.default.fileExists(atPath: dest) else {
+        guard let (from, name) = try DirectoryWalk.openParent(of: source) else { throw StepError.permanent("archive \(source): its directory is gone") }
+        // Archived mailboxes are users' mail: a missing archive directory is root's, 0700.
+        guard let (to, destName) = try DirectoryWalk.openParent(of: dest, createMissing: true, mode: 0o700) else {
+            throw StepError.permanent("archive \(dest): its directory could not be created")
+        }
+        guard try to.kind(of: destName) == nil else {
             throw StepError.permanent("\(dest) already exists; refusing to overwrite an archived mailbox")
         }
-        if rename(source, dest) == 0 {
-            syncDirectory(of: dest)
-            syncDirectory(of: source)
+        guard let (input, st) = try from.openRegularFile(name, singleLink: true) else {
+            throw StepError.permanent("archive \(source): \(String(cString: strerror(ENOENT)))")
+        }
+        defer { close(input) }
+        if renameat(from.fd, name, to.fd, destName) == 0 {
+            try to.sync()
+            try from.sync()
             return
         }
         guard errno == EXDEV else { throw StepError.permanent("archive \(source): \(String(cString: strerror(errno)))") }
-        var st = stat()
-        guard stat(source, &st) == 0 else { throw StepError.permanent("archive \(source): \(String(cString: strerror(errno)))") }
-        let tmp = dest + ".mailshift-partial"
-        let input = open(source, O_RDONLY | O_CLOEXEC)
-        let output = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, st.st_mode & 0o7777)
-        defer { if input >= 0 { close(input) } }
-        guard input >= 0, output >= 0 else { throw StepError.permanent("archive \(source): \(String(cString: strerror(errno)))") }
-        let buf = UnsafeMutableRawPointer.allocate(byteCount: 1 << 20, alignment: 16)
-        defer { buf.deallocate() }
-        while true {
-            let n = read(input, buf, 1 << 20)
-            if n == 0 { break }
-            guard n > 0, write(output, buf, n) == n else {
-                close(output)
-                unlink(tmp)
-                throw StepError.permanent("archive \(source): copy failed: \(String(cString: strerror(errno)))")
+        let tmp = to.uniqueName(for: destName)
+        let output = try to.createFile(tmp, mode: st.st_mode & 0o777, owner: FileOwner(uid: st.st_uid, gid: st.st_gid))
+        var placed = false
+        defer { if !placed { try? to.removeFile(tmp) } }
+        do {
+            defer { close(output) }
+            let buf = UnsafeMutableRawPointer.allocate(byteCount: 1 << 20, alignment: 16)
+            defer { buf.deallocate() }
+            while true {
+                let n = read(input, buf, 1 << 20)
+                if n == 0 { break }
+                guard n > 0, write(output, buf, n) == n else {
+                    throw StepError.permanent("archive \(source): copy failed: \(String(cString: strerror(errno)))")
+                }
             }
+            var times = [st.st_atim, st.st_mtim]
+            futimens(output, &times)
+            guard fsync(output) == 0 else { throw StepError.permanent("archive \(dest): fsync failed") }
         }
-        fchown(output, st.st_uid, st.st_gid)
-        fchmod(output, st.st_mode & 0o7777)
-        var times = [st.st_atim, st.st_mtim]
-        futimens(output, &times)
-        guard fsync(output) == 0 else { close(output); throw StepError.permanent("archive \(dest): fsync failed") }
-        close(output)
-        guard rename(tmp, dest) == 0 else { throw StepError.permanent("archive \(dest): \(String(cString: strerror(errno)))") }
-        syncDirectory(of: dest)
-        guard unlink(source) == 0 else { throw StepError.permanent("archive: remove \(source): \(String(cString: strerror(errno)))") }
-        syncDirectory(of: source)
+        guard renameat(to.fd, tmp, to.fd, destName) == 0 else { throw StepError.permanent("archive \(dest): \(String(cString: strerror(errno)))") }
+        placed = true
+        try to.sync()
+        try from.removeFile(name)
+        try from.sync()
     }
 }

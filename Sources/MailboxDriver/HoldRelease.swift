@@ -1,6 +1,7 @@
 import Digest
 import Foundation
 import Glibc
+import SafeFiles
 
 /// Imports a hold spool directory (one message file per held message) into a Maildir.
 ///
@@ -18,21 +19,23 @@ public enum HoldRelease {
     }
 
     public static func run(spool: String, maildir: String, timeZone: TimeZone, owner: (uid: uid_t, gid: gid_t)?) throws -> Report {
-        let names = try FileManager.default.contentsOfDirectory(atPath: spool).filter { !$0.hasPrefix(".") }.sorted()
+        guard let dir = try DirectoryWalk.open(spool) else { throw MboxError(.unreadable, file: spool, offset: 0, detail: "no such directory") }
+        let names = try dir.names().filter { !$0.hasPrefix(".") }.sorted()
         var report = Report(messages: 0, imported: 0, present: 0, duplicates: 0, bytes: 0)
         let writer = try MaildirWriter(root: maildir, owner: owner)
         let known = Set(writer.existing.values.map(\.digest))
         for name in names {
-            let path = "\(spool)/\(name)"
-            var st = stat()
-            guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
+            // Subdirectories and the like are not held messages; a link is refused, not followed.
+            let kind = try dir.kind(of: name)
+            guard kind == S_IFREG || kind == S_IFLNK else { continue }
             report.messages += 1
             let tag = "h" + String(SHA256.hash(name).hexString.prefix(16))
             if writer.contains(tag: tag) {
                 report.present += 1
                 continue
             }
-            guard let h = FileHandle(forReadingAtPath: path) else { throw MboxError(.unreadable, file: path, offset: 0) }
+            guard let (fd, st) = try dir.openRegularFile(name, singleLink: true) else { continue }
+            let h = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
             defer { try? h.close() }
             var date = Int(st.st_mtim.tv_sec)
             var digest = MessageKey()

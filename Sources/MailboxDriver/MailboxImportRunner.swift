@@ -1,5 +1,6 @@
 import CommandDriver
 import Foundation
+import SafeFiles
 import Steps
 
 /// `mailbox.import`: one user's spool mailbox into the store.
@@ -44,7 +45,7 @@ public struct MailboxImportRunner: StepRunner {
                 ["mbox", "import", mbox, "--maildir", maildir, "--variant", p.variant.rawValue, "--timezone", p.timeZone.identifier,
                  "--format", "json"] + (p.lock ? ["--lock"] : []) + (p.owner.map { ["--owner", $0] } ?? []),
                 on: host, timeout: 86400, as: MboxImportReport.self)
-        } else if !FileManager.default.fileExists(atPath: mbox) {
+        } else if try !SourceFile.exists(mbox) {
             context.log("\(mbox): no mailbox, nothing to import")
             return ["messages": "0", "bytes": "0", "imported": "0", "source_identity": "absent", "maildir": maildir]
         } else {
@@ -78,7 +79,7 @@ public struct MailboxImportRunner: StepRunner {
             guard let first = list.first else { throw StepError.permanent("\(host.name): the agent reported nothing for \(mbox)") }
             return first
         }
-        guard FileManager.default.fileExists(atPath: mbox) else {
+        guard try SourceFile.exists(mbox) else {
             return MboxInspection(file: mbox, variant: p.variant.rawValue, detected: false, messages: 0, bytes: 0, flags: [:],
                 skippedInternal: 0, warningCount: 0, warnings: [], source: "absent", pending: 0, pendingBytes: 0)
         }

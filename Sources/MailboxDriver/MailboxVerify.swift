@@ -1,5 +1,6 @@
 import Digest
 import Foundation
+import SafeFiles
 import Steps
 
 /// Proves an import whole: the source mailbox against the Maildir, by count (every source message
@@ -29,7 +30,7 @@ public enum MailboxVerify {
     ) throws -> Report {
         var sourceID = "absent"
         var source: [(offset: Int, tag: String, digest: String)] = []
-        if FileManager.default.fileExists(atPath: file) {
+        if try SourceFile.exists(file) {
             let reader = try MboxReader(path: file, variant: variant, timeZone: timeZone)
             sourceID = reader.identity.description
             var c = DigestCollector(computeDigests: mode == .digest, prefix: tagPrefix)

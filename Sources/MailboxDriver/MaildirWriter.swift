@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import SafeFiles
 
 /// Writes messages into a Maildir, a batch at a time: each message is staged (an unnamed
 /// `O_TMPFILE` inode in `new/`, or a file in `tmp/` where the file system has no `O_TMPFILE`),
@@ -16,7 +17,9 @@ import Glibc
 /// With `hold`, nothing is published until `release()` or `commit()` (an import holds until its
 /// source has parsed whole, so a damaged mailbox leaves nothing visible); held bytes are still
 /// flushed early, every quarter batch, so the disk works while the source is read. Files are mode
-/// 0600 with mtime = the message date; owned by `owner` when running as root.
+/// 0600 with mtime = the message date; owned by `owner` when running as root. The Maildir is
+/// opened through `MaildirDirectories` (no link followed, owner checked, modes explicit) and
+/// every file is created, linked and renamed relative to its directory descriptors.
 public final class MaildirWriter {
     /// Where messages wait until their batch is durable.
     public enum Staging: Sendable {
@@ -27,14 +30,15 @@ public final class MaildirWriter {
     }
 
     public let root: String
-    let owner: (uid: uid_t, gid: gid_t)?
+    let owner: FileOwner?
     let batchMessages: Int
     let batchBytes: Int
     /// Our files already in `new/` and `cur/`, by tag.
     public private(set) var existing: [String: MaildirName] = [:]
     /// True when messages are staged as unnamed inodes (false: `tmp/` files).
     public let stagesUnnamed: Bool
-    private let rootFD: Int32
+    private let directories: MaildirDirectories
+    private var rootFD: Int32 { directories.root.fd }
     private let publisher: DurablePublisher
     private var staged: [StagedMessage] = []
     private var stagedBytes = 0
@@ -46,8 +50,6 @@ public final class MaildirWriter {
     let holdBytes: Int
     /// The message being written is an unnamed inode (false: a `tmp/` file).
     private var currentUnnamed = false
-    /// Directories this writer created, in order (removed again by `abandon`).
-    private var created: [String] = []
     /// Messages handed to the publisher so far.
     private var handedOff = 0
     /// A flush of held messages' bytes (nothing linked), so the disk works while the source is
@@ -55,6 +57,8 @@ public final class MaildirWriter {
     private var earlyFlush: DurablePublisher.Ticket?
     private var sequence = 0
     private var fd: Int32 = -1
+    /// The message being written: its name in `tmp/` (a named one) and its path, for messages.
+    private var tmpName = ""
     private var tmpPath = ""
     private var buffer: [UInt8] = []
     public private(set) var written = 0
@@ -65,30 +69,16 @@ public final class MaildirWriter {
         staging: Staging = .automatic, hold: Bool = false
     ) throws {
         self.root = root
-        self.owner = geteuid() == 0 ? owner : nil
+        self.owner = geteuid() == 0 ? owner.map { FileOwner(uid: $0.uid, gid: $0.gid) } : nil
         self.batchMessages = batchMessages
         self.batchBytes = batchBytes
         holding = hold
         holdMessages = 4 * batchMessages
         holdBytes = 2 * batchBytes
         buffer.reserveCapacity(256 << 10)
-        for dir in [root, root + "/tmp", root + "/new", root + "/cur"] {
-            if mkdir(dir, 0o700) == 0 {
-                created.append(dir)
-            } else if errno != EEXIST {
-                if errno == ENOENT, (try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)) != nil {
-                    chmod(dir, 0o700)
-                    created.append(dir)
-                } else {
-                    throw MboxError(.writeFailed, file: dir, offset: 0, detail: String(cString: strerror(errno)))
-                }
-            }
-            if let o = self.owner { chown(dir, o.uid, o.gid) }
-        }
-        rootFD = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard rootFD >= 0 else { throw MboxError(.writeFailed, file: root, offset: 0, detail: String(cString: strerror(errno))) }
-        publisher = DurablePublisher.forFileSystem(of: rootFD)
-        stagesUnnamed = staging == .automatic && UnnamedStaging.works(in: root)
+        directories = try MaildirDirectories(path: root, owner: self.owner ?? .process)
+        publisher = DurablePublisher.forFileSystem(of: directories.root.fd)
+        stagesUnnamed = staging == .automatic && UnnamedStaging.works(new: directories.new.fd, tmp: directories.tmp.fd)
         if stagesUnnamed { DescriptorLimit.raise() }
         try cleanStaleTemporaries()
         existing = MaildirIndex.scan(root)
@@ -97,18 +87,17 @@ public final class MaildirWriter {
     deinit {
         discard()
         abandonStaged()
-        // A batch in flight holds whole, correct messages: let it land (it uses `rootFD`).
+        // A batch in flight holds whole, correct messages: let it land (it uses our descriptors).
         if let t = inFlight { try? publisher.wait(t) }
         if let t = earlyFlush { try? publisher.wait(t) }
-        close(rootFD)
     }
 
     /// Removes `tmp/` files left by a mailshift process that no longer runs (a killed import).
     private func cleanStaleTemporaries() throws {
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: "\(root)/tmp")) ?? [] where name.hasPrefix("mailshift-") {
+        for name in try directories.tmp.names() where name.hasPrefix("mailshift-") {
             let parts = name.split(separator: "-")
             guard parts.count >= 3, let pid = pid_t(parts[1]) else { continue }
-            if pid == getpid() || (kill(pid, 0) != 0 && errno == ESRCH) { unlink("\(root)/tmp/\(name)") }
+            if pid == getpid() || (kill(pid, 0) != 0 && errno == ESRCH) { try directories.tmp.removeFile(name) }
         }
     }
 
@@ -118,18 +107,21 @@ public final class MaildirWriter {
     public func begin() throws {
         if stagesUnnamed {
             tmpPath = root + "/new"
-            fd = UnnamedStaging.open(in: tmpPath)
+            fd = UnnamedStaging.open(in: directories.new.fd)
             if fd < 0 && (errno == EMFILE || errno == ENFILE) {
                 // Out of descriptors: free the staged ones (parked in tmp/ while holding, else
                 // published), then go on.
                 if holding { try parkStaged() } else { try commitStaged() }
-                fd = UnnamedStaging.open(in: tmpPath)
+                fd = UnnamedStaging.open(in: directories.new.fd)
             }
             currentUnnamed = true
         } else {
             sequence += 1
-            tmpPath = "\(root)/tmp/mailshift-\(getpid())-\(sequence)"
-            fd = open(tmpPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            tmpName = "mailshift-\(getpid())-\(sequence)"
+            tmpPath = "\(root)/tmp/\(tmpName)"
+            // Exclusive and never through a link: the name is predictable and `tmp/` is the user's.
+            unlinkat(directories.tmp.fd, tmpName, 0)
+            fd = openat(directories.tmp.fd, tmpName, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
             currentUnnamed = false
         }
         guard fd >= 0 else { throw failure(tmpPath) }
@@ -141,8 +133,8 @@ public final class MaildirWriter {
         for i in staged.indices {
             guard case .unnamed(let f) = staged[i].body else { continue }
             sequence += 1
-            let parked = "\(root)/tmp/mailshift-\(getpid())-\(sequence)"
-            guard UnnamedStaging.link(f, parked) == 0 else { throw failure(parked) }
+            let parked = "mailshift-\(getpid())-\(sequence)"
+            guard UnnamedStaging.link(f, directories.tmp.fd, parked) == 0 else { throw failure("\(root)/tmp/\(parked)") }
             close(f)
             staged[i].body = .named(tmp: parked)
         }
@@ -174,14 +166,15 @@ public final class MaildirWriter {
         try flushBuffer()
         var times = [timespec(tv_sec: name.date, tv_nsec: 0), timespec(tv_sec: name.date, tv_nsec: 0)]
         guard futimens(fd, &times) == 0 else { throw failure(tmpPath) }
+        // Explicit, whatever the umask; the owner's, so the user (and their IMAP server) can read it.
+        guard fchmod(fd, 0o600) == 0 else { throw failure(tmpPath) }
         if let o = owner, fchown(fd, o.uid, o.gid) != 0 { throw failure(tmpPath) }
         let final = "\(root)/\(name.subdirectory)/\(name.fileName)"
-        if currentUnnamed {
-            staged.append(StagedMessage(body: .unnamed(fd: fd), final: final))
-        } else {
-            close(fd)
-            staged.append(StagedMessage(body: .named(tmp: tmpPath), final: final))
-        }
+        let body: StagedMessage.Body = currentUnnamed ? .unnamed(fd: fd) : .named(tmp: tmpName)
+        if !currentUnnamed { close(fd) }
+        staged.append(StagedMessage(
+            body: body, tmpDirectory: directories.tmp.fd, directory: directories.subdirectory(name.subdirectory).fd,
+            name: name.fileName, final: final))
         fd = -1
         existing[name.tag] = name
         stagedBytes += name.size
@@ -211,7 +204,7 @@ public final class MaildirWriter {
         discard()
         abandonStaged()
         guard handedOff == 0 else { return }
-        for dir in created.reversed() { rmdir(dir) }
+        directories.abandon()
     }
 
     private func abandonStaged() {
@@ -226,7 +219,7 @@ public final class MaildirWriter {
         close(fd)
         fd = -1
         buffer.removeAll(keepingCapacity: true)
-        if !currentUnnamed { unlink(tmpPath) }
+        if !currentUnnamed { unlinkat(directories.tmp.fd, tmpName, 0) }
     }
 
     /// Gives the full batch to the publisher and goes on (after the previous batch is through).
@@ -260,12 +253,8 @@ public final class MaildirWriter {
         }
         guard inFlight != nil || !staged.isEmpty else { return }
         try commitStaged()
-        for sub in ["new", "cur"] {
-            let d = open("\(root)/\(sub)", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            guard d >= 0 else { throw failure("\(root)/\(sub)") }
-            defer { close(d) }
-            guard fsync(d) == 0 else { throw failure("\(root)/\(sub)") }
-        }
+        try directories.new.sync()
+        try directories.cur.sync()
     }
 
     private func failure(_ path: String) -> MboxError {

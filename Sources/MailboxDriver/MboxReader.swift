@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import SafeFiles
 
 /// Streams the messages of one mbox file, in any variant, with memory independent of mailbox and
 /// message size (one fixed buffer; only a header section is ever held whole, up to a limit).
@@ -42,14 +43,9 @@ public final class MboxReader {
     public init(path: String, variant: MboxVariant, timeZone: TimeZone) throws {
         self.path = path
         self.timeZone = timeZone
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            throw MboxError(.unreadable, file: path, offset: 0, detail: String(cString: strerror(errno)))
-        }
-        var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
-            close(fd)
-            throw MboxError(.unreadable, file: path, offset: 0, detail: "not a regular file")
+        // Never through a link, never a file with other names: root reads it into a user's store.
+        guard let (fd, st) = try SourceFile.open(path) else {
+            throw MboxError(.unreadable, file: path, offset: 0, detail: String(cString: strerror(ENOENT)))
         }
         self.fd = fd
         self.identity = SourceIdentity(st)

@@ -1,5 +1,6 @@
 import CommandDriver
 import Foundation
+import SafeFiles
 import Steps
 
 /// `saved.import`: the mail a `.forward` saved during the move (an mboxo file, `>From ` escaped,
@@ -30,7 +31,7 @@ public struct SavedImportRunner: StepRunner {
         guard step.remoteHost == nil else {
             return .unknown("the saved mail is on \(step.host?.name ?? "a remote host")", changes: [PlannedChange(.add, "import saved mail \(saved)")])
         }
-        guard FileManager.default.fileExists(atPath: saved) else { return .done("no saved mail at \(saved)") }
+        guard try SourceFile.exists(saved) else { return .done("no saved mail at \(saved)") }
         if p.storeKind == .command {
             return .unknown("an import command cannot tell what it already imported", changes: [PlannedChange(.run, "import saved mail \(saved)")])
         }
@@ -54,10 +55,10 @@ public struct SavedImportRunner: StepRunner {
         if let host = step.remoteHost {
             let r = try await agent.call(
                 ["mbox", "import", saved, "--maildir", dir, "--variant", variant(p).rawValue, "--timezone", p.timeZone.identifier,
-                 "--saved", "--format", "json"], on: host, timeout: 86400, as: MboxImportReport.self)
+                 "--saved", "--format", "json"] + (p.owner.map { ["--owner", $0] } ?? []), on: host, timeout: 86400, as: MboxImportReport.self)
             return MailboxImportRunner.outputs(r)
         }
-        guard FileManager.default.fileExists(atPath: saved) else { return ["messages": "0", "imported": "0", "source_identity": "absent"] }
+        guard try SourceFile.exists(saved) else { return ["messages": "0", "imported": "0", "source_identity": "absent"] }
         let options = try p.importOptions(step, tagPrefix: "s", deduplicate: true, variant: variant(p))
         let r = try await BlockingWork.run { try MboxImport.run(file: saved, maildir: dir, options: options) }
         return MailboxImportRunner.outputs(r)

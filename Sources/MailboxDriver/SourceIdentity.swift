@@ -1,4 +1,5 @@
 import Glibc
+import SafeFiles
 
 /// A source file's identity at a moment: enough to tell that it changed (grew, was replaced).
 public struct SourceIdentity: Sendable, Hashable, Codable, CustomStringConvertible {
@@ -21,10 +22,11 @@ public struct SourceIdentity: Sendable, Hashable, Codable, CustomStringConvertib
             mtimeNanos: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec))
     }
 
-    /// The identity of `path` now, or nil when it does not exist.
+    /// The identity of `path` now, or nil when it does not exist, or is not a regular file with
+    /// one name reached without a link (a link's target is not the user's mailbox, and reporting
+    /// its identity would let verify and retire vouch for another file).
     public static func of(_ path: String) -> SourceIdentity? {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return nil }
+        guard let st = try? SourceFile.status(path) else { return nil }
         return SourceIdentity(st)
     }
 

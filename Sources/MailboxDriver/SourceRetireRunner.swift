@@ -1,5 +1,6 @@
 import CommandDriver
 import Foundation
+import SafeFiles
 import Glibc
 import Steps
 
@@ -45,7 +46,7 @@ public struct SourceRetireRunner: StepRunner {
         if step.remoteHost != nil && plan.mode != "keep" {
             return .unknown("the source is on \(step.host?.name ?? "a remote host")", changes: [PlannedChange(.irreversible, "irreversible: \(plan.mode) \(plan.mbox)")])
         }
-        let exists = FileManager.default.fileExists(atPath: plan.mbox)
+        let exists = try SourceFile.exists(plan.mbox)
         var changes: [PlannedChange] = []
         switch plan.mode {
         case "archive" where exists: changes.append(PlannedChange(.irreversible, "irreversible: archive \(plan.mbox) → \(plan.archivePath ?? "")"))
@@ -112,7 +113,7 @@ public enum SourceRetire {
     public static func run(mbox: String, mode: String, archivePath: String?, verifiedIdentity verified: String) throws -> Result {
         guard mode == "archive" || mode == "delete" else { return Result(mode: mode, archivedTo: nil, acted: false) }
         guard mode == "delete" || archivePath != nil else { throw StepError.permanent("archive needs an archive path") }
-        guard FileManager.default.fileExists(atPath: mbox) else {
+        guard try SourceFile.exists(mbox) else {
             if verified == "absent" { return Result(mode: mode, archivedTo: nil, acted: false) }  // never had a mailbox
             if let a = archivePath, !FileManager.default.fileExists(atPath: a) {
                 throw StepError.permanent("\(mbox) is gone and \(a) does not exist")
@@ -129,7 +130,9 @@ public enum SourceRetire {
                 hint: "new mail arrived: re-run the import and verify for this user, then retire")
         }
         if mode == "delete" {
-            guard unlink(mbox) == 0 else { throw StepError.permanent("\(mbox): delete failed: \(String(cString: strerror(errno)))") }
+            // Relative to the walked spool directory: no directory component is followed.
+            guard let (dir, name) = try DirectoryWalk.openParent(of: mbox) else { throw StepError.permanent("\(mbox): its directory is gone") }
+            try dir.removeFile(name)
             FileDurability.syncDirectory(of: mbox)
             return Result(mode: mode, archivedTo: nil, acted: true)
         }

@@ -1,6 +1,9 @@
 import Glibc
 
 /// A message whose bytes are written but which is not visible in `new/` or `cur/` yet.
+///
+/// Names are relative to the Maildir's directory descriptors (held open by its writer until
+/// every batch is through), so publishing never resolves a path a user could have re-pointed.
 struct StagedMessage {
     enum Body {
         /// An unnamed inode (`O_TMPFILE`), still open: linked into place, or gone with its last
@@ -11,18 +14,22 @@ struct StagedMessage {
     }
 
     var body: Body
-    /// Its path in `new/` or `cur/`.
+    /// `tmp/`, `new/` or `cur/` and the file's name there.
+    var tmpDirectory: Int32
+    var directory: Int32
+    var name: String
+    /// Its path in `new/` or `cur/`, for messages.
     var final: String
 
-    /// Makes it visible under `final`. Only called once its bytes are durable.
+    /// Makes it visible under `name`. Only called once its bytes are durable.
     func publish() -> MboxError? {
         switch body {
         case .unnamed(let fd):
             defer { close(fd) }
             // The name is deterministic: a file already there is this very message.
-            if UnnamedStaging.link(fd, final) == 0 || errno == EEXIST { return nil }
+            if UnnamedStaging.link(fd, directory, name) == 0 || errno == EEXIST { return nil }
         case .named(let tmp):
-            if rename(tmp, final) == 0 { return nil }
+            if renameat(tmpDirectory, tmp, directory, name) == 0 { return nil }
         }
         return MboxError(.writeFailed, file: final, offset: 0, detail: String(cString: strerror(errno)))
     }
@@ -31,7 +38,7 @@ struct StagedMessage {
     func discard() {
         switch body {
         case .unnamed(let fd): close(fd)
-        case .named(let tmp): unlink(tmp)
+        case .named(let tmp): unlinkat(tmpDirectory, tmp, 0)
         }
     }
 }

@@ -5,33 +5,33 @@ enum UnnamedStaging {
     /// `__O_TMPFILE | O_DIRECTORY` (Glibc exposes `O_TMPFILE` only under `_GNU_SOURCE`).
     static let flag: Int32 = 0o20000000 | O_DIRECTORY
 
-    /// An unnamed, linkable, write-only file in `directory`, mode 0600; -1 with `errno` set.
-    static func open(in directory: String) -> Int32 {
-        Glibc.open(directory, O_WRONLY | flag | O_CLOEXEC, 0o600)
+    /// An unnamed, linkable, write-only file in the directory `dir`, mode 0600; -1 with `errno` set.
+    static func open(in dir: Int32) -> Int32 {
+        openat(dir, ".", O_WRONLY | flag | O_CLOEXEC, 0o600)
     }
 
-    /// Whether this file system and process can create an unnamed file in `maildir/new` and
-    /// link it (into `tmp/`, removed at once): not every file system has `O_TMPFILE`, and a
-    /// process that is not root links through `/proc`, which may be missing.
-    static func works(in maildir: String) -> Bool {
-        let fd = open(in: maildir + "/new")
+    /// Whether this file system and process can create an unnamed file in `new` and link it
+    /// (into `tmp`, removed at once): not every file system has `O_TMPFILE`, and a process that
+    /// is not root links through `/proc`, which may be missing.
+    static func works(new: Int32, tmp: Int32) -> Bool {
+        let fd = open(in: new)
         guard fd >= 0 else { return false }
-        let probe = "\(maildir)/tmp/mailshift-\(getpid())-probe"
-        unlink(probe)
-        let linked = StagedMessage(body: .unnamed(fd: fd), final: probe).publish() == nil
-        unlink(probe)
+        let probe = "mailshift-\(getpid())-probe"
+        unlinkat(tmp, probe, 0)
+        let linked = StagedMessage(body: .unnamed(fd: fd), tmpDirectory: tmp, directory: tmp, name: probe, final: probe).publish() == nil
+        unlinkat(tmp, probe, 0)
         return linked
     }
 
-    /// Gives an unnamed inode a name: `AT_EMPTY_PATH` where allowed (root), else through
-    /// `/proc/self/fd`, which needs no privilege.
-    static func link(_ fd: Int32, _ path: String) -> Int32 {
+    /// Gives an unnamed inode the name `name` in `dir`: `AT_EMPTY_PATH` where allowed (root),
+    /// else through `/proc/self/fd`, which needs no privilege.
+    static func link(_ fd: Int32, _ dir: Int32, _ name: String) -> Int32 {
         let atEmptyPath: Int32 = 0x1000
         if geteuid() == 0 {
-            if linkat(fd, "", AT_FDCWD, path, atEmptyPath) == 0 { return 0 }
+            if linkat(fd, "", dir, name, atEmptyPath) == 0 { return 0 }
             if errno == EEXIST { return -1 }
         }
-        return linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, path, AT_SYMLINK_FOLLOW)
+        return linkat(AT_FDCWD, "/proc/self/fd/\(fd)", dir, name, AT_SYMLINK_FOLLOW)
     }
 }
 

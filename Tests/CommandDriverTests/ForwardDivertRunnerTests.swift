@@ -75,7 +75,9 @@ import Testing
         for u in users {
             #expect(try String(contentsOfFile: path(u), encoding: .utf8) == "\"\(saved(u))\"\n\\\(u)\n")
             #expect(try mode(path(u)) == 0o600)
-            #expect(try FileManager.default.contentsOfDirectory(atPath: dir.file("home/\(u)")) == [".forward"])
+            // No temporary file left; a previous .forward is also kept beside it until the restore.
+            let kept = u == "bob" ? [".forward"] : [".forward", ".forward.mailshift-orig"]
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir.file("home/\(u)")).sorted() == kept)
         }
         #expect(try await divertRunner.inspect(divert, context: StepContext(dryRun: true)).state == .done)
 
@@ -94,6 +96,9 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: path("alice"))) == aliceBefore)
         #expect(try String(contentsOfFile: path("carol"), encoding: .utf8) == "carol\n")
         #expect(!FileManager.default.fileExists(atPath: path("bob")))
+        for u in users {
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir.file("home/\(u)")) == (u == "bob" ? [] : [".forward"]))
+        }
         #expect(try await restoreRunner.inspect(restore, context: restoreContext).state == .done)
         let twice = try await restoreRunner.apply(restore, context: restoreContext)
         #expect(users.allSatisfy { twice["restored.\($0)"] == "unchanged" })
