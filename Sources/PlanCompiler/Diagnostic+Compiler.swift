@@ -100,6 +100,27 @@ extension Diagnostic {
         return .error("compiler.placeholder", "unknown placeholder '{\(name)}' in \(what)", at: range, hint: hint)
     }
 
+    /// A known placeholder where the step never fills it in (it would reach the host as written).
+    static func placeholderNotExpanded(_ name: String, in what: String, runs: CommandRepetition, at range: SourceRange) -> Diagnostic {
+        let (why, hint): (String, String) =
+            switch (name, runs) {
+            case ("mbox", _):
+                ("only mailbox steps (store.import, store.count, services.deluser) know a user's mailbox",
+                    "write the mailbox path with {user} instead, e.g. /var/mail/{user}")
+            case ("user", .once):
+                ("this command runs once for the whole plan, not once per user (it would run for no user and be journaled as done)",
+                    "drop '{user}'; per-user work belongs in services.deluser, or in a command that runs per batch (dirsync in the forward, choke and proxy strategies, hold, choke)")
+            default:
+                ("this command runs once for the whole plan, not per batch", "drop '{\(name)}' from this command")
+            }
+        return .error("compiler.placeholder", "'{\(name)}' in \(what) is never filled in: \(why)", at: range, hint: hint)
+    }
+
+    static func userOnlyInCheck(in what: String, at range: SourceRange) -> Diagnostic {
+        .error("compiler.placeholder", "'{user}' in \(what) is never filled in: the command runs once per batch because its 'run' has no '{user}'",
+            at: range, hint: "put '{user}' in 'run' too (to run it per user), or drop it from 'check'")
+    }
+
     static func missingUserPlaceholder(_ what: String, at range: SourceRange) -> Diagnostic {
         .error("compiler.placeholder", "\(what) must contain '{user}'", at: range,
             hint: "each user needs a distinct path, e.g. /srv/mail/{user}/Maildir")
