@@ -66,6 +66,10 @@ struct CompiledPlan {
                 Console.fail("batch \(search.batch): searching the directory for \(search.filter) failed: \(failure.summary)",
                     hint: failure.hint)
                 throw ExitCode.stepsFailed
+            } catch let problems as DiagnosticList {
+                // Entries that cannot be trusted as user names: the run does not start.
+                Console.error(DiagnosticRenderer().render(problems.items))
+                throw ExitCode.planInvalid
             }
             users[search.batch] = ResolvedUsers(batch: search.batch, filter: search.filter, users: found, time: LockHolder.now())
             fresh.append(search.batch)
@@ -179,9 +183,8 @@ enum Console {
     static func out(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
     static func error(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
 
+    /// Through the renderer, which escapes control characters (a DN or filter may hold some).
     static func fail(_ message: String, hint: String? = nil) {
-        var text = "error: \(message)\n"
-        if let hint { text += "  hint: \(hint)\n" }
-        error(text)
+        error(DiagnosticRenderer().render(.error("cli.error", message, hint: hint)))
     }
 }
