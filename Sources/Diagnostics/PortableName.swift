@@ -21,8 +21,9 @@ public enum PortableName {
         guard let first = bytes.first else { return 0 }
         if first == 0x2D || first == 0x2E { return 0 }
         var previousDot = false
-        for (i, b) in bytes.enumerated() {
+        for i in 0..<bytes.count {
             if i == maxBytes { return i }
+            let b = bytes[i]
             let ok =
                 (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39) || b == 0x5F || b == 0x2D
                 || b == 0x2E

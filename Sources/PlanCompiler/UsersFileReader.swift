@@ -84,14 +84,22 @@ private struct LineScanner {
     }
 
     mutating func scan(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress else { return }
         var i = 0
         while i < bytes.count {
-            guard let nl = bytes[i...].firstIndex(of: 0x0A) else {
+            guard let nl = memchr(base + i, 0x0A, bytes.count - i).map({ base.distance(to: UnsafeRawPointer($0)) }) else {
                 take(UnsafeRawBufferPointer(rebasing: bytes[i...]))
                 return
             }
-            take(UnsafeRawBufferPointer(rebasing: bytes[i..<nl]))
-            endLine()
+            let part = UnsafeRawBufferPointer(rebasing: bytes[i..<nl])
+            if line.isEmpty, !overlong, part.count <= UsersFileReader.lineBytes {
+                // The whole line is in this chunk: classify it in place, without copying.
+                classify(part)
+                next(after: part.count)
+            } else {
+                take(part)
+                endLine()
+            }
             i = nl + 1
         }
     }
@@ -111,19 +119,23 @@ private struct LineScanner {
     }
 
     private mutating func endLine() {
+        let count = line.count
         line.withUnsafeBytes { classify($0) }
-        offset += line.count + 1
-        lineNumber += 1
         line.removeAll(keepingCapacity: true)
+        next(after: count)
+    }
+
+    private mutating func next(after count: Int) {
+        offset += count + 1
+        lineNumber += 1
         overlong = false
     }
 
     private mutating func classify(_ bytes: UnsafeRawBufferPointer) {
-        func blank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D }
         var start = 0
-        while start < bytes.count, blank(bytes[start]) { start += 1 }
+        while start < bytes.count, Self.isBlank(bytes[start]) { start += 1 }
         var stop = bytes.count
-        if !overlong { while stop > start, blank(bytes[stop - 1]) { stop -= 1 } }
+        if !overlong { while stop > start, Self.isBlank(bytes[stop - 1]) { stop -= 1 } }
         guard stop > start, bytes[start] != UInt8(ascii: "#") else { return }
         let name = UnsafeRawBufferPointer(rebasing: bytes[start..<stop])
         // An overlong line's kept prefix may look fine; it is still too long to be a name.
@@ -139,6 +151,9 @@ private struct LineScanner {
         contents.names.append(String(decoding: name, as: UTF8.self))
         contents.positions.append(line: lineNumber, column: start + 1)
     }
+
+    @inline(__always)
+    private static func isBlank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D }
 
     /// 1-based column in characters (UTF-8 lead bytes) of byte `index`.
     private static func column(of index: Int, in bytes: UnsafeRawBufferPointer) -> Int {

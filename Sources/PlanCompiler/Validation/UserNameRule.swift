@@ -8,10 +8,14 @@ struct UserNameRule: ValidationRule {
         let roster = input.roster
         var bad = roster.rejectedLineCount
         for at in roster.rejectedLines { diagnostics.append(.usersFileLineNotAName(at: at)) }
-        for (i, user) in roster.users.enumerated() where !PortableName.isPortable(user) {
-            bad += 1
-            if bad <= Diagnostic.reportLimit {
-                diagnostics.append(.unsafeUser(user, at: roster.location(ofUser: i)))
+        for origin in roster.origins {
+            // The users-file reader kept only names that passed.
+            if case .packed = origin.positions { continue }
+            for i in origin.range where !PortableName.isPortable(roster.users[i]) {
+                bad += 1
+                if bad <= Diagnostic.reportLimit {
+                    diagnostics.append(.unsafeUser(roster.users[i], at: roster.location(ofUser: i)))
+                }
             }
         }
         if bad > Diagnostic.reportLimit { diagnostics.append(.andMore(bad - Diagnostic.reportLimit, of: "unsafe user names")) }
