@@ -5,7 +5,7 @@ import PlanModel
 /// sub-batches `staff-1`, `staff-2` …), with where each user was written for diagnostics.
 ///
 /// Invariant: `users` is in batch order; each `RosterBatch.users` is a contiguous range of it;
-/// the declared batch `d` owns `origins[d].range`, whose locations are aligned with it.
+/// the declared batch `d` owns `origins[d].range`, whose positions are aligned with it.
 struct UserRoster {
     struct RosterBatch {
         var name: String

@@ -7,8 +7,8 @@ import Glibc
 /// `check` runs as root and a plan may name any file: `/etc/shadow`, a log, `/dev/zero`. So a
 /// line that is not a user name is remembered by position only (its text may be a password
 /// hash), the file must be a regular file, and one larger than `byteLimit` is refused from its
-/// size before any of it is read. Memory is then the names themselves (about 24 bytes a user,
-/// see docs) plus one chunk.
+/// size before any of it is read. Memory is then the names (16 bytes each, short ones inline)
+/// and their positions (8 bytes each) plus one chunk.
 struct UsersFileReader {
     /// 64 MiB holds about six million typical user names, more users than any mbox host has;
     /// anything larger is almost surely the wrong file, and refusing it bounds `check`'s memory.
