@@ -14,8 +14,8 @@ struct UsersFileReader {
     /// anything larger is almost surely the wrong file, and refusing it bounds `check`'s memory.
     static let defaultByteLimit = 64 << 20
     static let chunkBytes = 64 << 10
-    /// Longer lines cannot hold a name (at most `PortableName.maxBytes`) however much blank
-    /// surrounds it; the rest of such a line is skipped, not stored.
+    /// A longer line is taken as not a name (a name is at most `PortableName.maxBytes`, and no
+    /// real list pads one with thousands of blanks); the rest of it is skipped, not stored.
     static let lineBytes = 4096
 
     enum Failure: Error, Equatable {
@@ -53,7 +53,7 @@ struct UsersFileReader {
         while true {
             let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
             if n < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
+                if errno == EINTR { continue }
                 return .failure(.unreadable(errno: errno))
             }
             if n == 0 { break }
@@ -136,20 +136,27 @@ private struct LineScanner {
         while start < bytes.count, Self.isBlank(bytes[start]) { start += 1 }
         var stop = bytes.count
         if !overlong { while stop > start, Self.isBlank(bytes[stop - 1]) { stop -= 1 } }
+        if start == bytes.count, overlong {
+            reject(at: start, in: bytes)
+            return
+        }
         guard stop > start, bytes[start] != UInt8(ascii: "#") else { return }
         let name = UnsafeRawBufferPointer(rebasing: bytes[start..<stop])
         // An overlong line's kept prefix may look fine; it is still too long to be a name.
         let fault = overlong ? (PortableName.fault(in: name) ?? min(name.count, PortableName.maxBytes)) : PortableName.fault(in: name)
         if let fault {
-            contents.rejectedCount += 1
-            if contents.rejected.count < rejectLimit {
-                contents.rejected.append(
-                    SourceLocation(line: lineNumber, column: Self.column(of: start + fault, in: bytes), offset: offset + start + fault))
-            }
+            reject(at: start + fault, in: bytes)
             return
         }
         contents.names.append(String(decoding: name, as: UTF8.self))
         contents.positions.append(line: lineNumber, column: start + 1)
+    }
+
+    private mutating func reject(at index: Int, in bytes: UnsafeRawBufferPointer) {
+        contents.rejectedCount += 1
+        if contents.rejected.count < rejectLimit {
+            contents.rejected.append(SourceLocation(line: lineNumber, column: Self.column(of: index, in: bytes), offset: offset + index))
+        }
     }
 
     @inline(__always)

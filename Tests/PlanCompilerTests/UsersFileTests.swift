@@ -54,6 +54,19 @@ import Testing
         #expect(result.sources.keys.allSatisfy { !$0.hasSuffix("users.txt") })
     }
 
+    @Test func overlongLinesAreRejectedNotStored() throws {
+        let dir = try TemporaryDirectory(prefix: "users")
+        defer { dir.remove() }
+        let lines = [
+            "alice", String(repeating: "a", count: 10_000), String(repeating: " ", count: 5000) + "bob",
+            String(repeating: "b", count: 255), "# " + String(repeating: "c", count: 9000), "carol",
+        ]
+        try (lines.joined(separator: "\n") + "\n").write(toFile: dir.file("users.txt"), atomically: true, encoding: .utf8)
+        let contents = try UsersFileReader().read(path: dir.file("users.txt")).get()
+        #expect(contents.names == ["alice", String(repeating: "b", count: 255), "carol"])
+        #expect(contents.rejected.map { [$0.line, $0.column] } == [[2, 256], [3, 4097]])
+    }
+
     @Test func aFileOverTheLimitIsRefusedFromItsSize() throws {
         let dir = try TemporaryDirectory(prefix: "users")
         defer { dir.remove() }
