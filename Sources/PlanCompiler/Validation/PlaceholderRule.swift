@@ -21,14 +21,14 @@ struct PlaceholderRule: ValidationRule {
         }
         /// An argv of a command that runs `runs`; `unknown: false` for services' start/stop/running,
         /// which never had their braces checked (a shell snippet there may hold `{ … }`).
-        func argv(_ a: Located<[String]>?, _ what: String, runs: CommandRepetition?, unknown: Bool = true, perUser: Bool = true) {
+        func argv(_ a: Located<[String]>?, _ what: String, runs: CommandRepetition?, unknown: Bool = true, runHasUser: Bool = true) {
             guard let a else { return }
             for arg in a.value where !unknown || scan(arg, what, a.range) {
                 guard let runs else { continue }
                 for name in Set(placeholders(in: arg)) where allowed.contains(name) {
                     if !runs.expanded.contains(name) {
                         diagnostics.append(.placeholderNotExpanded(name, in: what, runs: runs, at: a.range))
-                    } else if name == "user", runs == .perBatch, !perUser {
+                    } else if name == "user", runs == .perBatch, !runHasUser {
                         diagnostics.append(.userOnlyInCheck(in: what, at: a.range))
                     }
                 }
@@ -38,7 +38,7 @@ struct PlaceholderRule: ValidationRule {
             guard let r else { return }
             argv(r.run, what + ".run", runs: runs)
             // The driver runs the command per user only when its `run` holds `{user}`.
-            argv(r.check, what + ".check", runs: runs, perUser: r.run?.value.contains { $0.contains("{user}") } ?? false)
+            argv(r.check, what + ".check", runs: runs, runHasUser: r.run?.value.contains { $0.contains("{user}") } ?? false)
         }
         if let store = plan.store {
             if let p = store.path {
