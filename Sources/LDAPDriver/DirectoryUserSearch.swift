@@ -22,8 +22,8 @@ public struct DirectoryUserSearch: Sendable {
     }
 
     /// The names of the users whose entries match `filter` (an LDAP filter the plan gives verbatim).
-    /// Throws `LDAPFailure` when the search fails, and a `DiagnosticList` naming each unusable
-    /// entry's DN when the entries found cannot be trusted as user names.
+    /// Throws `LDAPFailure` when the search fails, and `DirectoryUsersRefused` (diagnostics naming
+    /// each unusable entry's DN) when the entries found cannot be trusted as user names.
     public func users(matching filter: String) async throws -> [String] {
         let endpoint = client.endpoint
         let attribute = LDAPFilter.namingAttribute(template: endpoint.userFilter)
@@ -32,7 +32,7 @@ public struct DirectoryUserSearch: Sendable {
             try connection.pagedSearch(base: endpoint.base, filter: filter, attributes: [attribute], pageSize: pageSize)
         }
         let (names, problems) = Self.names(of: entries, attribute: attribute, filter: filter)
-        if problems.hasErrors { throw problems }
+        if problems.hasErrors { throw DirectoryUsersRefused(diagnostics: problems) }
         return names
     }
 

@@ -66,10 +66,6 @@ struct CompiledPlan {
                 Console.fail("batch \(search.batch): searching the directory for \(search.filter) failed: \(failure.summary)",
                     hint: failure.hint)
                 throw ExitCode.stepsFailed
-            } catch let problems as DiagnosticList {
-                // Entries that cannot be trusted as user names: the run does not start.
-                Console.error(DiagnosticRenderer().render(problems.items))
-                throw ExitCode.planInvalid
             }
             users[search.batch] = ResolvedUsers(batch: search.batch, filter: search.filter, users: found, time: LockHolder.now())
             fresh.append(search.batch)

@@ -1,6 +1,7 @@
 import Diagnostics
 import Lab
 import LDAPDriver
+import Steps
 import MailshiftTestSupport
 import Testing
 
@@ -25,9 +26,10 @@ import Testing
         let slapd = try SlapdFixture(users: [.mailUser("alice"), mallory, .mailUser("bob")])
         defer { slapd.stop() }
         let search = DirectoryUserSearch(endpoint: slapd.endpoint())
-        let problems = try await #require(throws: DiagnosticList.self) { try await search.users(matching: "(mailHost=oldmail.example.edu)") }
-        #expect(problems.errors.map(\.code) == ["ldap.multi-valued-name"])
-        let text = DiagnosticRenderer().render(problems.items)
+        let refused = try await #require(throws: DirectoryUsersRefused.self) { try await search.users(matching: "(mailHost=oldmail.example.edu)") }
+        #expect(refused.diagnostics.errors.map(\.code) == ["ldap.multi-valued-name"])
+        #expect(refused.disposition == .permanent)
+        let text = DiagnosticRenderer().render(refused.diagnostics.items)
         #expect(text.contains("directory entry '\(slapd.layout.dn(of: "mallory"))'"))
         #expect(text.contains("has 2 values of 'uid'"))
     }
@@ -38,9 +40,11 @@ import Testing
         defer { slapd.stop() }
         try slapd.add(.mailUser("eve\u{1B}[2J\u{07}"))
         let search = DirectoryUserSearch(endpoint: slapd.endpoint())
-        let problems = try await #require(throws: DiagnosticList.self) { try await search.users(matching: "(mailHost=oldmail.example.edu)") }
-        #expect(problems.errors.map(\.code) == ["ldap.unsafe-user"])
-        let text = DiagnosticRenderer().render(problems.items)
+        let refused = try await #require(throws: DirectoryUsersRefused.self) { try await search.users(matching: "(mailHost=oldmail.example.edu)") }
+        #expect(refused.diagnostics.errors.map(\.code) == ["ldap.unsafe-user"])
+        let text = DiagnosticRenderer().render(refused.diagnostics.items)
+        // The one-line summary a run prints goes through the renderer too (Console.fail).
+        #expect(DiagnosticRenderer().render(.error("cli.error", refused.summary)).contains("eve\\x1B[2J"))
         #expect(!text.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 })
         #expect(text.contains("has uid 'eve\\x1B[2J\\x07', which is not a portable user name"))
     }
