@@ -4,7 +4,7 @@ import Steps
 import Testing
 
 /// `CommandRepetition` restates how Lowering emits each command; this holds it to the graphs the
-/// example plans (one per strategy) compile to.
+/// example plans (one per strategy) compile to, through the flat parameter rendering.
 @Suite struct CommandRepetitionTests {
     @Test(arguments: ["simple.yaml", "forward.yaml", "choke.yaml", "proxy.yaml"])
     func eachCommandRunsAsTheTableSays(_ plan: String) throws {
@@ -15,7 +15,7 @@ import Testing
             let expected: CommandRepetition?
             switch t.kind {
             case .command:
-                expected = switch t.parameters.text(StepParameterKey.purpose) {
+                expected = switch t.parameters.text("purpose") {
                 case "dirsync": CommandRepetition.dirsync(strategy)
                 case "proxy_setup": CommandRepetition.proxySetup
                 case "hold_slave", "hold_master": CommandRepetition.hold
@@ -33,7 +33,7 @@ import Testing
             case .perBatch: #expect(t.batch != nil && t.fanout == .single, "\(t.idPrefix) should be one step per batch")
             case .perMailbox:
                 #expect(t.fanout == .perUser, "\(t.idPrefix) should be one step per user")
-                #expect(t.parameters.text(StepParameterKey.mbox) != nil, "\(t.idPrefix) should know the mailbox")
+                #expect(t.parameters.text("mbox") != nil, "\(t.idPrefix) should know the mailbox")
             }
         }
         #expect(seen >= 4)
