@@ -16,33 +16,42 @@ public struct DiagnosticRenderer: Sendable {
         diagnostics.map(render).joined()
     }
 
+    /// Every piece of text, the file names included, goes through `TerminalSafeText` here, so no
+    /// producer has to remember that a name it quotes came from a hostile file or directory.
     public func render(_ d: Diagnostic) -> String {
         var out = ""
-        if let r = d.range { out += "\(r.description): " }
-        out += "\(d.severity.rawValue): \(d.message)\n"
+        if let r = d.range { out += "\(safe(r.description)): " }
+        out += "\(d.severity.rawValue): \(safe(d.message))\n"
         if let r = d.range { out += excerpt(r) }
         // The hint belongs to the diagnostic itself, so it comes before any secondary location.
-        if let hint = d.hint { out += "  hint: \(hint)\n" }
+        if let hint = d.hint { out += "  hint: \(safe(hint))\n" }
         for note in d.notes {
-            if let r = note.range { out += "\(r.description): " }
-            out += "note: \(note.message)\n"
+            if let r = note.range { out += "\(safe(r.description)): " }
+            out += "note: \(safe(note.message))\n"
             if let r = note.range { out += excerpt(r) }
         }
         return out
     }
 
+    private func safe(_ text: String) -> String { TerminalSafeText.escape(text) }
+
     /// The source line, then a caret under the start and tildes to the end when on the same line.
+    /// Widths are those of the escaped line, so the caret stays under an escaped character.
     func excerpt(_ r: SourceRange) -> String {
-        guard let text = sources[r.file], let line = Self.line(r.start.line, of: text) else { return "" }
-        let caretColumn = max(1, r.start.column)
-        var marker = String(repeating: " ", count: caretColumn - 1) + "^"
-        if let end = r.end, end.line == r.start.line, end.column > caretColumn + 1 {
-            marker += String(repeating: "~", count: min(end.column - caretColumn - 1, max(0, line.count - caretColumn)))
-        }
+        guard let text = sources[r.file], let raw = Self.line(r.start.line, of: text) else { return "" }
+        let chars = Array(raw)
+        let start = min(max(1, r.start.column) - 1, chars.count)
         // Tabs keep their width so the caret lines up under them.
-        let prefix = line.prefix(caretColumn - 1).map { $0 == "\t" ? "\t" : " " }.joined()
-        marker = prefix + String(marker.dropFirst(caretColumn - 1))
-        return "  \(line)\n  \(marker)\n"
+        let before = TerminalSafeText.escape(String(chars[..<start]), keepTabs: true)
+        var marker = before.map { $0 == "\t" ? "\t" : " " }.joined() + "^"
+        if let end = r.end, end.line == r.start.line, end.column > start + 2 {
+            let stop = min(end.column - 1, chars.count)
+            if stop > start {
+                let span = TerminalSafeText.escape(String(chars[start..<stop]), keepTabs: true)
+                marker += String(repeating: "~", count: span.count - 1)
+            }
+        }
+        return "  \(TerminalSafeText.escape(raw, keepTabs: true))\n  \(marker)\n"
     }
 
     /// Line `number` (1-based) without its terminator. Scans UTF-8 bytes: fast on large files,

@@ -58,7 +58,8 @@ struct CheckCommand: ParsableCommand {
             }
         }
         if format == .json {
-            print(String(decoding: try DiagnosticPrinter.encoder().encode(reports), as: UTF8.self))
+            // The encoder escapes only C0; DEL and C1 become \u escapes too, the same JSON string.
+            print(String(decoding: TerminalSafeText.escapeJSON(Array(try DiagnosticPrinter.encoder().encode(reports))), as: UTF8.self))
         }
         if failed { throw ExitCode.planInvalid }
     }

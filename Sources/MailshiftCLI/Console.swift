@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 
 /// Writing to the terminal: results on stdout, diagnostics and progress on stderr.
@@ -5,9 +6,8 @@ enum Console {
     static func out(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
     static func error(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
 
+    /// An error through the diagnostics renderer, so control characters in names are escaped.
     static func fail(_ message: String, hint: String? = nil) {
-        var text = "error: \(message)\n"
-        if let hint { text += "  hint: \(hint)\n" }
-        error(text)
+        error(DiagnosticRenderer().render(.error("cli.error", message, hint: hint)))
     }
 }

@@ -8,7 +8,8 @@ import YAMLSource
 public struct CompilationResult: Sendable {
     public var graph: StepGraph?
     public var diagnostics: DiagnosticList
-    /// Each file read (plan, users files) → its text, for rendering diagnostics with excerpts.
+    /// The plan file → its text, for rendering diagnostics with excerpts. Users files are not
+    /// kept: their lines may be secrets, and they may be large.
     public var sources: [String: String]
 
     public init(graph: StepGraph?, diagnostics: DiagnosticList, sources: [String: String]) {
@@ -61,13 +62,12 @@ public struct LoadedPlan: Sendable {
     /// users); batches using `users_from` without an entry compile with no users and a note.
     public func lower(resolvedUsers: [String: [String]] = [:]) -> CompilationResult {
         var diagnostics = diagnostics
-        var sources = sources
+        let sources = sources
         guard let plan else { return CompilationResult(graph: nil, diagnostics: diagnostics, sources: sources) }
         CompileTrace.note("lower", path)
         let directory = (path as NSString).deletingLastPathComponent
         let roster = UserRoster.build(
-            plan: plan, directory: directory.isEmpty ? "." : directory, resolved: resolvedUsers, diagnostics: &diagnostics,
-            sources: &sources)
+            plan: plan, directory: directory.isEmpty ? "." : directory, resolved: resolvedUsers, diagnostics: &diagnostics)
         diagnostics.append(contentsOf: Validator.validate(ValidationInput(plan: plan, roster: roster)))
         guard !diagnostics.hasErrors else { return CompilationResult(graph: nil, diagnostics: diagnostics, sources: sources) }
         guard let context = LoweringContext(plan: plan, roster: roster) else {

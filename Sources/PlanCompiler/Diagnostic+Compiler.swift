@@ -1,4 +1,5 @@
 import Diagnostics
+import Glibc
 
 /// The compiler's message catalogue: every diagnostic validation and lowering emit is made here.
 extension Diagnostic {
@@ -58,12 +59,30 @@ extension Diagnostic {
 
     static func unsafeUser(_ user: String, at range: SourceRange?) -> Diagnostic {
         .error("compiler.unsafe-user", "user name '\(user)' is not a portable name", at: range,
-            hint: "user names may hold only letters, digits, '.', '_' and '-', may not start with '-' or '.', and may not contain '..'")
+            hint: "a user name may hold \(PortableName.rule)")
     }
 
-    static func usersFileMissing(_ path: String, resolved: String, at range: SourceRange) -> Diagnostic {
-        .error("compiler.users-file", "users file '\(path)' cannot be read (looked for '\(resolved)')", at: range,
-            hint: "the path is relative to the plan file's directory")
+    /// A users-file line is named by its place alone: the file may be the wrong one (`/etc/shadow`)
+    /// and the line a secret.
+    static func usersFileLineNotAName(at range: SourceRange) -> Diagnostic {
+        .error("compiler.unsafe-user", "line \(range.start.line) of the users file is not a user name (its text is not shown)", at: range,
+            hint: "a users file holds one user name per line ('#' starts a comment), and a name may hold \(PortableName.rule); is this the right file?")
+    }
+
+    static func usersFileUnusable(_ path: String, resolved: String, _ failure: UsersFileReader.Failure, at range: SourceRange) -> Diagnostic {
+        switch failure {
+        case .unreadable(let code):
+            let reason = String(cString: strerror(code))
+            return .error("compiler.users-file", "users file '\(path)' cannot be read (looked for '\(resolved)': \(reason))", at: range,
+                hint: "the path is relative to the plan file's directory")
+        case .notRegularFile:
+            return .error("compiler.users-file", "users file '\(path)' is not a regular file ('\(resolved)')", at: range,
+                hint: "give the path of a file of user names, not a device, FIFO or directory")
+        case .tooLarge(let bytes, let limit):
+            return .error("compiler.users-file-size",
+                "users file '\(path)' is \(bytes) bytes, over the limit of \(limit) bytes (\(limit >> 20) MiB); it was not read", at: range,
+                hint: "that is millions of users more than a mail host has: check the path; a real list this long must be split across batches' users files")
+        }
     }
 
     static func usersFromPending(_ batch: String, at range: SourceRange) -> Diagnostic {
@@ -79,6 +98,27 @@ extension Diagnostic {
         let hint = NameSuggester.suggest(name, among: allowed).map { "did you mean '{\($0)}'?" }
             ?? "placeholders allowed here: \(allowed.map { "{\($0)}" }.joined(separator: ", "))"
         return .error("compiler.placeholder", "unknown placeholder '{\(name)}' in \(what)", at: range, hint: hint)
+    }
+
+    /// A known placeholder where the step never fills it in (it would reach the host as written).
+    static func placeholderNotExpanded(_ name: String, in what: String, runs: CommandRepetition, at range: SourceRange) -> Diagnostic {
+        let (why, hint): (String, String) =
+            switch (name, runs) {
+            case ("mbox", _):
+                ("only mailbox steps (store.import, store.count, services.deluser) know a user's mailbox",
+                    "write the mailbox path with {user} instead, e.g. /var/mail/{user}")
+            case ("user", .once):
+                ("this command runs once for the whole plan, not once per user (it would run for no user and be journaled as done)",
+                    "drop '{user}'; per-user work belongs in services.deluser, or in a command that runs per batch (dirsync in the forward, choke and proxy strategies, hold, choke)")
+            default:
+                ("this command runs once for the whole plan, not per batch", "drop '{\(name)}' from this command")
+            }
+        return .error("compiler.placeholder", "'{\(name)}' in \(what) is never filled in: \(why)", at: range, hint: hint)
+    }
+
+    static func userOnlyInCheck(in what: String, at range: SourceRange) -> Diagnostic {
+        .error("compiler.placeholder", "'{user}' in \(what) is never filled in: the command runs once per batch because its 'run' has no '{user}'",
+            at: range, hint: "put '{user}' in 'run' too (to run it per user), or drop it from 'check'")
     }
 
     static func missingUserPlaceholder(_ what: String, at range: SourceRange) -> Diagnostic {

@@ -1,12 +1,11 @@
 import Diagnostics
-import Foundation
 import PlanModel
 
 /// Every user of the plan in one array, cut into the batches that run (chunks become numbered
 /// sub-batches `staff-1`, `staff-2` …), with where each user was written for diagnostics.
 ///
 /// Invariant: `users` is in batch order; each `RosterBatch.users` is a contiguous range of it;
-/// the declared batch `d` owns `origins[d].range`, whose locations are aligned with it.
+/// the declared batch `d` owns `origins[d].range`, whose positions are aligned with it.
 struct UserRoster {
     struct RosterBatch {
         var name: String
@@ -20,20 +19,22 @@ struct UserRoster {
     struct Origin {
         var file: String
         var range: Range<Int>
-        /// Where each user was written (empty for directory results).
-        var locations: [SourceLocation]
+        /// Where each user was written.
+        var positions: UserPositions
     }
 
     var users: [String] = []
     var batches: [RosterBatch] = []
     var origins: [Origin] = []
+    /// Lines of users files that are not user names: where they are, never what they say
+    /// (the first `Diagnostic.reportLimit` of them), and how many there were in all.
+    var rejectedLines: [SourceRange] = []
+    var rejectedLineCount = 0
 
     /// Where user `index` was written, if known.
     func location(ofUser index: Int) -> SourceRange? {
         for o in origins where o.range.contains(index) {
-            let i = index - o.range.lowerBound
-            guard i < o.locations.count else { return nil }
-            return SourceRange(file: o.file, start: o.locations[i])
+            return o.positions[index - o.range.lowerBound].map { SourceRange(file: o.file, start: $0) }
         }
         return nil
     }
@@ -45,33 +46,38 @@ struct UserRoster {
     }
 
     /// Collects users from the plan, users files (relative to `directory`) and `resolved` directory
-    /// results, reporting unreadable users files and pending directory searches.
+    /// results, reporting unreadable users files and pending directory searches. A users file's
+    /// text is not kept for excerpts: it may hold secrets, and it may be large.
     static func build(
         plan: Plan, directory: String, resolved: [String: [String]], diagnostics: inout DiagnosticList,
-        sources: inout [String: String]
+        usersFileReader: UsersFileReader = UsersFileReader()
     ) -> UserRoster {
         var roster = UserRoster()
         for (d, batch) in plan.batches.enumerated() {
             let begin = roster.users.count
-            var origin = Origin(file: plan.file, range: begin..<begin, locations: [])
+            var origin = Origin(file: plan.file, range: begin..<begin, positions: .none)
             switch batch.users {
             case .inline(let names, let locations):
                 roster.users.append(contentsOf: names)
-                origin.locations = locations
+                origin.positions = .exact(locations)
             case .file(let path):
                 let display = path.value.hasPrefix("/") ? path.value : (directory == "." ? path.value : directory + "/" + path.value)
-                if let data = FileManager.default.contents(atPath: display), let text = String(validating: data, as: UTF8.self) {
+                switch usersFileReader.read(path: display) {
+                case .success(let contents):
                     origin.file = display
-                    sources[display] = text
-                    data.withUnsafeBytes { readUsersFile($0, into: &roster.users, locations: &origin.locations) }
-                } else {
-                    diagnostics.append(.usersFileMissing(path.value, resolved: display, at: path.range))
+                    roster.users.append(contentsOf: contents.names)
+                    origin.positions = .packed(contents.positions)
+                    roster.rejectedLineCount += contents.rejectedCount
+                    let room = max(0, Diagnostic.reportLimit - roster.rejectedLines.count)
+                    roster.rejectedLines += contents.rejected.prefix(room).map { SourceRange(file: display, start: $0) }
+                case .failure(let failure):
+                    diagnostics.append(.usersFileUnusable(path.value, resolved: display, failure, at: path.range))
                 }
             case .directory(let filter):
                 if let names = resolved[batch.name.value] {
                     roster.users.append(contentsOf: names)
                     // Problems with found users point at the search that found them.
-                    origin.locations = Array(repeating: filter.range.start, count: names.count)
+                    origin.positions = .shared(filter.range.start, count: names.count)
                 } else {
                     diagnostics.append(.usersFromPending(batch.name.value, at: filter.range))
                 }
@@ -98,29 +104,5 @@ struct UserRoster {
             start = end
             n += 1
         } while start < range.upperBound
-    }
-
-    /// One user per line; blank lines and `#` comments are skipped; surrounding blanks trimmed.
-    private static func readUsersFile(_ bytes: UnsafeRawBufferPointer, into users: inout [String], locations: inout [SourceLocation]) {
-        var line = 1
-        var i = 0
-        let n = bytes.count
-        users.reserveCapacity(users.count + n / 8)
-        locations.reserveCapacity(locations.count + n / 8)
-        while i < n {
-            var start = i
-            var end = i
-            while end < n, bytes[end] != 0x0A { end += 1 }
-            let next = end + 1
-            while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
-            var stop = end
-            while stop > start, bytes[stop - 1] == 0x20 || bytes[stop - 1] == 0x09 || bytes[stop - 1] == 0x0D { stop -= 1 }
-            if stop > start, bytes[start] != UInt8(ascii: "#") {
-                users.append(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<stop]), as: UTF8.self))
-                locations.append(SourceLocation(line: line, column: start - i + 1, offset: start))
-            }
-            line += 1
-            i = next
-        }
     }
 }

@@ -1,7 +1,9 @@
 import Diagnostics
 import PlanModel
 
-/// Templates use only the placeholders mailshift expands, and per-user paths name the user.
+/// Templates use only the placeholders mailshift expands, each where the step it becomes fills it
+/// in, and per-user paths name the user. A `{user}` in a command that runs once would never be
+/// filled in: the driver would run it for no user at all and journal it as done.
 struct PlaceholderRule: ValidationRule {
     static let allowed = ["user", "batch", "host", "mbox"]
 
@@ -17,32 +19,57 @@ struct PlaceholderRule: ValidationRule {
             }
             return clean
         }
-        func argv(_ a: Located<[String]>?, _ what: String) {
+        /// An argv of a command that runs `runs`; `unknown: false` for services' start/stop/running,
+        /// which never had their braces checked (a shell snippet there may hold `{ … }`).
+        func argv(_ a: Located<[String]>?, _ what: String, runs: CommandRepetition?, unknown: Bool = true, runHasUser: Bool = true) {
             guard let a else { return }
-            for arg in a.value { scan(arg, what, a.range) }
+            for arg in a.value where !unknown || scan(arg, what, a.range) {
+                guard let runs else { continue }
+                for name in Set(placeholders(in: arg)) where allowed.contains(name) {
+                    if !runs.expanded.contains(name) {
+                        diagnostics.append(.placeholderNotExpanded(name, in: what, runs: runs, at: a.range))
+                    } else if name == "user", runs == .perBatch, !runHasUser {
+                        diagnostics.append(.userOnlyInCheck(in: what, at: a.range))
+                    }
+                }
+            }
+        }
+        func command(_ r: RunSpec?, _ what: String, runs: CommandRepetition?) {
+            guard let r else { return }
+            argv(r.run, what + ".run", runs: runs)
+            // The driver runs the command per user only when its `run` holds `{user}`.
+            argv(r.check, what + ".check", runs: runs, runHasUser: r.run?.value.contains { $0.contains("{user}") } ?? false)
         }
         if let store = plan.store {
             if let p = store.path {
                 // A misspelt {user} was just reported; "must contain {user}" would repeat it.
                 if scan(p.value, "store.path", p.range, allowed: ["user"]), !p.value.contains("{user}") { diagnostics.append(.missingUserPlaceholder("store.path", at: p.range)) }
             }
-            argv(store.importArgv, "store.import")
-            argv(store.countArgv, "store.count")
+            argv(store.importArgv, "store.import", runs: CommandRepetition.store)
+            argv(store.countArgv, "store.count", runs: CommandRepetition.store)
         }
         if let saved = plan.forward?.saved {
             if scan(saved.value, "forward.saved", saved.range, allowed: ["user"]), !saved.value.contains("{user}") { diagnostics.append(.missingUserPlaceholder("forward.saved", at: saved.range)) }
         }
-        if let hold = plan.services.hold {
-            argv(hold.slave, "services.hold.slave")
-            argv(hold.master, "services.hold.master")
+        let s = plan.services
+        if let hold = s.hold {
+            argv(hold.slave, "services.hold.slave", runs: CommandRepetition.hold)
+            argv(hold.master, "services.hold.master", runs: CommandRepetition.hold)
             if let d = hold.spoolDir { scan(d.value, "services.hold.spool_dir", d.range, allowed: ["user"]) }
         }
-        if let c = plan.services.choke {
-            argv(c.hold, "services.choke.hold")
-            argv(c.release, "services.choke.release")
+        if let c = s.choke {
+            argv(c.hold, "services.choke.hold", runs: CommandRepetition.choke)
+            argv(c.release, "services.choke.release", runs: CommandRepetition.choke)
         }
-        for r in [plan.services.dirsync, plan.services.proxySetup, plan.services.deluser].compactMap({ $0 }) {
-            argv(r.run, "a services command")
+        command(s.dirsync, "services.dirsync", runs: CommandRepetition.dirsync(plan.strategy?.value))
+        command(s.proxySetup, "services.proxy_setup", runs: CommandRepetition.proxySetup)
+        // deluser runs inside each user's retire step, which passes only its `run`.
+        argv(s.deluser?.run, "services.deluser.run", runs: CommandRepetition.deluser)
+        for (name, service) in [("legacy_mta", s.legacyMTA), ("store_server", s.storeServer), ("proxy_server", s.proxyServer)] {
+            guard let service else { continue }
+            for (key, a) in [("start", service.start), ("stop", service.stop), ("running", service.running)] {
+                argv(a, "services.\(name).\(key)", runs: CommandRepetition.service, unknown: false)
+            }
         }
     }
 
