@@ -1,4 +1,5 @@
 import Foundation
+import MailshiftTestSupport
 import PlanCompiler
 import Steps
 import Testing
@@ -57,5 +58,22 @@ import Testing
             #expect(step.reversible == (step.kind != .sourceRetire))
         }
         #expect(kinds.contains(.mailboxImport) && kinds.contains(.mailboxVerify) && kinds.contains(.ldapSet))
+    }
+}
+
+/// docs/architecture.md lists each kind's keys; the list must be what the types render.
+@Suite struct ParameterCatalogueDocTests {
+    @Test func theDocumentedKeysAreTheTypesKeys() throws {
+        let doc = try String(contentsOf: TestPaths.packageRoot.appendingPathComponent("docs/architecture.md"), encoding: .utf8)
+        var documented: [String: [String]] = [:]
+        for line in doc.split(separator: "\n") where line.hasPrefix("| ") {
+            let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count == 2, StepKind(rawValue: cells[0]) != nil else { continue }
+            documented[cells[0]] = cells[1].split(separator: " ").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "`")) }
+        }
+        for kind in StepKind.allCases {
+            let keys = StepAction.sample(kind).parameters.entries.map(\.key)
+            #expect(documented[kind.rawValue] == keys, "\(kind.rawValue): the types render \(keys)")
+        }
     }
 }
