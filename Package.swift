@@ -1,11 +1,12 @@
 // swift-tools-version: 6.0
 // The target graph is the pipeline: plan → compile → steps → execute → drivers.
 // C stays at the edge: CYAML, CLDAP and CNettle are imported by exactly one Swift file each.
+// Linux only: the drivers use Linux interfaces (O_TMPFILE, syncfs, /proc), so no other platform
+// is claimed.
 import PackageDescription
 
 let package = Package(
     name: "mailshift",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "mailshift", targets: ["mailshift"]),
         .executable(name: "mailshift-bench", targets: ["MailshiftBench"]),

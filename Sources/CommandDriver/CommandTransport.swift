@@ -18,7 +18,7 @@ public struct CommandOutcome: Sendable, Hashable {
 /// Runs argv arrays on a plan host: directly (no shell) for `connect: local`, through the system
 /// OpenSSH client for `connect: ssh`. The shared way every driver reaches a host.
 ///
-/// Contract (issue 4 fills in the body): `run` never passes anything through a local shell; for
+/// Contract: `run` never passes anything through a local shell; for
 /// ssh each argument is quoted for the remote shell; `timeout` kills the command; failures of the
 /// transport itself (unreachable, auth, host key) throw a classified `StepFailure`.
 public protocol CommandTransport: Sendable {

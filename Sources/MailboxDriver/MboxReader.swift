@@ -5,7 +5,7 @@ import SafeFiles
 /// Streams the messages of one mbox file, in any variant, with memory independent of mailbox and
 /// message size (one fixed buffer; only a header section is ever held whole, up to a limit).
 ///
-/// Rules (DOMAIN.md section 2; issue 7): a message starts at a From_ line that parses (mutt's
+/// Rules (DOMAIN.md section 2): a message starts at a From_ line that parses (mutt's
 /// `is_from`); the empty line before the next From_ line (or the end of file) is the separator and
 /// not part of the message; mboxrd removes one `>` from `>+From ` lines; with Content-Length
 /// variants a Content-Length is used only when it lands on a From_ line or the end of file, else

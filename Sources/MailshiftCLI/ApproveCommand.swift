@@ -11,7 +11,7 @@ struct ApproveCommand: AsyncParsableCommand {
         abstract: "Approve a gate (e.g. \"clients now point to the new server\"); a resume then passes it.")
 
     @Argument(help: "The plan file.") var plan: String
-    @Argument(help: "The gate's step id, as `run` or `status` names it (e.g. staff-1/gate).") var gate: String
+    @Argument(help: "The gate's step id, as `run` or `status` names it (e.g. staff/clients-repointed or global/clients-repointed).") var gate: String
     @Option(name: .long, help: "The journal's directory (default: .mailshift/<plan name>/ beside the plan).")
     var state: String?
 
