@@ -23,7 +23,8 @@ let package = Package(
 
         // Foundations with no mail-domain knowledge.
         .target(name: "Diagnostics"),
-        .target(name: "SystemCalls"),
+        .target(name: "CSystem"),
+        .target(name: "SystemCalls", dependencies: ["CSystem"]),
         .target(name: "Digest", dependencies: ["CNettle"]),
 
         // plan → compile
@@ -31,7 +32,7 @@ let package = Package(
         .target(name: "PlanModel", dependencies: ["YAMLSource", "Diagnostics"]),
         .target(name: "Steps", dependencies: ["Diagnostics", "Digest"]),
         // files root touches on users' behalf: walked with O_NOFOLLOW, created with explicit modes
-        .target(name: "SafeFiles", dependencies: ["Steps"]),
+        .target(name: "SafeFiles", dependencies: ["SystemCalls", "Steps"]),
         .target(name: "PlanCompiler", dependencies: ["PlanModel", "Steps", "Diagnostics", "Digest"]),
 
         // execute

@@ -64,16 +64,24 @@ struct ChildProcess {
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
         var inPipe: [Int32] = [-1, -1]
-        guard LibC.pipeCloexec(&outPipe) == 0 else { return .failure(.spawn(errno)) }
-        guard LibC.pipeCloexec(&errPipe) == 0 else {
-            let e = errno
-            close(outPipe[0]); close(outPipe[1])
-            return .failure(.spawn(e))
+        do {
+            try Descriptor.pipeCloexec(&outPipe)
+        } catch {
+            return .failure(.spawn(error.code))
         }
-        if stdin != nil, LibC.pipeCloexec(&inPipe) != 0 {
-            let e = errno
-            for fd in outPipe + errPipe { close(fd) }
-            return .failure(.spawn(e))
+        do {
+            try Descriptor.pipeCloexec(&errPipe)
+        } catch {
+            close(outPipe[0]); close(outPipe[1])
+            return .failure(.spawn(error.code))
+        }
+        if stdin != nil {
+            do {
+                try Descriptor.pipeCloexec(&inPipe)
+            } catch {
+                for fd in outPipe + errPipe { close(fd) }
+                return .failure(.spawn(error.code))
+            }
         }
 
         var actions = posix_spawn_file_actions_t()
@@ -87,7 +95,7 @@ struct ChildProcess {
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
         // Descriptors other threads opened without O_CLOEXEC must not leak into the child.
-        LibC.addCloseFrom(&actions, 3)
+        Descriptor.spawnClosesFrom(&actions, 3)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)

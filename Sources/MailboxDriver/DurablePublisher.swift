@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import SystemCalls
 
 /// Makes staged messages durable, then visible, on a thread of its own, so an import goes on
 /// parsing and writing the next batch while the disk works on this one.
@@ -81,7 +82,7 @@ final class DurablePublisher: @unchecked Sendable {
             condition.unlock()
 
             var errors: [MboxError?] = []
-            if FileSystemSync.sync(jobs[0].anchor) {
+            if (try? Descriptor.syncFileSystem(jobs[0].anchor)) != nil {
                 errors = jobs.map { job in
                     var first: MboxError?
                     for m in job.messages {

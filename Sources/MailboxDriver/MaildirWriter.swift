@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import SafeFiles
+import SystemCalls
 
 /// Writes messages into a Maildir, a batch at a time: each message is staged (an unnamed
 /// `O_TMPFILE` inode in `new/`, or a file in `tmp/` where the file system has no `O_TMPFILE`),
@@ -152,12 +153,10 @@ public final class MaildirWriter {
     }
 
     private func writeAll(_ p: UnsafeRawBufferPointer) throws {
-        var done = 0
-        while done < p.count {
-            let n = Glibc.write(fd, p.baseAddress! + done, p.count - done)
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw failure(tmpPath) }
-            done += n
+        do {
+            try Descriptor.writeAll(fd, p)
+        } catch {
+            throw failure(tmpPath, error.code)
         }
     }
 
@@ -257,7 +256,7 @@ public final class MaildirWriter {
         try directories.cur.sync()
     }
 
-    private func failure(_ path: String) -> MboxError {
-        MboxError(.writeFailed, file: path, offset: 0, detail: String(cString: strerror(errno)))
+    private func failure(_ path: String, _ code: Int32 = errno) -> MboxError {
+        MboxError(.writeFailed, file: path, offset: 0, detail: String(cString: strerror(code)))
     }
 }

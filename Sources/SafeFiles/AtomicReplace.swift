@@ -1,4 +1,5 @@
 import Glibc
+import SystemCalls
 
 extension DirectoryHandle {
     /// Replaces (or creates) the file `name` with `bytes`, atomically: a temporary file with an
@@ -28,14 +29,10 @@ extension DirectoryHandle {
     }
 
     static func writeAll(_ f: Int32, _ bytes: [UInt8], path: String) throws {
-        try bytes.withUnsafeBytes { raw in
-            var off = 0
-            while off < raw.count {
-                let n = Glibc.write(f, raw.baseAddress! + off, raw.count - off)
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { throw FileRefusal.system(path, "cannot write") }
-                off += n
-            }
+        do {
+            try Descriptor.writeAll(f, bytes)
+        } catch {
+            throw FileRefusal.system(path, "cannot write", error.code)
         }
     }
 }

@@ -1,0 +1,19 @@
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <spawn.h>
+#include <unistd.h>
+#include "CSystem.h"
+
+int mailshift_pipe2_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+int mailshift_syncfs(int fd) { return syncfs(fd); }
+
+int mailshift_spawn_addclosefrom(void *actions, int low) {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+    return posix_spawn_file_actions_addclosefrom_np((posix_spawn_file_actions_t *)actions, low);
+#else
+    (void)actions;
+    (void)low;
+    return 0;
+#endif
+}

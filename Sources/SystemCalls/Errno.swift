@@ -1,0 +1,14 @@
+import Glibc
+
+/// An `errno` value captured at the failing call (never read later, after another call such as
+/// `close` may have replaced it).
+public struct Errno: Error, Sendable, Hashable, CustomStringConvertible {
+    public var code: Int32
+
+    public init(_ code: Int32) { self.code = code }
+
+    /// The calling thread's `errno`, now.
+    public static var current: Errno { Errno(errno) }
+
+    public var description: String { String(cString: strerror(code)) }
+}
