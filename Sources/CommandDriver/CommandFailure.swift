@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 import Steps
 
@@ -79,6 +80,7 @@ public struct CommandFailure: StepFailure, Hashable, CustomStringConvertible {
     }
 
     public var description: String { summary }
+    public var subject: RunSubject? { RunSubject(host: host) }
 
     static func seconds(_ s: Double) -> String {
         s == s.rounded() ? "\(Int(s)) s" : String(format: "%.1f s", s)

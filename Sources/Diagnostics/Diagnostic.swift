@@ -34,6 +34,8 @@ public struct Diagnostic: Sendable, Hashable, Codable, Error {
     public var hint: String?
     /// Secondary locations, e.g. "first listed here" for a duplicate.
     public var notes: [Note]
+    /// For a problem found while running: the step, host, user and file it concerns.
+    public var subject: RunSubject?
 
     public struct Note: Sendable, Hashable, Codable {
         public var message: String
@@ -46,7 +48,7 @@ public struct Diagnostic: Sendable, Hashable, Codable, Error {
 
     public init(
         _ severity: Severity, _ code: DiagnosticCode, _ message: String, at range: SourceRange? = nil,
-        hint: String? = nil, notes: [Note] = []
+        hint: String? = nil, notes: [Note] = [], subject: RunSubject? = nil
     ) {
         self.code = code
         self.severity = severity
@@ -54,13 +56,14 @@ public struct Diagnostic: Sendable, Hashable, Codable, Error {
         self.range = range
         self.hint = hint
         self.notes = notes
+        self.subject = subject
     }
 
     public static func error(
         _ code: DiagnosticCode, _ message: String, at range: SourceRange? = nil, hint: String? = nil,
-        notes: [Note] = []
+        notes: [Note] = [], subject: RunSubject? = nil
     ) -> Diagnostic {
-        Diagnostic(.error, code, message, at: range, hint: hint, notes: notes)
+        Diagnostic(.error, code, message, at: range, hint: hint, notes: notes, subject: subject)
     }
 
     public static func warning(

@@ -20,7 +20,11 @@ public struct DiagnosticRenderer: Sendable {
     /// producer has to remember that a name it quotes came from a hostile file or directory.
     public func render(_ d: Diagnostic) -> String {
         var out = ""
-        if let r = d.range { out += "\(safe(r.description)): " }
+        if let r = d.range {
+            out += "\(safe(r.description)): "
+        } else if let s = d.subject {
+            out += "\(safe(s.description)): "
+        }
         out += "\(d.severity.rawValue): \(safe(d.message))\n"
         if let r = d.range { out += excerpt(r) }
         // The hint belongs to the diagnostic itself, so it comes before any secondary location.

@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 import Journal
 import Steps
@@ -81,7 +82,8 @@ struct StepAttempt: Sendable {
         return FailureNote(
             stepID: step.id, transient: failure?.disposition == .transient,
             summary: redactor.redact(failure?.summary ?? String(describing: error)),
-            hint: failure?.hint.map(redactor.redact))
+            hint: failure?.hint.map(redactor.redact),
+            subject: RunSubject(stepID: step.id, host: step.host?.name, user: step.user).filling(from: failure?.subject))
     }
 
     func journal(_ records: [JournalRecord]) async throws {

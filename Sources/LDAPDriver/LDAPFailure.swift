@@ -1,3 +1,4 @@
+import Diagnostics
 import Steps
 
 /// A directory operation that failed, naming the operation, user and DN; the executor's
@@ -40,6 +41,8 @@ public struct LDAPFailure: StepFailure, Hashable, CustomStringConvertible {
         if case .result(let c) = reason { return c }
         return nil
     }
+
+    public var subject: RunSubject? { user.map { RunSubject(user: $0) } }
 
     public var disposition: FailureDisposition {
         if case .result(let c) = reason, c.isTransient { return .transient }

@@ -1,3 +1,4 @@
+import Diagnostics
 import Steps
 
 /// A mailbox that cannot be read: names the file and the byte offset where reading stopped.
@@ -50,6 +51,7 @@ public struct MboxError: StepFailure, Hashable, CustomStringConvertible {
     }
 
     public var description: String { summary }
+    public var subject: RunSubject? { RunSubject(file: file, byte: offset) }
 }
 
 /// Something unusual a reader recovered from (reported by `mbox inspect` and logged by imports).

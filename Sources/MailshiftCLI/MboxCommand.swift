@@ -1,3 +1,4 @@
+import Diagnostics
 import ArgumentParser
 import Foundation
 import MailboxDriver
@@ -29,12 +30,11 @@ struct MboxReadingOptions: ParsableArguments {
 enum MboxCommandFailure {
     static func exit(_ error: Error) -> ExitCode {
         if let f = error as? any StepFailure {
-            var text = "mailshift: error: \(f.summary)\n"
-            if let hint = f.hint { text += "  hint: \(hint)\n" }
-            FileHandle.standardError.write(Data(text.utf8))
+            let message = f.subject?.trimmed(f.summary) ?? f.summary
+            Console.error(DiagnosticRenderer().render(.error("mbox.failed", message, hint: f.hint, subject: f.subject)))
             return f.disposition == .transient ? ExitCode(75) : ExitCode(1)
         }
-        FileHandle.standardError.write(Data("mailshift: error: \(error)\n".utf8))
+        Console.fail("\(error)")
         return ExitCode(1)
     }
 

@@ -1,3 +1,4 @@
+import Diagnostics
 import ArgumentParser
 import Executor
 import Foundation
@@ -110,10 +111,7 @@ struct RunSummary {
         }
         out += "mailshift: run \(word): \(DryRunPreview.count(r.applied)) steps applied, "
             + "\(DryRunPreview.count(r.alreadyDone)) found already done, in \(String(format: "%.1f", r.seconds)) s\n"
-        for f in r.failures {
-            out += "failed: \(f.stepID): \(f.summary)\(f.transient ? " (transient, retries exhausted)" : "")\n"
-            if let hint = f.hint { out += "  hint: \(hint)\n" }
-        }
+        out += DiagnosticRenderer().render(r.failures.map(\.diagnostic))
         if r.skipped > 0 { out += "skipped: \(DryRunPreview.count(r.skipped)) steps that depend on the failures above\n" }
         for b in r.stoppedBatches {
             out += "batch \(b.batch) stopped: \(b.failures) failures, more than max_failures \(b.limit)\n"

@@ -1,3 +1,4 @@
+import Diagnostics
 import ArgumentParser
 import Executor
 import Foundation
@@ -98,10 +99,7 @@ struct RunStatus {
         }
         let failures = state.failures.sorted { $0.key < $1.key }
         if !failures.isEmpty { out += "failures:\n" }
-        for (_, f) in failures {
-            out += "  \(f.stepID): \(f.summary)\n"
-            if let hint = f.hint { out += "    hint: \(hint)\n" }
-        }
+        out += DiagnosticRenderer().render(failures.map(\.value.diagnostic))
         for (i, message) in state.waiting.sorted(by: { $0.key < $1.key }) where state.status[i] == .waiting {
             out += "waiting at gate \(graph.stepID(i)): \(message)\n"
             out += "  approve with `mailshift approve \(planPath) \(graph.stepID(i))`, then `mailshift resume \(planPath)`\n"

@@ -16,10 +16,14 @@ public protocol StepFailure: Error, Sendable {
     var summary: String { get }
     /// How to fix it, if known.
     var hint: String? { get }
+    /// The host, user, file and byte it concerns, where the driver knows them (the executor adds
+    /// the step).
+    var subject: RunSubject? { get }
 }
 
 extension StepFailure {
     public var hint: String? { nil }
+    public var subject: RunSubject? { nil }
 }
 
 /// A ready-made `StepFailure` for drivers that need no richer type.

@@ -30,7 +30,7 @@ import Testing
         #expect(text.contains("journal STATE\nnot running\n"))
         #expect(text.contains("batch first: 4/7 done, 1 waiting\n"))
         #expect(text.contains("batch second: 2/7 done, 1 failed, 4 skipped\n  mailbox.import: 1/2 done, 1 failed\n"))
-        #expect(text.contains("failures:\n  second/copy/user3: second/copy/user3: refused by the test\n"))
+        #expect(text.contains("failures:\nsecond/copy/user3: error: refused by the test\n"))
         #expect(text.contains(
             "waiting at gate first/gate: clients of first repointed?\n"
                 + "  approve with `mailshift approve plan.yaml first/gate`, then `mailshift resume plan.yaml`\n"))
@@ -60,7 +60,7 @@ import Testing
         let (_, _, report) = try await failedRun(dir)
         let text = RunSummary(report: report, planPath: "plan.yaml", dryRun: false).text
         #expect(text.hasPrefix("mailshift: run finished with failures: "))
-        #expect(text.contains("failed: second/copy/user3: second/copy/user3: refused by the test\n"))
+        #expect(text.contains("second/copy/user3 (host host1): error: refused by the test\n"))
         #expect(text.contains("skipped: 5 steps that depend on the failures above\n"))
         #expect(text.contains("waiting at gate first/gate: clients of first repointed?\n"))
         #expect(text.hasSuffix(
