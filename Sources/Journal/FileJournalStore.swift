@@ -4,8 +4,12 @@ import Foundation
 import Glibc
 #endif
 
-/// The default journal: an append-only log file `journal.log` and a `lock` file in a state
-/// directory (`.mailshift/<plan name>/` next to the plan, or `--state PATH`).
+/// The default journal: an append-only log file `journal.log`, its key `journal.key` and a `lock`
+/// file in a state directory (`.mailshift/<plan name>/` next to the plan, or `--state PATH`).
+///
+/// The directory is private (0700, its files 0600) and must be the running user's alone
+/// (`StateDirectory`); every line carries a keyed, chained tag (`JournalSeal`), so a record cannot
+/// be forged by someone who can write the log but not read the key.
 ///
 /// Like ninja's `.ninja_log`, the log is a header line and then one line per record, last record
 /// wins; unlike ninja, every append is `fdatasync`ed before it returns (grouped across concurrent
@@ -16,11 +20,13 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
     public var location: String { directory }
     public var logPath: String { directory + "/journal.log" }
     public var lockPath: String { directory + "/lock" }
+    public var keyPath: String { directory + "/journal.key" }
 
     private let state = NSLock()
     /// The valid length and file size the last `read` saw, so `beginAppending` right after a
     /// replay need not scan the log again.
-    private var lastScan: (validLength: Int, size: Int)?
+    private var lastScan: (validLength: Int, size: Int, lastTag: [UInt8])?
+    private var key: [UInt8]?
     private var committer: GroupCommitter?
     private var fd: Int32 = -1
 
@@ -38,35 +44,66 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
     // MARK: Reading
 
     public func read(full: Bool, visit: (JournalRecord) throws -> Void) throws -> JournalReadResult {
-        let data: Data
-        do {
-            // Read, not mapped: a concurrent truncation of a torn tail must not fault this reader.
-            data = try Data(contentsOf: URL(fileURLWithPath: logPath))
-        } catch let error as CocoaError where error.code == .fileReadNoSuchFile {
+        guard try StateDirectory.verify(directory), let fd = try PrivateFile.open(logPath, O_RDONLY) else {
             return JournalReadResult(header: nil, recordCount: 0, warnings: [], validLength: 0)
         }
-        let result = try data.withUnsafeBytes { raw in
-            try scan(raw.bindMemory(to: UInt8.self), full: full, visit: visit)
+        // Read, not mapped: a concurrent truncation of a torn tail must not fault this reader.
+        let data = try readAll(fd)
+        var seal = JournalSeal(key: data.isEmpty ? [] : try journalKey(data))
+        let result = try data.withUnsafeBufferPointer { bytes in
+            try scan(bytes, seal: &seal, full: full, visit: visit)
         }
-        state.withLock { lastScan = (result.validLength, data.count) }
+        state.withLock { lastScan = (result.validLength, data.count, seal.previous) }
         return result
     }
 
-    public func readHeader() throws -> JournalHeader? {
-        let fd = open(logPath, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            if errno == ENOENT { return nil }
-            throw JournalError.io(path: logPath, operation: "open", errno: errno)
+    /// The whole file; closes `fd`.
+    private func readAll(_ fd: Int32) throws -> [UInt8] {
+        defer { Glibc.close(fd) }
+        var info = stat()
+        fstat(fd, &info)
+        var data = [UInt8]()
+        data.reserveCapacity(Int(info.st_size))
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = Glibc.read(fd, &chunk, chunk.count)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw JournalError.io(path: logPath, operation: "read", errno: errno)
+            }
+            if n == 0 { return data }
+            data += chunk[0..<n]
         }
+    }
+
+    /// The key of the journal whose first bytes are `start`: refuses a format-1 journal (its
+    /// checksum had no key) and a journal whose key is missing.
+    private func journalKey(_ start: [UInt8]) throws -> [UInt8] {
+        let firstLine = start.prefix { $0 != 0x0A }
+        if firstLine.withUnsafeBufferPointer({ JournalCodec.isUnkeyedHeader($0) }) {
+            throw JournalError.unkeyed(path: logPath)
+        }
+        if let key = state.withLock({ self.key }) { return key }
+        guard let key = try JournalKey.load(keyPath) else {
+            throw JournalError.untrusted(path: logPath, problem: .keyMissing)
+        }
+        state.withLock { self.key = key }
+        return key
+    }
+
+    public func readHeader() throws -> JournalHeader? {
+        guard try StateDirectory.verify(directory), let fd = try PrivateFile.open(logPath, O_RDONLY) else { return nil }
         defer { Glibc.close(fd) }
         var buffer = [UInt8](repeating: 0, count: 8192)
         let n = Glibc.read(fd, &buffer, buffer.count)
         guard n > 0 else { return nil }
-        return try buffer[0..<n].withUnsafeBufferPointer { bytes in
-            // A header without its newline was torn while the journal was being created: empty.
-            guard let newline = bytes.firstIndex(of: 0x0A) else { return nil }
+        let bytes = Array(buffer[0..<n])
+        // A header without its newline was torn while the journal was being created: empty.
+        guard let newline = bytes.firstIndex(of: 0x0A) else { return nil }
+        var seal = JournalSeal(key: try journalKey(bytes))
+        return try bytes.withUnsafeBufferPointer { bytes in
             guard case .header(let h)? = try? JournalCodec.decodeLine(
-                UnsafeBufferPointer(rebasing: bytes[..<newline]), full: true)
+                UnsafeBufferPointer(rebasing: bytes[..<newline]), seal: &seal, full: true)
             else { throw JournalError.unreadable(path: logPath, reason: "the first line is not a journal header") }
             guard h.formatVersion == JournalCodec.version else {
                 throw JournalError.unreadable(path: logPath, reason: "format version \(h.formatVersion)")
@@ -75,9 +112,9 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
         }
     }
 
-    private func scan(_ bytes: UnsafeBufferPointer<UInt8>, full: Bool, visit: (JournalRecord) throws -> Void) throws
-        -> JournalReadResult
-    {
+    private func scan(
+        _ bytes: UnsafeBufferPointer<UInt8>, seal: inout JournalSeal, full: Bool, visit: (JournalRecord) throws -> Void
+    ) throws -> JournalReadResult {
         var header: JournalHeader?
         var count = 0
         var offset = 0
@@ -95,7 +132,7 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
             let line = UnsafeBufferPointer(rebasing: rest[..<newline])
             let decoded: JournalCodec.Line
             do {
-                decoded = try JournalCodec.decodeLine(line, full: full)
+                decoded = try JournalCodec.decodeLine(line, seal: &seal, full: full)
             } catch {
                 if offset + newline + 1 >= bytes.count { return torn("checksum mismatch") }
                 throw JournalError.corrupt(path: logPath, line: lineNumber, offset: offset)
@@ -128,18 +165,36 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
         defer { state.unlock() }
         guard committer == nil else { return }
         try makeDirectory()
-        let fd = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw JournalError.io(path: logPath, operation: "open", errno: errno) }
+        guard let fd = try PrivateFile.open(logPath, O_WRONLY | O_CREAT | O_APPEND) else {
+            throw JournalError.io(path: logPath, operation: "open", errno: ENOENT)
+        }
         var size = stat()
         fstat(fd, &size)
-        let validLength: Int
+        var validLength: Int
+        var lastTag: [UInt8]
         if let scan = lastScan, scan.size == Int(size.st_size) {
-            validLength = scan.validLength
+            (validLength, lastTag) = (scan.validLength, scan.lastTag)
         } else {
             state.unlock()
             defer { state.lock() }
-            validLength = try read(full: false) { _ in }.validLength
+            do {
+                validLength = try read(full: false) { _ in }.validLength
+            } catch {
+                Glibc.close(fd)
+                throw error
+            }
+            lastTag = lastScan?.lastTag ?? JournalSeal.origin
         }
+        if validLength == 0 { lastTag = JournalSeal.origin }
+        let key: [UInt8]
+        do {
+            key = try self.key ?? JournalKey.loadOrCreate(keyPath)
+        } catch {
+            Glibc.close(fd)
+            throw error
+        }
+        self.key = key
+        var seal = JournalSeal(key: key, previous: lastTag)
         if Int(size.st_size) > validLength {
             // Cut the torn tail so the next record starts on a line of its own.
             guard ftruncate(fd, off_t(validLength)) == 0, fsync(fd) == 0 else {
@@ -149,7 +204,7 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
         }
         if validLength == 0 {
             var bytes: [UInt8] = []
-            JournalCodec.encode(header, into: &bytes)
+            JournalCodec.encode(header, seal: &seal, into: &bytes)
             guard Glibc.write(fd, bytes, bytes.count) == bytes.count, fsync(fd) == 0 else {
                 Glibc.close(fd)
                 throw JournalError.io(path: logPath, operation: "write header", errno: errno)
@@ -157,17 +212,14 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
             syncDirectory()
         }
         self.fd = fd
-        committer = GroupCommitter(fd: fd, path: logPath)
+        committer = GroupCommitter(fd: fd, path: logPath, seal: seal)
     }
 
     public func append(_ records: [JournalRecord]) async throws {
         guard let committer = currentCommitter() else {
             throw JournalError.io(path: logPath, operation: "append before beginAppending", errno: EBADF)
         }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(records.count * 80)
-        for r in records { JournalCodec.encode(r, into: &bytes) }
-        try await committer.commit(bytes)
+        try await committer.commit(records)
     }
 
     /// Appends synchronously (for commands like `approve` that write one record).
@@ -175,9 +227,7 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
         guard let committer = currentCommitter() else {
             throw JournalError.io(path: logPath, operation: "append before beginAppending", errno: EBADF)
         }
-        var bytes: [UInt8] = []
-        for r in records { JournalCodec.encode(r, into: &bytes) }
-        try committer.commitNow(bytes)
+        try committer.commitNow(records)
     }
 
     /// How many flushes group commit has done since this store was made (for the benchmark).
@@ -211,13 +261,19 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
         let wasAppending = currentCommitter() != nil
         close()
         try makeDirectory()
+        let key = try state.withLock { try self.key ?? JournalKey.loadOrCreate(keyPath) }
+        state.withLock { self.key = key }
         let tmp = logPath + ".tmp"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw JournalError.io(path: tmp, operation: "open", errno: errno) }
+        // A temporary file a crash left behind is ours (the directory is private): start afresh.
+        unlink(tmp)
+        guard let fd = try PrivateFile.open(tmp, O_WRONLY | O_CREAT | O_EXCL) else {
+            throw JournalError.io(path: tmp, operation: "open", errno: ENOENT)
+        }
+        var seal = JournalSeal(key: key)
         var bytes: [UInt8] = []
-        JournalCodec.encode(header, into: &bytes)
+        JournalCodec.encode(header, seal: &seal, into: &bytes)
         for r in records {
-            JournalCodec.encode(r, into: &bytes)
+            JournalCodec.encode(r, seal: &seal, into: &bytes)
             if bytes.count > 1 << 20 {
                 try writeAll(fd, bytes, path: tmp)
                 bytes.removeAll(keepingCapacity: true)
@@ -248,11 +304,7 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
     }
 
     private func makeDirectory() throws {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw JournalError.io(path: directory, operation: "mkdir", errno: EACCES)
-        }
+        try StateDirectory.create(directory)
     }
 
     private func syncDirectory() {
@@ -271,15 +323,18 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
     }
 
     public func lockHolder() throws -> LockHolder? {
-        try JournalLockFile.holder(at: lockPath)?.0
+        guard try StateDirectory.verify(directory) else { return nil }
+        return try JournalLockFile.holder(at: lockPath)?.0
     }
 
     /// The holder and whether it runs.
     public func lockStatus() throws -> (LockHolder, LockHolder.Liveness)? {
-        try JournalLockFile.holder(at: lockPath)
+        guard try StateDirectory.verify(directory) else { return nil }
+        return try JournalLockFile.holder(at: lockPath)
     }
 
     public func breakLock() throws -> LockHolder? {
-        try JournalLockFile.breakLock(at: lockPath)
+        guard try StateDirectory.verify(directory) else { return nil }
+        return try JournalLockFile.breakLock(at: lockPath)
     }
 }

@@ -10,9 +10,13 @@ import Glibc
 /// This is what lets many concurrently finishing steps share one flush: a caller waits at most
 /// one write+sync in progress plus its own group's, and the flush count grows with time, not with
 /// the number of transitions.
+///
+/// Records are sealed here, in the order they will reach the file, since each line's tag covers
+/// the one before it (`JournalSeal`).
 final class GroupCommitter: @unchecked Sendable {
     private let fd: Int32
     private let path: String
+    private var seal: JournalSeal
     private let condition = NSCondition()
     private var pending: [UInt8] = []
     private var waiters: [@Sendable (JournalError?) -> Void] = []
@@ -22,24 +26,25 @@ final class GroupCommitter: @unchecked Sendable {
     /// Counters for the benchmark: flushes done and records made durable.
     private(set) var flushes = 0
 
-    init(fd: Int32, path: String) {
+    init(fd: Int32, path: String, seal: JournalSeal) {
         self.fd = fd
         self.path = path
+        self.seal = seal
         let thread = Thread { [self] in loop() }
         thread.name = "journal-commit"
         thread.start()
     }
 
-    /// Queues `bytes` and returns when they are on stable storage.
-    func commit(_ bytes: [UInt8]) async throws {
+    /// Queues `records` and returns when they are on stable storage.
+    func commit(_ records: [JournalRecord]) async throws {
         try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
-            enqueue(bytes) { error in
+            enqueue(records) { error in
                 if let error { c.resume(throwing: error) } else { c.resume() }
             }
         }
     }
 
-    private func enqueue(_ bytes: [UInt8], then done: @escaping @Sendable (JournalError?) -> Void) {
+    private func enqueue(_ records: [JournalRecord], then done: @escaping @Sendable (JournalError?) -> Void) {
         condition.lock()
         if let failure {
             condition.unlock()
@@ -51,17 +56,17 @@ final class GroupCommitter: @unchecked Sendable {
             done(JournalError.io(path: path, operation: "append after close", errno: EBADF))
             return
         }
-        pending += bytes
+        for r in records { JournalCodec.encode(r, seal: &seal, into: &pending) }
         waiters.append(done)
         condition.signal()
         condition.unlock()
     }
 
-    /// Writes and syncs `bytes` on the caller's thread (for rare, synchronous appends).
-    func commitNow(_ bytes: [UInt8]) throws {
+    /// Writes and syncs `records` on the caller's thread (for rare, synchronous appends).
+    func commitNow(_ records: [JournalRecord]) throws {
         let semaphore = DispatchSemaphore(value: 0)
         let box = ResultBox()
-        enqueue(bytes) { error in
+        enqueue(records) { error in
             box.error = error
             semaphore.signal()
         }

@@ -1,59 +1,47 @@
-/// The journal's line format: `<checksum> <payload>\n`.
+/// The journal's line format: `<tag> <payload>\n`.
 ///
-/// The checksum (a 64-bit multiply-xorshift hash over 8-byte words, folded to 32 bits, 8 hex
-/// digits) covers the payload; it detects torn and damaged lines, it is not cryptographic. A line that lacks its newline
-/// or whose checksum does not match is torn (power loss mid-write) when it is the last one, and
-/// corruption otherwise. Fields are separated by tabs; a field escapes `\`, tab, CR and LF, so any
-/// step id, output value or error text round-trips.
+/// The tag (32 hex digits) is the keyed, chained checksum of `JournalSeal`: it detects torn and
+/// damaged lines, and, the key being private, forged, moved or dropped ones. A line that lacks
+/// its newline or whose tag does not match is torn (power loss mid-write) when it is the last one,
+/// and corruption (or forgery) otherwise. Fields are separated by tabs; a field escapes `\`, tab,
+/// CR and LF, so any step id, output value or error text round-trips.
+///
+/// Format 1 had an unkeyed 8-digit checksum that anyone could recompute; it is recognised only to
+/// be refused (`JournalError.unkeyed`).
 public enum JournalCodec {
     public static let magic = "mailshift-journal"
-    public static let version = "1"
-
-    // MARK: Checksum
-
-    static func checksum(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
-        let raw = UnsafeRawBufferPointer(bytes)
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
-        var i = 0
-        while i + 8 <= raw.count {
-            let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-            h = (h ^ w) &* 0xFF51_AFD7_ED55_8CCD
-            h ^= h >> 29
-            i += 8
-        }
-        while i < raw.count {
-            h = (h ^ UInt64(raw[i])) &* 0x0000_0100_0000_01B3
-            i += 1
-        }
-        h ^= h >> 32
-        return UInt32(truncatingIfNeeded: h)
-    }
+    public static let version = "2"
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     // MARK: Encoding
 
     /// Appends one record line for `fields` to `out`.
-    static func appendLine(_ fields: [String], to out: inout [UInt8]) {
-        var payload: [UInt8] = []
-        payload.reserveCapacity(96)
+    static func appendLine(_ fields: [String], seal: inout JournalSeal, to out: inout [UInt8]) {
+        let lineStart = out.count
+        out.append(contentsOf: [UInt8](repeating: 0x30, count: JournalSeal.hexLength) + [0x20])
+        let payloadStart = out.count
         for (n, field) in fields.enumerated() {
-            if n > 0 { payload.append(0x09) }
-            escape(field, into: &payload)
+            if n > 0 { out.append(0x09) }
+            escape(field, into: &out)
         }
-        let sum = payload.withUnsafeBufferPointer { checksum($0) }
-        for shift in stride(from: 28, through: 0, by: -4) {
-            out.append(hexDigits[Int((sum >> UInt32(shift)) & 0xF)])
+        finishLine(&out, lineStart: lineStart, payloadStart: payloadStart, seal: &seal)
+    }
+
+    /// Writes the tag of the payload from `payloadStart` over the placeholder at `lineStart`.
+    private static func finishLine(_ out: inout [UInt8], lineStart: Int, payloadStart: Int, seal: inout JournalSeal) {
+        let tag = out.withUnsafeBufferPointer { seal.seal(UnsafeBufferPointer(rebasing: $0[payloadStart...])) }
+        for (k, b) in tag.enumerated() {
+            out[lineStart + 2 * k] = hexDigits[Int(b >> 4)]
+            out[lineStart + 2 * k + 1] = hexDigits[Int(b & 0xF)]
         }
-        out.append(0x20)
-        out.append(contentsOf: payload)
         out.append(0x0A)
     }
 
-    public static func encode(_ record: JournalRecord, into out: inout [UInt8]) {
-        // The hot path (two records per step): bytes straight into `out`, checksum over the slice.
+    static func encode(_ record: JournalRecord, seal: inout JournalSeal, into out: inout [UInt8]) {
+        // The hot path (two records per step): bytes straight into `out`, the tag over the slice.
         let lineStart = out.count
-        out.append(contentsOf: [0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x20])
+        out.append(contentsOf: [UInt8](repeating: 0x30, count: JournalSeal.hexLength) + [0x20])
         let payloadStart = out.count
         out.append(record.kind.rawValue)
         out.append(0x09)
@@ -66,11 +54,7 @@ public enum JournalCodec {
             out.append(0x09)
             escape(field, into: &out)
         }
-        let sum = out.withUnsafeBufferPointer { checksum(UnsafeBufferPointer(rebasing: $0[payloadStart...])) }
-        for k in 0..<8 {
-            out[lineStart + k] = hexDigits[Int((sum >> UInt32(28 - 4 * k)) & 0xF)]
-        }
-        out.append(0x0A)
+        finishLine(&out, lineStart: lineStart, payloadStart: payloadStart, seal: &seal)
     }
 
     private static func appendDecimal(_ n: Int, to out: inout [UInt8]) {
@@ -83,8 +67,9 @@ public enum JournalCodec {
         out.append(UInt8(0x30 + n % 10))
     }
 
-    public static func encode(_ header: JournalHeader, into out: inout [UInt8]) {
-        appendLine(["H", magic, version, header.graphFingerprint, header.planName, String(header.stepCount)], to: &out)
+    static func encode(_ header: JournalHeader, seal: inout JournalSeal, into out: inout [UInt8]) {
+        appendLine(["H", magic, version, header.graphFingerprint, header.planName, String(header.stepCount)],
+            seal: &seal, to: &out)
     }
 
     static func escape(_ s: String, into out: inout [UInt8]) {
@@ -171,6 +156,13 @@ public enum JournalCodec {
         return JournalRecord(kind: kind, index: index, fingerprint: "", stepID: "")
     }
 
+    /// Whether `line` is the header of a format-1 journal (8-digit unkeyed checksum).
+    static func isUnkeyedHeader(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        let prefix = Array("H\t\(magic)\t1\t".utf8)
+        guard line.count > 9 + prefix.count, line[8] == 0x20 else { return false }
+        return Array(line[9..<(9 + prefix.count)]) == prefix
+    }
+
     /// What one line holds once its checksum is verified.
     enum Line {
         case header(JournalHeader)
@@ -182,21 +174,25 @@ public enum JournalCodec {
     /// Decodes one line (without its newline). With `full == false` only the kind and index are
     /// decoded (the fast path of a resume against the same graph), plus id and detail for the
     /// records that carry information beyond a status (outputs, failures, approvals).
-    static func decodeLine(_ line: UnsafeBufferPointer<UInt8>, full: Bool) throws(LineError) -> Line {
-        guard line.count >= 10, line[8] == 0x20 else { throw .malformed }
-        var expected: UInt32 = 0
-        for i in 0..<8 {
+    /// The line's tag is checked against `seal`, which advances past it.
+    static func decodeLine(_ line: UnsafeBufferPointer<UInt8>, seal: inout JournalSeal, full: Bool) throws(LineError)
+        -> Line
+    {
+        let hex = JournalSeal.hexLength
+        guard line.count >= hex + 2, line[hex] == 0x20 else { throw .malformed }
+        var expected = [UInt8](repeating: 0, count: JournalSeal.tagLength)
+        for i in 0..<hex {
             let c = line[i]
-            let v: UInt32
+            let v: UInt8
             switch c {
-            case 0x30...0x39: v = UInt32(c - 0x30)
-            case 0x61...0x66: v = UInt32(c - 0x61 + 10)
+            case 0x30...0x39: v = c - 0x30
+            case 0x61...0x66: v = c - 0x61 + 10
             default: throw .malformed
             }
-            expected = expected << 4 | v
+            expected[i / 2] = expected[i / 2] << 4 | v
         }
-        let payload = UnsafeBufferPointer(rebasing: line[9...])
-        guard checksum(payload) == expected else { throw .badChecksum }
+        let payload = UnsafeBufferPointer(rebasing: line[(hex + 1)...])
+        guard seal.verify(payload, expected: expected) else { throw .badChecksum }
         if !full, let record = statusOnly(payload) { return .record(record) }
         var fields: [UnsafeBufferPointer<UInt8>] = []
         var start = 0

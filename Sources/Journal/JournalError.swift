@@ -12,6 +12,10 @@ public enum JournalError: Error, Sendable, CustomStringConvertible {
     case io(path: String, operation: String, errno: Int32)
     /// The journal belongs to another plan.
     case otherPlan(path: String, journalPlan: String, plan: String)
+    /// The state directory or a file in it could have been written by someone else.
+    case untrusted(path: String, problem: TrustProblem)
+    /// A journal from before keyed checksums: anyone who could write it could have forged it.
+    case unkeyed(path: String)
 
     public var description: String {
         switch self {
@@ -28,6 +32,9 @@ public enum JournalError: Error, Sendable, CustomStringConvertible {
         case .io(let path, let operation, let errno): "\(path): \(operation) failed: \(String(cString: strerror(errno)))"
         case .otherPlan(let path, let journalPlan, let plan):
             "\(path) is the journal of plan '\(journalPlan)', not '\(plan)'"
+        case .untrusted(let path, let problem): "\(path) cannot be trusted: it \(problem)"
+        case .unkeyed(let path):
+            "\(path) was written by an older mailshift with an unkeyed checksum: its records cannot be verified"
         }
     }
 
@@ -40,6 +47,10 @@ public enum JournalError: Error, Sendable, CustomStringConvertible {
         case .holderAlive: "stop that executor first (Ctrl-C or kill -TERM its pid)"
         case .io: nil
         case .otherPlan: "use --state to give each plan its own journal"
+        case .untrusted(let path, let problem): problem.hint(for: path)
+        case .unkeyed:
+            "finish or roll back this migration with the mailshift release that started it; to start over, move "
+                + "the state directory aside (every step then runs again, so first check by hand what already ran)"
         }
     }
 }

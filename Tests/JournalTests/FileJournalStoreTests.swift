@@ -39,8 +39,7 @@ import Testing
         try await store.append([.done(graph.step(0), how: "applied", outputs: [:])])
         store.close()
         // Power loss mid-write: half a record, no newline.
-        var full: [UInt8] = []
-        JournalCodec.encode(.done(graph.step(1), how: "applied", outputs: ["n": "1"]), into: &full)
+        let full = Array((String(repeating: "0", count: 32) + " D\t1\t0123456789abcdef\tstep\tapplied\tn=1\n").utf8)
         let handle = try #require(FileHandle(forWritingAtPath: store.logPath))
         handle.seekToEndOfFile()
         handle.write(Data(full.prefix(full.count / 2)))
