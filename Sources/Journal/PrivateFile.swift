@@ -23,14 +23,14 @@ enum PrivateFile {
         return fd
     }
 
-    /// A regular file of the running user that nobody else may write; one readable by others
-    /// (made by an older mailshift) is made 0600.
+    /// A regular file of the running user that nobody else may write; made exactly 0600 (one
+    /// readable by others was made by an older mailshift; the umask may have cut a new one's bits).
     static func check(fd: Int32, path: String) throws {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw JournalError.io(path: path, operation: "stat", errno: errno) }
         guard info.st_mode & S_IFMT == S_IFREG else { throw JournalError.untrusted(path: path, problem: .wrongType) }
         try checkOwnership(info, path: path)
-        if info.st_mode & 0o077 != 0, fchmod(fd, 0o600) != 0 {
+        if info.st_mode & 0o777 != 0o600, fchmod(fd, 0o600) != 0 {
             throw JournalError.io(path: path, operation: "chmod", errno: errno)
         }
     }

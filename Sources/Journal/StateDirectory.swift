@@ -52,7 +52,7 @@ enum StateDirectory {
         guard fstat(fd, &info) == 0 else { throw JournalError.io(path: path, operation: "stat", errno: errno) }
         guard info.st_mode & S_IFMT == S_IFDIR else { throw JournalError.untrusted(path: path, problem: .wrongType) }
         try PrivateFile.checkOwnership(info, path: path)
-        if info.st_mode & 0o077 != 0, fchmod(fd, 0o700) != 0 {
+        if info.st_mode & 0o777 != 0o700, fchmod(fd, 0o700) != 0 {
             throw JournalError.io(path: path, operation: "chmod", errno: errno)
         }
         try verifyAncestors(of: path)
