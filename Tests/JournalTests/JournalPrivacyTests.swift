@@ -139,6 +139,7 @@ import Testing
         defer { dir.remove() }
         let other = try UnprivilegedUser()
         defer { other.remove() }
+        chmod(dir.path, 0o755)  // whatever umask another test set: the other user must get in
         // The other user prepared the state directory (as one could beside a plan in a shared
         // place) and wrote a journal into it.
         let parent = dir.file("plans")
