@@ -44,23 +44,13 @@ public struct DirectoryClient: Sendable {
         }
     }
 
-    /// The bind password from the environment or a file (one trailing newline dropped).
+    /// The bind password from the environment or a private file (`SecretSource`).
     static func resolve(_ secret: SecretReference?) throws -> String? {
-        switch secret {
-        case nil:
-            return nil
-        case .environment(let name):
-            guard let value = ProcessInfo.processInfo.environment[name] else {
-                throw LDAPFailure(.configuration, operation: "bind", message: "environment variable \(name) is not set")
-            }
-            return value
-        case .file(let path):
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw LDAPFailure(.configuration, operation: "bind", message: "cannot read password file \(path)")
-            }
-            var text = String(decoding: data, as: UTF8.self)
-            if text.hasSuffix("\r\n") { text.removeLast(2) } else if text.hasSuffix("\n") { text.removeLast() }
-            return text
+        guard let secret else { return nil }
+        do {
+            return try SecretSource.value(of: secret)
+        } catch {
+            throw LDAPFailure(.secret(error), operation: "bind")
         }
     }
 }

@@ -12,8 +12,10 @@ public struct LDAPFailure: StepFailure, Hashable, CustomStringConvertible {
         case ambiguous(Int)
         /// The TLS handshake failed (certificate not trusted, wrong host): retrying cannot help.
         case tls
-        /// The step or plan is unusable (missing directory, bad `set` entry, unreadable secret).
+        /// The step or plan is unusable (missing directory, bad `set` entry).
         case configuration
+        /// The bind password cannot be had, or not safely (a file others may read).
+        case secret(SecretError)
     }
 
     public var reason: Reason
@@ -57,6 +59,7 @@ public struct LDAPFailure: StepFailure, Hashable, CustomStringConvertible {
         case .ambiguous(let n): what = "\(n) entries match the user filter, expected one"
         case .tls: what = "TLS handshake failed"
         case .configuration: what = "unusable configuration"
+        case .secret(let error): what = error.description
         }
         var line = "ldap \(operation)\(who): \(what)"
         if !message.isEmpty { line += ": \(message)" }
@@ -72,6 +75,7 @@ public struct LDAPFailure: StepFailure, Hashable, CustomStringConvertible {
         case .result(let c) where c == .insufficientAccessRights: "give directory.bind_dn write access to these attributes"
         case .result(let c) where c == .invalidCredentials: "check directory.bind_dn and the password source"
         case .result(let c) where c.isTransient: "the directory is unreachable or busy; the step will be retried"
+        case .secret(let error): error.hint
         default: nil
         }
     }

@@ -161,16 +161,28 @@ struct CompiledPlan {
         }
     }
 
-    /// Resolved secret values the executor must never journal or print.
+    /// Resolved secret values the executor must never journal or print. A secret that cannot be
+    /// had safely (a password file others may read) stops the run before it starts.
     var secrets: [String] {
-        guard let reference = graph.directory?.password else { return [] }
-        switch reference {
-        case .environment(let name): return ProcessInfo.processInfo.environment[name].map { [$0] } ?? []
-        case .file(let file):
-            let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
-            let trimmed = text.trimmingCharacters(in: .newlines)
-            return trimmed.isEmpty ? [] : [trimmed]
+        get throws {
+            guard let reference = graph.directory?.password else { return [] }
+            do {
+                let value = try SecretSource.value(of: reference)
+                return value.isEmpty ? [] : [value]
+            } catch .unset {
+                // A plan that never binds can run without it; a bind says so when it needs it.
+                return []
+            } catch {
+                Console.fail("directory.password: \(error.description)", hint: error.hint)
+                throw ExitCode.planInvalid
+            }
         }
+    }
+
+    /// The environment variables that hold the plan's secrets: withheld from every child process.
+    var secretVariables: [String] {
+        if case .environment(let name)? = graph.directory?.password { return [name] }
+        return []
     }
 }
 

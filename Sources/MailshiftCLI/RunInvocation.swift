@@ -49,7 +49,7 @@ struct RunInvocation {
         defer { trap.cancel() }
         let options = RunOptions(
             mode: mode, parallel: flags.parallel, onlyBatches: Set(flags.only), sessionName: session,
-            secrets: plan.secrets)
+            secrets: try plan.secrets)
         // One transport for the whole run, so every step to a host shares its ssh master connection.
         let transport = HostTransport()
         let executor = Executor(
