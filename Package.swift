@@ -48,7 +48,7 @@ let package = Package(
 
         // the command line: the one place that knows every stage and driver
         .target(name: "MailshiftCLI", dependencies: [
-            "Diagnostics", "YAMLSource", "PlanModel", "PlanCompiler", "Steps", "Journal", "Executor",
+            "Diagnostics", "Digest", "YAMLSource", "PlanModel", "PlanCompiler", "Steps", "Journal", "Executor",
             "CommandDriver", "LDAPDriver", "MailboxDriver", "Lab",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

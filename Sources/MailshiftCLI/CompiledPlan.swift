@@ -161,14 +161,15 @@ struct CompiledPlan {
         }
     }
 
-    /// Resolved secret values the executor must never journal or print. A secret that cannot be
-    /// had safely (a password file others may read) stops the run before it starts.
+    /// Resolved secret values, in every form the executor must never journal or print
+    /// (`SecretForms`). A secret that cannot be had safely (a password file others may read, a
+    /// password too short to tell from ordinary text) stops the run before it starts.
     var secrets: [String] {
         get throws {
             guard let reference = graph.directory?.password else { return [] }
+            let value: String
             do {
-                let value = try SecretSource.value(of: reference)
-                return value.isEmpty ? [] : [value]
+                value = try SecretSource.value(of: reference)
             } catch .unset {
                 // A plan that never binds can run without it; a bind says so when it needs it.
                 return []
@@ -176,6 +177,14 @@ struct CompiledPlan {
                 Console.fail("directory.password: \(error.description)", hint: error.hint)
                 throw ExitCode.planInvalid
             }
+            if value.isEmpty { return [] }
+            guard value.count >= SecretForms.minimumLength else {
+                Console.fail("directory.password (\(reference)) is \(value.count) characters long: mailshift needs at "
+                    + "least \(SecretForms.minimumLength) to keep it out of the journal and the output",
+                    hint: "give the migration account a longer password")
+                throw ExitCode.planInvalid
+            }
+            return SecretForms.all(value)
         }
     }
 
