@@ -50,7 +50,7 @@ public struct DirectoryClient: Sendable {
         do {
             return try SecretSource.value(of: secret)
         } catch {
-            throw LDAPFailure(.secret(error), operation: "bind")
+            throw LDAPFailure(.configuration, operation: "bind", secret: error)
         }
     }
 }

@@ -64,7 +64,8 @@ import Testing
             _ = try await DirectoryUserSearch(endpoint: endpoint).users(matching: "(uid=*)")
             Issue.record("bound with a world-readable password file")
         } catch let failure as LDAPFailure {
-            #expect(failure.reason == .secret(.exposed(file: path, mode: 0o644)))
+            #expect(failure.reason == .configuration)
+            #expect(failure.secret == .exposed(file: path, mode: 0o644))
             #expect(failure.hint == "chmod 600 \(path)")
             #expect(failure.disposition == .permanent)
         }
