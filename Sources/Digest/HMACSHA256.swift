@@ -37,6 +37,13 @@ public struct HMACSHA256: Sendable {
         return out
     }
 
+    /// Writes the first `out.count` bytes (at most 32) of the tag into `out`, allocating nothing
+    /// (the journal tags every line). The context is keyed again afterwards.
+    public mutating func finalize(into out: UnsafeMutableRawBufferPointer) {
+        guard let p = out.baseAddress, out.count > 0 else { return }
+        nettle_hmac_sha256_digest(&context, min(out.count, Self.digestLength), p.assumingMemoryBound(to: UInt8.self))
+    }
+
     public static func authenticate(_ message: some Collection<UInt8>, key: some Collection<UInt8>) -> [UInt8] {
         var h = HMACSHA256(key: key)
         h.update(message)

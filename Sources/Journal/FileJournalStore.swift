@@ -25,7 +25,7 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
     private let state = NSLock()
     /// The valid length and file size the last `read` saw, so `beginAppending` right after a
     /// replay need not scan the log again.
-    private var lastScan: (validLength: Int, size: Int, lastTag: [UInt8])?
+    private var lastScan: (validLength: Int, size: Int, lastTag: JournalSeal.Tag)?
     private var key: [UInt8]?
     private var committer: GroupCommitter?
     private var fd: Int32 = -1
@@ -171,7 +171,7 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
         var size = stat()
         fstat(fd, &size)
         var validLength: Int
-        var lastTag: [UInt8]
+        var lastTag: JournalSeal.Tag
         if let scan = lastScan, scan.size == Int(size.st_size) {
             (validLength, lastTag) = (scan.validLength, scan.lastTag)
         } else {

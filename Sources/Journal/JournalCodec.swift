@@ -31,9 +31,11 @@ public enum JournalCodec {
     /// Writes the tag of the payload from `payloadStart` over the placeholder at `lineStart`.
     private static func finishLine(_ out: inout [UInt8], lineStart: Int, payloadStart: Int, seal: inout JournalSeal) {
         let tag = out.withUnsafeBufferPointer { seal.seal(UnsafeBufferPointer(rebasing: $0[payloadStart...])) }
-        for (k, b) in tag.enumerated() {
-            out[lineStart + 2 * k] = hexDigits[Int(b >> 4)]
-            out[lineStart + 2 * k + 1] = hexDigits[Int(b & 0xF)]
+        tag.withBytes { bytes in
+            for (k, b) in bytes.enumerated() {
+                out[lineStart + 2 * k] = hexDigits[Int(b >> 4)]
+                out[lineStart + 2 * k + 1] = hexDigits[Int(b & 0xF)]
+            }
         }
         out.append(0x0A)
     }
@@ -180,17 +182,21 @@ public enum JournalCodec {
     {
         let hex = JournalSeal.hexLength
         guard line.count >= hex + 2, line[hex] == 0x20 else { throw .malformed }
-        var expected = [UInt8](repeating: 0, count: JournalSeal.tagLength)
-        for i in 0..<hex {
-            let c = line[i]
-            let v: UInt8
-            switch c {
-            case 0x30...0x39: v = c - 0x30
-            case 0x61...0x66: v = c - 0x61 + 10
-            default: throw .malformed
+        var expected = JournalSeal.Tag()
+        let wellFormed = withUnsafeMutableBytes(of: &expected) { bytes -> Bool in
+            for i in 0..<hex {
+                let c = line[i]
+                let v: UInt8
+                switch c {
+                case 0x30...0x39: v = c - 0x30
+                case 0x61...0x66: v = c - 0x61 + 10
+                default: return false
+                }
+                bytes[i / 2] = bytes[i / 2] << 4 | v
             }
-            expected[i / 2] = expected[i / 2] << 4 | v
+            return true
         }
+        guard wellFormed else { throw .malformed }
         let payload = UnsafeBufferPointer(rebasing: line[(hex + 1)...])
         guard seal.verify(payload, expected: expected) else { throw .badChecksum }
         if !full, let record = statusOnly(payload) { return .record(record) }

@@ -8,44 +8,54 @@ import Digest
 /// from elsewhere either: only a tail can be cut, which reads as a crash (its steps are inspected
 /// again).
 struct JournalSeal: Sendable {
+    /// A 128-bit tag as two words: copied and compared without allocating (every line has one).
+    struct Tag: Sendable, Hashable {
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+
+        /// Equal in constant time, so timing tells a forger nothing about how close a guess was.
+        func matches(_ other: Tag) -> Bool { (high ^ other.high) | (low ^ other.low) == 0 }
+
+        /// The tag's 16 bytes in order.
+        func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+            var copy = self
+            return withUnsafeBytes(of: &copy) { body($0) }
+        }
+    }
+
     static let tagLength = 16
     static let hexLength = tagLength * 2
     /// The chain's start, before the header line.
-    static let origin = [UInt8](repeating: 0, count: tagLength)
+    static let origin = Tag()
 
     private var mac: HMACSHA256
     /// The tag of the last line sealed or verified.
-    private(set) var previous: [UInt8]
+    private(set) var previous: Tag
 
-    init(key: [UInt8], previous: [UInt8] = JournalSeal.origin) {
+    init(key: [UInt8], previous: Tag = JournalSeal.origin) {
         self.mac = HMACSHA256(key: key)
         self.previous = previous
     }
 
     /// The tag `payload` gets after the lines so far (the chain is not advanced).
-    mutating func tag(_ payload: UnsafeBufferPointer<UInt8>) -> [UInt8] {
-        mac.update(previous)
+    mutating func tag(_ payload: UnsafeBufferPointer<UInt8>) -> Tag {
+        previous.withBytes { mac.update($0) }
         mac.update(UnsafeRawBufferPointer(payload))
-        return mac.finalize(length: Self.tagLength)
+        var out = Tag()
+        withUnsafeMutableBytes(of: &out) { mac.finalize(into: $0) }
+        return out
     }
-
-    mutating func advance(to tag: [UInt8]) { previous = tag }
 
     /// Seals `payload`: its tag, the chain advanced past it.
-    mutating func seal(_ payload: UnsafeBufferPointer<UInt8>) -> [UInt8] {
-        let t = tag(payload)
-        previous = t
-        return t
+    mutating func seal(_ payload: UnsafeBufferPointer<UInt8>) -> Tag {
+        previous = tag(payload)
+        return previous
     }
 
-    /// Whether `expected` is `payload`'s tag; on success the chain advances past it. Compared in
-    /// constant time, so timing tells a forger nothing about how close a guess was.
-    mutating func verify(_ payload: UnsafeBufferPointer<UInt8>, expected: [UInt8]) -> Bool {
-        guard expected.count == Self.tagLength else { return false }
+    /// Whether `expected` is `payload`'s tag; on success the chain advances past it.
+    mutating func verify(_ payload: UnsafeBufferPointer<UInt8>, expected: Tag) -> Bool {
         let t = tag(payload)
-        var difference: UInt8 = 0
-        for i in 0..<Self.tagLength { difference |= t[i] ^ expected[i] }
-        guard difference == 0 else { return false }
+        guard t.matches(expected) else { return false }
         previous = t
         return true
     }
