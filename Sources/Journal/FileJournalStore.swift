@@ -8,8 +8,9 @@ import Glibc
 /// file in a state directory (`.mailshift/<plan name>/` next to the plan, or `--state PATH`).
 ///
 /// The directory is private (0700, its files 0600) and must be the running user's alone
-/// (`StateDirectory`); every line carries a keyed, chained tag (`JournalSeal`), so a record cannot
-/// be forged by someone who can write the log but not read the key.
+/// (`StateDirectory`); each group of lines written together is closed by a keyed, chained seal
+/// (`JournalSeal`), so a record cannot be forged by someone who can write the log but not read
+/// the key.
 ///
 /// Like ninja's `.ninja_log`, the log is a header line and then one line per record, last record
 /// wins; unlike ninja, every append is `fdatasync`ed before it returns (grouped across concurrent
@@ -98,12 +99,17 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
         let n = Glibc.read(fd, &buffer, buffer.count)
         guard n > 0 else { return nil }
         let bytes = Array(buffer[0..<n])
-        // A header without its newline was torn while the journal was being created: empty.
-        guard let newline = bytes.firstIndex(of: 0x0A) else { return nil }
         var seal = JournalSeal(key: try journalKey(bytes))
         return try bytes.withUnsafeBufferPointer { bytes in
-            guard case .header(let h)? = try? JournalCodec.decodeLine(
-                UnsafeBufferPointer(rebasing: bytes[..<newline]), seal: &seal, full: true)
+            // The header is a group of its own: its line, then its seal. Without both it was torn
+            // while the journal was being created: empty.
+            guard let end = bytes.firstIndex(of: 0x0A) else { return nil }
+            let rest = UnsafeBufferPointer(rebasing: bytes[(end + 1)...])
+            guard let sealEnd = rest.firstIndex(of: 0x0A) else { return nil }
+            guard let expected = JournalSeal.parse(UnsafeBufferPointer(rebasing: rest[..<sealEnd])),
+                seal.verify(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[...end]), expected: expected)
+            else { throw JournalError.corrupt(path: logPath, line: 1, offset: 0) }
+            guard case .header(let h)? = try? JournalCodec.decodeLine(UnsafeBufferPointer(rebasing: bytes[..<end]), full: true)
             else { throw JournalError.unreadable(path: logPath, reason: "the first line is not a journal header") }
             guard h.formatVersion == JournalCodec.version else {
                 throw JournalError.unreadable(path: logPath, reason: "format version \(h.formatVersion)")
@@ -112,30 +118,59 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
         }
     }
 
+    /// Reads group by group: a group's records are visited only once its seal verified. An
+    /// unsealed tail is torn (dropped, with a warning); a bad seal is torn when it is the last
+    /// line, and corruption (or forgery) when anything follows it.
     private func scan(
         _ bytes: UnsafeBufferPointer<UInt8>, seal: inout JournalSeal, full: Bool, visit: (JournalRecord) throws -> Void
     ) throws -> JournalReadResult {
         var header: JournalHeader?
         var count = 0
+        var groupStart = 0
+        var groupLine = 1
         var offset = 0
         var lineNumber = 0
         while offset < bytes.count {
             lineNumber += 1
             let rest = UnsafeBufferPointer(rebasing: bytes[offset...])
-            let newline = rest.firstIndex(of: 0x0A)
-            let torn = { (why: String) -> JournalReadResult in
-                let warning = "\(self.logPath): dropped a torn last record (line \(lineNumber), byte \(offset), "
-                    + "\(bytes.count - offset) bytes: \(why)); the step it recorded will be inspected again"
-                return JournalReadResult(header: header, recordCount: count, warnings: [warning], validLength: offset)
+            guard let newline = rest.firstIndex(of: 0x0A) else { break }
+            let next = offset + newline + 1
+            if let expected = JournalSeal.parse(UnsafeBufferPointer(rebasing: rest[..<newline])) {
+                let group = UnsafeBufferPointer(rebasing: bytes[groupStart..<offset])
+                guard seal.verify(UnsafeRawBufferPointer(group), expected: expected) else {
+                    if next >= bytes.count { break }
+                    throw JournalError.corrupt(path: logPath, line: groupLine, offset: groupStart)
+                }
+                try decode(group, firstLine: groupLine, offset: groupStart, header: &header, count: &count,
+                    full: full, visit: visit)
+                groupStart = next
+                groupLine = lineNumber + 1
             }
-            guard let newline else { return torn("no end of line") }
-            let line = UnsafeBufferPointer(rebasing: rest[..<newline])
+            offset = next
+        }
+        var warnings: [String] = []
+        if groupStart < bytes.count {
+            warnings.append("\(logPath): dropped a torn last record (line \(groupLine), byte \(groupStart), "
+                + "\(bytes.count - groupStart) bytes, not sealed); the steps it recorded will be inspected again")
+        }
+        return JournalReadResult(header: header, recordCount: count, warnings: warnings, validLength: groupStart)
+    }
+
+    /// The lines of one sealed group.
+    private func decode(
+        _ group: UnsafeBufferPointer<UInt8>, firstLine: Int, offset: Int, header: inout JournalHeader?, count: inout Int,
+        full: Bool, visit: (JournalRecord) throws -> Void
+    ) throws {
+        var start = 0
+        var lineNumber = firstLine
+        while start < group.count {
+            let rest = UnsafeBufferPointer(rebasing: group[start...])
+            let end = rest.firstIndex(of: 0x0A) ?? rest.count
             let decoded: JournalCodec.Line
             do {
-                decoded = try JournalCodec.decodeLine(line, seal: &seal, full: full)
+                decoded = try JournalCodec.decodeLine(UnsafeBufferPointer(rebasing: rest[..<end]), full: full)
             } catch {
-                if offset + newline + 1 >= bytes.count { return torn("checksum mismatch") }
-                throw JournalError.corrupt(path: logPath, line: lineNumber, offset: offset)
+                throw JournalError.corrupt(path: logPath, line: lineNumber, offset: offset + start)
             }
             switch decoded {
             case .header(let h):
@@ -153,9 +188,9 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
                 count += 1
                 try visit(r)
             }
-            offset += newline + 1
+            start += end + 1
+            lineNumber += 1
         }
-        return JournalReadResult(header: header, recordCount: count, warnings: [], validLength: offset)
     }
 
     // MARK: Appending
@@ -204,7 +239,8 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
         }
         if validLength == 0 {
             var bytes: [UInt8] = []
-            JournalCodec.encode(header, seal: &seal, into: &bytes)
+            JournalCodec.encode(header, into: &bytes)
+            seal.seal(&bytes, from: 0)
             guard Glibc.write(fd, bytes, bytes.count) == bytes.count, fsync(fd) == 0 else {
                 Glibc.close(fd)
                 throw JournalError.io(path: logPath, operation: "write header", errno: errno)
@@ -219,7 +255,10 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
         guard let committer = currentCommitter() else {
             throw JournalError.io(path: logPath, operation: "append before beginAppending", errno: EBADF)
         }
-        try await committer.commit(records)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(records.count * 80)
+        for r in records { JournalCodec.encode(r, into: &bytes) }
+        try await committer.commit(bytes)
     }
 
     /// Appends synchronously (for commands like `approve` that write one record).
@@ -227,7 +266,9 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
         guard let committer = currentCommitter() else {
             throw JournalError.io(path: logPath, operation: "append before beginAppending", errno: EBADF)
         }
-        try committer.commitNow(records)
+        var bytes: [UInt8] = []
+        for r in records { JournalCodec.encode(r, into: &bytes) }
+        try committer.commitNow(bytes)
     }
 
     /// How many flushes group commit has done since this store was made (for the benchmark).
@@ -271,14 +312,19 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
         }
         var seal = JournalSeal(key: key)
         var bytes: [UInt8] = []
-        JournalCodec.encode(header, seal: &seal, into: &bytes)
+        JournalCodec.encode(header, into: &bytes)
+        seal.seal(&bytes, from: 0)  // the header is a group of its own, so `readHeader` finds its seal
+        var groupStart = bytes.count
         for r in records {
-            JournalCodec.encode(r, seal: &seal, into: &bytes)
+            JournalCodec.encode(r, into: &bytes)
             if bytes.count > 1 << 20 {
+                seal.seal(&bytes, from: groupStart)
                 try writeAll(fd, bytes, path: tmp)
                 bytes.removeAll(keepingCapacity: true)
+                groupStart = 0
             }
         }
+        seal.seal(&bytes, from: groupStart)
         try writeAll(fd, bytes, path: tmp)
         guard fsync(fd) == 0 else {
             Glibc.close(fd)

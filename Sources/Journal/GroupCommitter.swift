@@ -11,8 +11,8 @@ import Glibc
 /// one write+sync in progress plus its own group's, and the flush count grows with time, not with
 /// the number of transitions.
 ///
-/// Records are sealed here, in the order they will reach the file, since each line's tag covers
-/// the one before it (`JournalSeal`).
+/// Each group is sealed here, on the one thread that writes, in file order (`JournalSeal`): the
+/// seal reaches the disk in the same write and flush as the lines it covers.
 final class GroupCommitter: @unchecked Sendable {
     private let fd: Int32
     private let path: String
@@ -36,15 +36,15 @@ final class GroupCommitter: @unchecked Sendable {
     }
 
     /// Queues `records` and returns when they are on stable storage.
-    func commit(_ records: [JournalRecord]) async throws {
+    func commit(_ bytes: [UInt8]) async throws {
         try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
-            enqueue(records) { error in
+            enqueue(bytes) { error in
                 if let error { c.resume(throwing: error) } else { c.resume() }
             }
         }
     }
 
-    private func enqueue(_ records: [JournalRecord], then done: @escaping @Sendable (JournalError?) -> Void) {
+    private func enqueue(_ bytes: [UInt8], then done: @escaping @Sendable (JournalError?) -> Void) {
         condition.lock()
         if let failure {
             condition.unlock()
@@ -56,17 +56,17 @@ final class GroupCommitter: @unchecked Sendable {
             done(JournalError.io(path: path, operation: "append after close", errno: EBADF))
             return
         }
-        for r in records { JournalCodec.encode(r, seal: &seal, into: &pending) }
+        pending += bytes
         waiters.append(done)
         condition.signal()
         condition.unlock()
     }
 
     /// Writes and syncs `records` on the caller's thread (for rare, synchronous appends).
-    func commitNow(_ records: [JournalRecord]) throws {
+    func commitNow(_ bytes: [UInt8]) throws {
         let semaphore = DispatchSemaphore(value: 0)
         let box = ResultBox()
-        enqueue(records) { error in
+        enqueue(bytes) { error in
             box.error = error
             semaphore.signal()
         }
@@ -99,13 +99,14 @@ final class GroupCommitter: @unchecked Sendable {
                 condition.unlock()
                 return
             }
-            let bytes = pending
+            var bytes = pending
             let group = waiters
             pending = []
             pending.reserveCapacity(bytes.count)
             waiters = []
             condition.unlock()
 
+            seal.seal(&bytes, from: 0)
             let error = write(bytes)
             condition.lock()
             flushes += 1

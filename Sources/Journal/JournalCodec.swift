@@ -1,50 +1,30 @@
-/// The journal's line format: `<tag> <payload>\n`.
+/// The journal's line format: one payload per line, and after each group of lines written
+/// together a seal line (`~` and a keyed, chained tag: `JournalSeal`).
 ///
-/// The tag (32 hex digits) is the keyed, chained checksum of `JournalSeal`: it detects torn and
-/// damaged lines, and, the key being private, forged, moved or dropped ones. A line that lacks
-/// its newline or whose tag does not match is torn (power loss mid-write) when it is the last one,
+/// The seals detect torn and damaged groups and, the key being private, forged, moved or dropped
+/// ones. A group without a valid seal is torn (power loss mid-write) when it is the last one,
 /// and corruption (or forgery) otherwise. Fields are separated by tabs; a field escapes `\`, tab,
 /// CR and LF, so any step id, output value or error text round-trips.
 ///
-/// Format 1 had an unkeyed 8-digit checksum that anyone could recompute; it is recognised only to
-/// be refused (`JournalError.unkeyed`).
+/// Format 1 had an unkeyed 8-digit checksum per line that anyone could recompute; it is
+/// recognised only to be refused (`JournalError.unkeyed`).
 public enum JournalCodec {
     public static let magic = "mailshift-journal"
     public static let version = "2"
 
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
-
     // MARK: Encoding
 
-    /// Appends one record line for `fields` to `out`.
-    static func appendLine(_ fields: [String], seal: inout JournalSeal, to out: inout [UInt8]) {
-        let lineStart = out.count
-        out.append(contentsOf: [UInt8](repeating: 0x30, count: JournalSeal.hexLength) + [0x20])
-        let payloadStart = out.count
+    /// Appends one line for `fields` to `out`.
+    static func appendLine(_ fields: [String], to out: inout [UInt8]) {
         for (n, field) in fields.enumerated() {
             if n > 0 { out.append(0x09) }
             escape(field, into: &out)
         }
-        finishLine(&out, lineStart: lineStart, payloadStart: payloadStart, seal: &seal)
-    }
-
-    /// Writes the tag of the payload from `payloadStart` over the placeholder at `lineStart`.
-    private static func finishLine(_ out: inout [UInt8], lineStart: Int, payloadStart: Int, seal: inout JournalSeal) {
-        let tag = out.withUnsafeBufferPointer { seal.seal(UnsafeBufferPointer(rebasing: $0[payloadStart...])) }
-        tag.withBytes { bytes in
-            for (k, b) in bytes.enumerated() {
-                out[lineStart + 2 * k] = hexDigits[Int(b >> 4)]
-                out[lineStart + 2 * k + 1] = hexDigits[Int(b & 0xF)]
-            }
-        }
         out.append(0x0A)
     }
 
-    static func encode(_ record: JournalRecord, seal: inout JournalSeal, into out: inout [UInt8]) {
-        // The hot path (two records per step): bytes straight into `out`, the tag over the slice.
-        let lineStart = out.count
-        out.append(contentsOf: [UInt8](repeating: 0x30, count: JournalSeal.hexLength) + [0x20])
-        let payloadStart = out.count
+    static func encode(_ record: JournalRecord, into out: inout [UInt8]) {
+        // The hot path (two records per step): bytes straight into `out`.
         out.append(record.kind.rawValue)
         out.append(0x09)
         appendDecimal(record.index, to: &out)
@@ -56,7 +36,7 @@ public enum JournalCodec {
             out.append(0x09)
             escape(field, into: &out)
         }
-        finishLine(&out, lineStart: lineStart, payloadStart: payloadStart, seal: &seal)
+        out.append(0x0A)
     }
 
     private static func appendDecimal(_ n: Int, to out: inout [UInt8]) {
@@ -69,9 +49,8 @@ public enum JournalCodec {
         out.append(UInt8(0x30 + n % 10))
     }
 
-    static func encode(_ header: JournalHeader, seal: inout JournalSeal, into out: inout [UInt8]) {
-        appendLine(["H", magic, version, header.graphFingerprint, header.planName, String(header.stepCount)],
-            seal: &seal, to: &out)
+    static func encode(_ header: JournalHeader, into out: inout [UInt8]) {
+        appendLine(["H", magic, version, header.graphFingerprint, header.planName, String(header.stepCount)], to: &out)
     }
 
     static func escape(_ s: String, into out: inout [UInt8]) {
@@ -165,40 +144,20 @@ public enum JournalCodec {
         return Array(line[9..<(9 + prefix.count)]) == prefix
     }
 
-    /// What one line holds once its checksum is verified.
+    /// What one line holds.
     enum Line {
         case header(JournalHeader)
         case record(JournalRecord)
     }
 
-    enum LineError: Error { case badChecksum, malformed }
+    enum LineError: Error { case malformed }
 
     /// Decodes one line (without its newline). With `full == false` only the kind and index are
     /// decoded (the fast path of a resume against the same graph), plus id and detail for the
-    /// records that carry information beyond a status (outputs, failures, approvals).
-    /// The line's tag is checked against `seal`, which advances past it.
-    static func decodeLine(_ line: UnsafeBufferPointer<UInt8>, seal: inout JournalSeal, full: Bool) throws(LineError)
-        -> Line
-    {
-        let hex = JournalSeal.hexLength
-        guard line.count >= hex + 2, line[hex] == 0x20 else { throw .malformed }
-        var expected = JournalSeal.Tag()
-        let wellFormed = withUnsafeMutableBytes(of: &expected) { bytes -> Bool in
-            for i in 0..<hex {
-                let c = line[i]
-                let v: UInt8
-                switch c {
-                case 0x30...0x39: v = c - 0x30
-                case 0x61...0x66: v = c - 0x61 + 10
-                default: return false
-                }
-                bytes[i / 2] = bytes[i / 2] << 4 | v
-            }
-            return true
-        }
-        guard wellFormed else { throw .malformed }
-        let payload = UnsafeBufferPointer(rebasing: line[(hex + 1)...])
-        guard seal.verify(payload, expected: expected) else { throw .badChecksum }
+    /// records that carry information beyond a status (outputs, failures, approvals). Only lines
+    /// of a group whose seal was verified are decoded.
+    static func decodeLine(_ payload: UnsafeBufferPointer<UInt8>, full: Bool) throws(LineError) -> Line {
+        guard !payload.isEmpty else { throw .malformed }
         if !full, let record = statusOnly(payload) { return .record(record) }
         var fields: [UnsafeBufferPointer<UInt8>] = []
         var start = 0

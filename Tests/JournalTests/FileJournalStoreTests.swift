@@ -66,7 +66,9 @@ import Testing
         let graph = sampleGraph()
         let store = FileJournalStore(directory: dir.file("state"))
         try store.beginAppending(header: header(graph))
-        try await store.append([.done(graph.step(0), how: "applied", outputs: [:]), .done(graph.step(1), how: "applied", outputs: [:])])
+        // Two appends, two sealed groups: damage to the second leaves the first.
+        try await store.append([.done(graph.step(0), how: "applied", outputs: [:])])
+        try await store.append([.done(graph.step(1), how: "applied", outputs: [:])])
         store.close()
         var text = try String(contentsOfFile: store.logPath, encoding: .utf8)
         // Flip one payload byte of the last record (index 1 → 7).

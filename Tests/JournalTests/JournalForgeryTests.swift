@@ -6,7 +6,7 @@ import Steps
 import Testing
 
 /// Whoever can write the log but cannot read its key cannot make the journal say anything that
-/// was not journaled: a forged, moved or copied line is refused, never trusted.
+/// was not journaled: a forged, moved or copied group of lines is refused, never trusted.
 @Suite struct JournalForgeryTests {
     func header(_ graph: StepGraph) -> JournalHeader {
         JournalHeader(graphFingerprint: graph.fingerprint.hex, planName: graph.planName, stepCount: graph.stepCount)
@@ -60,63 +60,69 @@ import Testing
         #expect(try verifyStatus(store, graph).get() == .failed)
     }
 
-    @Test func aRecordWithARecomputedPlainSHA256IsRefused() async throws {
+    /// The journal's lines are: 0 header, 1 its seal, 2 prepare's done, 3 seal, 4 import's done,
+    /// 5 seal, 6 verify's failure, 7 seal.
+    func sealTag(_ line: String) -> [UInt8] { hexBytes(String(line.dropFirst())) }
+
+    /// A forged group: the wanted line and a seal computed with `tag` (the forger's best guess).
+    func forgedGroup(_ payload: String, tag: [UInt8]) -> [String] { [payload, "~" + Array(tag.prefix(16)).hexString] }
+
+    @Test func aGroupSealedWithARecomputedPlainSHA256IsRefused() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let (store, graph) = try await journalWithAFailedVerify(dir)
         let payload = forgedPayload(graph)
-        let plainTag = SHA256.hash(payload).hexString.prefix(32)
-        var text = try lines(store)
-        // Replacing the failure in the middle of the journal: refused outright.
-        text.insert(plainTag + " " + payload, at: text.count - 1)
+        let original = try lines(store)
+        // SHA-256 over what a seal covers, without a key: what a forger can compute.
+        func plain(after sealLine: String) -> [String] {
+            forgedGroup(payload, tag: SHA256.hash(sealTag(sealLine) + Array((payload + "\n").utf8)))
+        }
+        // Before the failure, in the middle of the journal: refused outright.
+        var text = Array(original[...5]) + plain(after: original[5]) + original[6...]
         try write(text, to: store)
         #expect(isCorrupt(verifyStatus(store, graph)))
-        // As the last line it reads as a torn write: dropped, so the failure stands.
-        text.remove(at: text.count - 2)
-        text.append(plainTag + " " + payload)
+        // After it, as the last group, it reads as a torn write: dropped, so the failure stands.
+        text = original + plain(after: original[7])
         try write(text, to: store)
         #expect(try verifyStatus(store, graph).get() == .failed)
-    }
-
-    @Test func aRecordSealedWithAnotherKeyIsRefused() async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let (store, graph) = try await journalWithAFailedVerify(dir)
-        var text = try lines(store)
-        // The forger's own key, chained onto the real previous tag (which is in the file).
-        let previous = hexBytes(String(text[text.count - 2].prefix(32)))
-        let guess = [UInt8](repeating: 7, count: 32)
-        let tag = HMACSHA256.authenticate(previous + Array(forgedPayload(graph).utf8), key: guess).prefix(16)
-        text.insert(Array(tag).hexString + " " + forgedPayload(graph), at: text.count - 1)
+        // In place of the failure: dropped too; the verify runs again, it is never taken as passed.
+        text = Array(original[...5]) + plain(after: original[5])
         try write(text, to: store)
-        #expect(isCorrupt(verifyStatus(store, graph)))
+        #expect(try verifyStatus(store, graph).get() == .pending)
     }
 
-    @Test func aGenuineRecordMovedOrDroppedIsRefused() async throws {
+    @Test func aGroupSealedWithAnotherKeyIsRefused() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let (store, graph) = try await journalWithAFailedVerify(dir)
         let original = try lines(store)
-        // Dropping a record from the middle (the prepare step's done) breaks the chain after it.
-        var dropped = original
-        dropped.remove(at: 1)
-        try write(dropped, to: store)
+        // The forger's own key, chained onto the real previous seal (which is in the file).
+        let guess = [UInt8](repeating: 7, count: 32)
+        let tag = HMACSHA256.authenticate(sealTag(original[5]) + Array((forgedPayload(graph) + "\n").utf8), key: guess)
+        try write(Array(original[...5]) + forgedGroup(forgedPayload(graph), tag: tag) + original[6...], to: store)
         #expect(isCorrupt(verifyStatus(store, graph)))
-        // Dropping the one before the last leaves a last line that reads as torn: the same as
-        // cutting the tail after a crash. The verify is pending (it runs again), never passed.
-        dropped = original
-        dropped.remove(at: 2)
-        try write(dropped, to: store)
-        #expect(try verifyStatus(store, graph).get() == .pending)
-        // A genuine done line copied after the failure does not verify there either: dropped as
-        // a torn tail, the failure stands.
-        var copied = original
-        copied.append(original[1])
-        try write(copied, to: store)
+    }
+
+    @Test func aGenuineGroupMovedOrDroppedIsRefused() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let (store, graph) = try await journalWithAFailedVerify(dir)
+        let original = try lines(store)
+        // Dropping a group from the middle (prepare's done) breaks the chain after it.
+        try write(Array(original[...1]) + original[4...], to: store)
+        #expect(isCorrupt(verifyStatus(store, graph)))
+        // A genuine group copied elsewhere does not verify there: refused in the middle...
+        try write(Array(original[...1]) + original[4...5] + original[2...], to: store)
+        #expect(isCorrupt(verifyStatus(store, graph)))
+        // ...and dropped as a torn tail at the end, so the failure stands.
+        try write(original + original[4...5], to: store)
         #expect(try verifyStatus(store, graph).get() == .failed)
-        copied.append(original[2])
-        try write(copied, to: store)
+        // A genuine line slipped into a sealed group breaks that group's seal.
+        try write(Array(original[...3]) + [original[4], original[4]] + original[5...], to: store)
         #expect(isCorrupt(verifyStatus(store, graph)))
+        // Dropping the last group is cutting the tail, as a crash does: the verify runs again.
+        try write(Array(original[...5]), to: store)
+        #expect(try verifyStatus(store, graph).get() == .pending)
     }
 
     @Test func aJournalWhoseKeyIsGoneIsRefused() async throws {
@@ -164,15 +170,15 @@ import Testing
         // forged line; they cannot read the key.
         chmod(store.directory, 0o711)
         chmod(store.logPath, 0o622)
-        let forged = "0123456789abcdef0123456789abcdef " + forgedPayload(graph)
-        try other.run(["/bin/sh", "-c", "printf '%s\\n' \"$1\" >> \"$2\"", "sh", forged, store.logPath])
-        #expect(try lines(store).last == forged)
+        let forged = forgedGroup(forgedPayload(graph), tag: Array(repeating: 0xAB, count: 16))
+        try other.run(["/bin/sh", "-c", "printf '%s\\n%s\\n' \"$1\" \"$2\" >> \"$3\"", "sh", forged[0], forged[1], store.logPath])
+        #expect(try lines(store).suffix(2) == forged[...])
         let result = verifyStatus(store, graph)
         guard case .failure(JournalError.untrusted(_, .writableByOthers)) = result else {
             Issue.record("a journal writable by others was read: \(result)")
             return
         }
-        // Even with the mode put back, the forged line does not verify.
+        // Even with the mode put back, the forged group does not verify.
         chmod(store.logPath, 0o600)
         #expect(try verifyStatus(store, graph).get() == .failed)
         #expect(throws: (any Error).self) { try other.run(["/bin/cat", store.keyPath]) }
