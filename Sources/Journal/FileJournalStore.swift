@@ -108,7 +108,11 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
             guard let sealEnd = rest.firstIndex(of: 0x0A) else { return nil }
             guard let expected = JournalSeal.parse(UnsafeBufferPointer(rebasing: rest[..<sealEnd])),
                 seal.verify(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[...end]), expected: expected)
-            else { throw JournalError.corrupt(path: logPath, line: 1, offset: 0) }
+            else {
+                // As `read` does: a bad seal on the file's last line is a torn write, else damage.
+                if sealEnd + 1 == rest.count, n < buffer.count { return nil }
+                throw JournalError.corrupt(path: logPath, line: 1, offset: 0)
+            }
             guard case .header(let h)? = try? JournalCodec.decodeLine(UnsafeBufferPointer(rebasing: bytes[..<end]), full: true)
             else { throw JournalError.unreadable(path: logPath, reason: "the first line is not a journal header") }
             guard h.formatVersion == JournalCodec.version else {

@@ -1,6 +1,6 @@
 /// Why a journal cannot be used, with what to do about it.
 public enum JournalError: Error, Sendable, CustomStringConvertible {
-    /// A record in the middle of the journal is damaged (not a torn tail).
+    /// A group of lines in the middle of the journal is damaged or forged (not a torn tail).
     case corrupt(path: String, line: Int, offset: Int)
     /// The file is not a mailshift journal, or a newer format.
     case unreadable(path: String, reason: String)
@@ -20,7 +20,8 @@ public enum JournalError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .corrupt(let path, let line, let offset):
-            "\(path): record \(line) (byte \(offset)) is damaged, and records follow it: this is not a torn write"
+            "\(path): the lines from line \(line) (byte \(offset)) are damaged or do not match their seal, and lines "
+                + "follow them: this is not a torn write"
         case .unreadable(let path, let reason): "\(path): not a usable mailshift journal: \(reason)"
         case .locked(let path, let holder, let liveness):
             switch liveness {
@@ -40,7 +41,9 @@ public enum JournalError: Error, Sendable, CustomStringConvertible {
 
     public var hint: String? {
         switch self {
-        case .corrupt: "move the journal aside and start over, or repair the damaged line by hand"
+        case .corrupt:
+            "it was damaged, or changed by someone without its key (see docs/security.md): move the state directory "
+                + "aside and check by hand what already ran before starting over"
         case .unreadable: "point --state at another directory"
         case .locked(_, _, .alive): "wait for it to finish, or stop it with Ctrl-C (it leaves a resumable journal)"
         case .locked: "if no executor is running for this plan, break the lock with `mailshift unlock PLAN --force`"
