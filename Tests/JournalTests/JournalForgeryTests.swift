@@ -184,6 +184,36 @@ import Testing
         #expect(throws: (any Error).self) { try other.run(["/bin/cat", store.keyPath]) }
     }
 
+    @Test func eachJournalHasItsOwnRandomKey() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        var keys: Set<Data> = []
+        for name in ["a", "b", "c"] {
+            let store = FileJournalStore(directory: dir.file(name))
+            try store.beginAppending(header: header(sampleGraph()))
+            store.close()
+            let key = try #require(FileManager.default.contents(atPath: store.keyPath))
+            #expect(key.count == 32)
+            keys.insert(key)
+        }
+        #expect(keys.count == 3)
+    }
+
+    @Test func aHeaderWhoseSealIsTornReadsAsNoJournalButADamagedOneIsRefused() async throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let (store, graph) = try await journalWithAFailedVerify(dir)
+        let original = try lines(store)
+        try write([original[0], "~" + String(repeating: "0", count: 32)], to: store)
+        #expect(try store.readHeader() == nil)
+        #expect(try store.read(full: true) { _ in }.header == nil)
+        try write([original[0], "~" + String(repeating: "0", count: 32)] + original[2...], to: store)
+        #expect(throws: JournalError.self) { _ = try store.readHeader() }
+        #expect(isCorrupt(verifyStatus(store, graph)))
+        try write(original, to: store)
+        #expect(try store.readHeader() == header(graph))
+    }
+
     func hexBytes(_ hex: String) -> [UInt8] {
         var out: [UInt8] = []
         var i = hex.startIndex
