@@ -9,7 +9,7 @@ public struct UnprivilegedUser: Sendable {
 
     public init() throws {
         let name = "mstest-" + String(UUID().uuidString.prefix(6)).lowercased()
-        try Self.run("/usr/sbin/useradd", ["-M", "-N", "-s", "/usr/sbin/nologin", name])
+        try Self.retrying("/usr/sbin/useradd", ["-M", "-N", "-s", "/usr/sbin/nologin", name])
         guard let entry = getpwnam(name) else { throw Failure(message: "useradd made no \(name)") }
         self.name = name
         self.uid = entry.pointee.pw_uid
@@ -27,11 +27,26 @@ public struct UnprivilegedUser: Sendable {
         }
     }
 
-    public func remove() { try? Self.run("/usr/sbin/userdel", [name]) }
+    public func remove() { try? Self.retrying("/usr/sbin/userdel", [name]) }
 
     public struct Failure: Error, CustomStringConvertible {
         public var message: String
         public var description: String { message }
+    }
+
+    /// useradd and userdel fail while another of them holds /etc/passwd's lock (tests run in
+    /// parallel): try again for a few seconds.
+    private static func retrying(_ program: String, _ arguments: [String]) throws {
+        var attempt = 0
+        while true {
+            do {
+                return try run(program, arguments)
+            } catch {
+                attempt += 1
+                if attempt >= 50 { throw error }
+                usleep(100_000)
+            }
+        }
     }
 
     private static func run(_ program: String, _ arguments: [String]) throws {
