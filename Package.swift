@@ -53,7 +53,7 @@ let package = Package(
 
         // a run put together: the plan compiled once, its journal, users_from lists, every driver
         .target(name: "MigrationRun", dependencies: [
-            "PlanCompiler", "Steps", "Journal", "CommandDriver", "LDAPDriver", "MailboxDriver",
+            "PlanCompiler", "Steps", "Journal", "Digest", "CommandDriver", "LDAPDriver", "MailboxDriver",
         ]),
 
         // the command line: parses arguments, prints; the work is in the libraries above

@@ -35,6 +35,8 @@ struct ChildProcess {
     /// Seconds; 0 or less means no limit.
     var timeout: Double
     var captureLimit: Int
+    /// What the child's environment leaves out (the plan's secret variables).
+    var environment: ChildEnvironment = .inherited
     /// Seconds between SIGTERM and SIGKILL on timeout.
     var killGrace: Double = 2
 
@@ -113,8 +115,12 @@ struct ChildProcess {
 
         let cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
         defer { for p in cArgs { free(p) } }
+        let cEnvironment: [UnsafeMutablePointer<CChar>?]? =
+            environment.withheld.isEmpty ? nil : environment.entries().map { strdup($0) } + [nil]
+        defer { for p in cEnvironment ?? [] { free(p) } }
         var pid: pid_t = 0
-        let rc = posix_spawnp(&pid, program, &actions, &attributes, cArgs, environ)
+        let rc = cEnvironment.map { posix_spawnp(&pid, program, &actions, &attributes, cArgs, $0) }
+            ?? posix_spawnp(&pid, program, &actions, &attributes, cArgs, environ)
         close(outPipe[1])
         close(errPipe[1])
         if stdin != nil { close(inPipe[0]) }

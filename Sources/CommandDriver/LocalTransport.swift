@@ -5,11 +5,17 @@ import Steps
 public struct LocalTransport: CommandTransport {
     /// Bytes of stdout and of stderr kept (the tail) per command.
     public var captureLimit: Int
+    /// What children do not inherit (the plan's secret variables).
+    public var environment: ChildEnvironment
 
-    public init(captureLimit: Int = 64 * 1024) { self.captureLimit = captureLimit }
+    public init(captureLimit: Int = 64 * 1024, environment: ChildEnvironment = .inherited) {
+        self.captureLimit = captureLimit
+        self.environment = environment
+    }
 
     public func run(_ argv: [String], on host: HostEndpoint, stdin: Data?, timeout: Double) async throws -> CommandOutcome {
-        let child = ChildProcess(argv: argv, stdin: stdin, timeout: timeout, captureLimit: captureLimit)
+        let child = ChildProcess(argv: argv, stdin: stdin, timeout: timeout, captureLimit: captureLimit,
+            environment: environment)
         let rendered = CommandFailure.render(argv)
         let result: ChildProcess.Result
         do {

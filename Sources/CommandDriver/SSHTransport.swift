@@ -31,10 +31,13 @@ public final class SSHTransport: CommandTransport {
         public var captureLimit: Int
         /// Where the private socket directory is made (short: socket paths are limited to ~100 bytes).
         public var socketParent: String
+        /// What the ssh clients, and the masters that outlive them, do not inherit.
+        public var environment: ChildEnvironment
 
         public init(
             configFile: String? = nil, multiplex: Bool = true, controlPersist: Int = 120, connectTimeout: Int = 10,
-            sessionsPerHost: Int = 8, captureLimit: Int = 64 * 1024, socketParent: String = "/tmp"
+            sessionsPerHost: Int = 8, captureLimit: Int = 64 * 1024, socketParent: String = "/tmp",
+            environment: ChildEnvironment = .inherited
         ) {
             self.configFile = configFile
             self.multiplex = multiplex
@@ -43,6 +46,7 @@ public final class SSHTransport: CommandTransport {
             self.sessionsPerHost = sessionsPerHost
             self.captureLimit = captureLimit
             self.socketParent = socketParent
+            self.environment = environment
         }
     }
 
@@ -92,7 +96,8 @@ public final class SSHTransport: CommandTransport {
     public func close() async {
         for (host, socket) in await masters.closeAll() {
             let args = options.common(for: host) + ["-o", "ControlPath=\(socket)", "-O", "exit", "--", host.address]
-            _ = try? await ChildProcess(argv: args, stdin: nil, timeout: 10, captureLimit: 4096).run()
+            _ = try? await ChildProcess(argv: args, stdin: nil, timeout: 10, captureLimit: 4096,
+                environment: configuration.environment).run()
         }
         await masters.removeDirectory()
     }
@@ -110,7 +115,8 @@ public final class SSHTransport: CommandTransport {
     }
 
     private func spawn(_ args: [String], stdin: Data?, timeout: Double, host: HostEndpoint, rendered: String) async throws -> ChildProcess.Result {
-        let child = ChildProcess(argv: args, stdin: stdin, timeout: timeout, captureLimit: configuration.captureLimit)
+        let child = ChildProcess(argv: args, stdin: stdin, timeout: timeout, captureLimit: configuration.captureLimit,
+            environment: configuration.environment)
         let result: ChildProcess.Result
         do {
             result = try await child.run()

@@ -4,8 +4,13 @@ import Foundation
 import Glibc
 #endif
 
-/// The default journal: an append-only log file `journal.log` and a `lock` file in a state
-/// directory (`.mailshift/<plan name>/` next to the plan, or `--state PATH`).
+/// The default journal: an append-only log file `journal.log`, its key `journal.key` and a `lock`
+/// file in a state directory (`.mailshift/<plan name>/` next to the plan, or `--state PATH`).
+///
+/// The directory is private (0700, its files 0600) and must be the running user's alone
+/// (`StateDirectory`); each group of lines written together is closed by a keyed, chained seal
+/// (`JournalSeal`), so a record cannot be forged by someone who can write the log but not read
+/// the key.
 ///
 /// Like ninja's `.ninja_log`, the log is a header line and then one line per record, last record
 /// wins; unlike ninja, every append is `fdatasync`ed before it returns (grouped across concurrent
@@ -16,11 +21,13 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
     public var location: String { directory }
     public var logPath: String { directory + "/journal.log" }
     public var lockPath: String { directory + "/lock" }
+    public var keyPath: String { directory + "/journal.key" }
 
     private let state = NSLock()
     /// The valid length and file size the last `read` saw, so `beginAppending` right after a
     /// replay need not scan the log again.
-    private var lastScan: (validLength: Int, size: Int)?
+    private var lastScan: (validLength: Int, size: Int, lastTag: JournalSeal.Tag)?
+    private var key: [UInt8]?
     private var committer: GroupCommitter?
     private var fd: Int32 = -1
 
@@ -38,35 +45,75 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
     // MARK: Reading
 
     public func read(full: Bool, visit: (JournalRecord) throws -> Void) throws -> JournalReadResult {
-        let data: Data
-        do {
-            // Read, not mapped: a concurrent truncation of a torn tail must not fault this reader.
-            data = try Data(contentsOf: URL(fileURLWithPath: logPath))
-        } catch let error as CocoaError where error.code == .fileReadNoSuchFile {
+        guard try StateDirectory.verify(directory), let fd = try PrivateFile.open(logPath, O_RDONLY) else {
             return JournalReadResult(header: nil, recordCount: 0, warnings: [], validLength: 0)
         }
-        let result = try data.withUnsafeBytes { raw in
-            try scan(raw.bindMemory(to: UInt8.self), full: full, visit: visit)
+        // Read, not mapped: a concurrent truncation of a torn tail must not fault this reader.
+        let data = try readAll(fd)
+        var seal = JournalSeal(key: data.isEmpty ? [] : try journalKey(data))
+        let result = try data.withUnsafeBufferPointer { bytes in
+            try scan(bytes, seal: &seal, full: full, visit: visit)
         }
-        state.withLock { lastScan = (result.validLength, data.count) }
+        state.withLock { lastScan = (result.validLength, data.count, seal.previous) }
         return result
     }
 
-    public func readHeader() throws -> JournalHeader? {
-        let fd = open(logPath, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            if errno == ENOENT { return nil }
-            throw JournalError.io(path: logPath, operation: "open", errno: errno)
+    /// The whole file; closes `fd`.
+    private func readAll(_ fd: Int32) throws -> [UInt8] {
+        defer { Glibc.close(fd) }
+        var info = stat()
+        fstat(fd, &info)
+        var data = [UInt8]()
+        data.reserveCapacity(Int(info.st_size))
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = Glibc.read(fd, &chunk, chunk.count)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw JournalError.io(path: logPath, operation: "read", errno: errno)
+            }
+            if n == 0 { return data }
+            data += chunk[0..<n]
         }
+    }
+
+    /// The key of the journal whose first bytes are `start`: refuses a format-1 journal (its
+    /// checksum had no key) and a journal whose key is missing.
+    private func journalKey(_ start: [UInt8]) throws -> [UInt8] {
+        let firstLine = start.prefix { $0 != 0x0A }
+        if firstLine.withUnsafeBufferPointer({ JournalCodec.isUnkeyedHeader($0) }) {
+            throw JournalError.unkeyed(path: logPath)
+        }
+        if let key = state.withLock({ self.key }) { return key }
+        guard let key = try JournalKey.load(keyPath) else {
+            throw JournalError.untrusted(path: logPath, problem: .keyMissing)
+        }
+        state.withLock { self.key = key }
+        return key
+    }
+
+    public func readHeader() throws -> JournalHeader? {
+        guard try StateDirectory.verify(directory), let fd = try PrivateFile.open(logPath, O_RDONLY) else { return nil }
         defer { Glibc.close(fd) }
         var buffer = [UInt8](repeating: 0, count: 8192)
         let n = Glibc.read(fd, &buffer, buffer.count)
         guard n > 0 else { return nil }
-        return try buffer[0..<n].withUnsafeBufferPointer { bytes in
-            // A header without its newline was torn while the journal was being created: empty.
-            guard let newline = bytes.firstIndex(of: 0x0A) else { return nil }
-            guard case .header(let h)? = try? JournalCodec.decodeLine(
-                UnsafeBufferPointer(rebasing: bytes[..<newline]), full: true)
+        let bytes = Array(buffer[0..<n])
+        var seal = JournalSeal(key: try journalKey(bytes))
+        return try bytes.withUnsafeBufferPointer { bytes in
+            // The header is a group of its own: its line, then its seal. Without both it was torn
+            // while the journal was being created: empty.
+            guard let end = bytes.firstIndex(of: 0x0A) else { return nil }
+            let rest = UnsafeBufferPointer(rebasing: bytes[(end + 1)...])
+            guard let sealEnd = rest.firstIndex(of: 0x0A) else { return nil }
+            guard let expected = JournalSeal.parse(UnsafeBufferPointer(rebasing: rest[..<sealEnd])),
+                seal.verify(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[...end]), expected: expected)
+            else {
+                // As `read` does: a bad seal on the file's last line is a torn write, else damage.
+                if sealEnd + 1 == rest.count, n < buffer.count { return nil }
+                throw JournalError.corrupt(path: logPath, line: 1, offset: 0)
+            }
+            guard case .header(let h)? = try? JournalCodec.decodeLine(UnsafeBufferPointer(rebasing: bytes[..<end]), full: true)
             else { throw JournalError.unreadable(path: logPath, reason: "the first line is not a journal header") }
             guard h.formatVersion == JournalCodec.version else {
                 throw JournalError.unreadable(path: logPath, reason: "format version \(h.formatVersion)")
@@ -75,30 +122,59 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
         }
     }
 
-    private func scan(_ bytes: UnsafeBufferPointer<UInt8>, full: Bool, visit: (JournalRecord) throws -> Void) throws
-        -> JournalReadResult
-    {
+    /// Reads group by group: a group's records are visited only once its seal verified. An
+    /// unsealed tail is torn (dropped, with a warning); a bad seal is torn when it is the last
+    /// line, and corruption (or forgery) when anything follows it.
+    private func scan(
+        _ bytes: UnsafeBufferPointer<UInt8>, seal: inout JournalSeal, full: Bool, visit: (JournalRecord) throws -> Void
+    ) throws -> JournalReadResult {
         var header: JournalHeader?
         var count = 0
+        var groupStart = 0
+        var groupLine = 1
         var offset = 0
         var lineNumber = 0
         while offset < bytes.count {
             lineNumber += 1
             let rest = UnsafeBufferPointer(rebasing: bytes[offset...])
-            let newline = rest.firstIndex(of: 0x0A)
-            let torn = { (why: String) -> JournalReadResult in
-                let warning = "\(self.logPath): dropped a torn last record (line \(lineNumber), byte \(offset), "
-                    + "\(bytes.count - offset) bytes: \(why)); the step it recorded will be inspected again"
-                return JournalReadResult(header: header, recordCount: count, warnings: [warning], validLength: offset)
+            guard let newline = rest.firstIndex(of: 0x0A) else { break }
+            let next = offset + newline + 1
+            if let expected = JournalSeal.parse(UnsafeBufferPointer(rebasing: rest[..<newline])) {
+                let group = UnsafeBufferPointer(rebasing: bytes[groupStart..<offset])
+                guard seal.verify(UnsafeRawBufferPointer(group), expected: expected) else {
+                    if next >= bytes.count { break }
+                    throw JournalError.corrupt(path: logPath, line: groupLine, offset: groupStart)
+                }
+                try decode(group, firstLine: groupLine, offset: groupStart, header: &header, count: &count,
+                    full: full, visit: visit)
+                groupStart = next
+                groupLine = lineNumber + 1
             }
-            guard let newline else { return torn("no end of line") }
-            let line = UnsafeBufferPointer(rebasing: rest[..<newline])
+            offset = next
+        }
+        var warnings: [String] = []
+        if groupStart < bytes.count {
+            warnings.append("\(logPath): dropped a torn last record (line \(groupLine), byte \(groupStart), "
+                + "\(bytes.count - groupStart) bytes, not sealed); the steps it recorded will be inspected again")
+        }
+        return JournalReadResult(header: header, recordCount: count, warnings: warnings, validLength: groupStart)
+    }
+
+    /// The lines of one sealed group.
+    private func decode(
+        _ group: UnsafeBufferPointer<UInt8>, firstLine: Int, offset: Int, header: inout JournalHeader?, count: inout Int,
+        full: Bool, visit: (JournalRecord) throws -> Void
+    ) throws {
+        var start = 0
+        var lineNumber = firstLine
+        while start < group.count {
+            let rest = UnsafeBufferPointer(rebasing: group[start...])
+            let end = rest.firstIndex(of: 0x0A) ?? rest.count
             let decoded: JournalCodec.Line
             do {
-                decoded = try JournalCodec.decodeLine(line, full: full)
+                decoded = try JournalCodec.decodeLine(UnsafeBufferPointer(rebasing: rest[..<end]), full: full)
             } catch {
-                if offset + newline + 1 >= bytes.count { return torn("checksum mismatch") }
-                throw JournalError.corrupt(path: logPath, line: lineNumber, offset: offset)
+                throw JournalError.corrupt(path: logPath, line: lineNumber, offset: offset + start)
             }
             switch decoded {
             case .header(let h):
@@ -116,9 +192,9 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
                 count += 1
                 try visit(r)
             }
-            offset += newline + 1
+            start += end + 1
+            lineNumber += 1
         }
-        return JournalReadResult(header: header, recordCount: count, warnings: [], validLength: offset)
     }
 
     // MARK: Appending
@@ -128,18 +204,36 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
         defer { state.unlock() }
         guard committer == nil else { return }
         try makeDirectory()
-        let fd = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw JournalError.io(path: logPath, operation: "open", errno: errno) }
+        guard let fd = try PrivateFile.open(logPath, O_WRONLY | O_CREAT | O_APPEND) else {
+            throw JournalError.io(path: logPath, operation: "open", errno: ENOENT)
+        }
         var size = stat()
         fstat(fd, &size)
-        let validLength: Int
+        var validLength: Int
+        var lastTag: JournalSeal.Tag
         if let scan = lastScan, scan.size == Int(size.st_size) {
-            validLength = scan.validLength
+            (validLength, lastTag) = (scan.validLength, scan.lastTag)
         } else {
             state.unlock()
             defer { state.lock() }
-            validLength = try read(full: false) { _ in }.validLength
+            do {
+                validLength = try read(full: false) { _ in }.validLength
+            } catch {
+                Glibc.close(fd)
+                throw error
+            }
+            lastTag = lastScan?.lastTag ?? JournalSeal.origin
         }
+        if validLength == 0 { lastTag = JournalSeal.origin }
+        let key: [UInt8]
+        do {
+            key = try self.key ?? JournalKey.loadOrCreate(keyPath)
+        } catch {
+            Glibc.close(fd)
+            throw error
+        }
+        self.key = key
+        var seal = JournalSeal(key: key, previous: lastTag)
         if Int(size.st_size) > validLength {
             // Cut the torn tail so the next record starts on a line of its own.
             guard ftruncate(fd, off_t(validLength)) == 0, fsync(fd) == 0 else {
@@ -150,6 +244,7 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
         if validLength == 0 {
             var bytes: [UInt8] = []
             JournalCodec.encode(header, into: &bytes)
+            seal.seal(&bytes, from: 0)
             guard Glibc.write(fd, bytes, bytes.count) == bytes.count, fsync(fd) == 0 else {
                 Glibc.close(fd)
                 throw JournalError.io(path: logPath, operation: "write header", errno: errno)
@@ -157,7 +252,7 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
             syncDirectory()
         }
         self.fd = fd
-        committer = GroupCommitter(fd: fd, path: logPath)
+        committer = GroupCommitter(fd: fd, path: logPath, seal: seal)
     }
 
     public func append(_ records: [JournalRecord]) async throws {
@@ -211,18 +306,29 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
         let wasAppending = currentCommitter() != nil
         close()
         try makeDirectory()
+        let key = try state.withLock { try self.key ?? JournalKey.loadOrCreate(keyPath) }
+        state.withLock { self.key = key }
         let tmp = logPath + ".tmp"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw JournalError.io(path: tmp, operation: "open", errno: errno) }
+        // A temporary file a crash left behind is ours (the directory is private): start afresh.
+        unlink(tmp)
+        guard let fd = try PrivateFile.open(tmp, O_WRONLY | O_CREAT | O_EXCL) else {
+            throw JournalError.io(path: tmp, operation: "open", errno: ENOENT)
+        }
+        var seal = JournalSeal(key: key)
         var bytes: [UInt8] = []
         JournalCodec.encode(header, into: &bytes)
+        seal.seal(&bytes, from: 0)  // the header is a group of its own, so `readHeader` finds its seal
+        var groupStart = bytes.count
         for r in records {
             JournalCodec.encode(r, into: &bytes)
             if bytes.count > 1 << 20 {
+                seal.seal(&bytes, from: groupStart)
                 try writeAll(fd, bytes, path: tmp)
                 bytes.removeAll(keepingCapacity: true)
+                groupStart = 0
             }
         }
+        seal.seal(&bytes, from: groupStart)
         try writeAll(fd, bytes, path: tmp)
         guard fsync(fd) == 0 else {
             Glibc.close(fd)
@@ -248,11 +354,7 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
     }
 
     private func makeDirectory() throws {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw JournalError.io(path: directory, operation: "mkdir", errno: EACCES)
-        }
+        try StateDirectory.create(directory)
     }
 
     private func syncDirectory() {
@@ -271,15 +373,18 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
     }
 
     public func lockHolder() throws -> LockHolder? {
-        try JournalLockFile.holder(at: lockPath)?.0
+        guard try StateDirectory.verify(directory) else { return nil }
+        return try JournalLockFile.holder(at: lockPath)?.0
     }
 
     /// The holder and whether it runs.
     public func lockStatus() throws -> (LockHolder, LockHolder.Liveness)? {
-        try JournalLockFile.holder(at: lockPath)
+        guard try StateDirectory.verify(directory) else { return nil }
+        return try JournalLockFile.holder(at: lockPath)
     }
 
     public func breakLock() throws -> LockHolder? {
-        try JournalLockFile.breakLock(at: lockPath)
+        guard try StateDirectory.verify(directory) else { return nil }
+        return try JournalLockFile.breakLock(at: lockPath)
     }
 }

@@ -10,9 +10,13 @@ import Glibc
 /// This is what lets many concurrently finishing steps share one flush: a caller waits at most
 /// one write+sync in progress plus its own group's, and the flush count grows with time, not with
 /// the number of transitions.
+///
+/// Each group is sealed here, on the one thread that writes, in file order (`JournalSeal`): the
+/// seal reaches the disk in the same write and flush as the lines it covers.
 final class GroupCommitter: @unchecked Sendable {
     private let fd: Int32
     private let path: String
+    private var seal: JournalSeal
     private let condition = NSCondition()
     private var pending: [UInt8] = []
     private var waiters: [@Sendable (JournalError?) -> Void] = []
@@ -22,15 +26,16 @@ final class GroupCommitter: @unchecked Sendable {
     /// Counters for the benchmark: flushes done and records made durable.
     private(set) var flushes = 0
 
-    init(fd: Int32, path: String) {
+    init(fd: Int32, path: String, seal: JournalSeal) {
         self.fd = fd
         self.path = path
+        self.seal = seal
         let thread = Thread { [self] in loop() }
         thread.name = "journal-commit"
         thread.start()
     }
 
-    /// Queues `bytes` and returns when they are on stable storage.
+    /// Queues `records` and returns when they are on stable storage.
     func commit(_ bytes: [UInt8]) async throws {
         try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
             enqueue(bytes) { error in
@@ -57,7 +62,7 @@ final class GroupCommitter: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Writes and syncs `bytes` on the caller's thread (for rare, synchronous appends).
+    /// Writes and syncs `records` on the caller's thread (for rare, synchronous appends).
     func commitNow(_ bytes: [UInt8]) throws {
         let semaphore = DispatchSemaphore(value: 0)
         let box = ResultBox()
@@ -94,13 +99,14 @@ final class GroupCommitter: @unchecked Sendable {
                 condition.unlock()
                 return
             }
-            let bytes = pending
+            var bytes = pending
             let group = waiters
             pending = []
             pending.reserveCapacity(bytes.count)
             waiters = []
             condition.unlock()
 
+            seal.seal(&bytes, from: 0)
             let error = write(bytes)
             condition.lock()
             flushes += 1

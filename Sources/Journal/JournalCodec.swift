@@ -1,60 +1,30 @@
-/// The journal's line format: `<checksum> <payload>\n`.
+/// The journal's line format: one payload per line, and after each group of lines written
+/// together a seal line (`~` and a keyed, chained tag: `JournalSeal`).
 ///
-/// The checksum (a 64-bit multiply-xorshift hash over 8-byte words, folded to 32 bits, 8 hex
-/// digits) covers the payload; it detects torn and damaged lines, it is not cryptographic. A line that lacks its newline
-/// or whose checksum does not match is torn (power loss mid-write) when it is the last one, and
-/// corruption otherwise. Fields are separated by tabs; a field escapes `\`, tab, CR and LF, so any
-/// step id, output value or error text round-trips.
+/// The seals detect torn and damaged groups and, the key being private, forged, moved or dropped
+/// ones. A group without a valid seal is torn (power loss mid-write) when it is the last one,
+/// and corruption (or forgery) otherwise. Fields are separated by tabs; a field escapes `\`, tab,
+/// CR and LF, so any step id, output value or error text round-trips.
+///
+/// Format 1 had an unkeyed 8-digit checksum per line that anyone could recompute; it is
+/// recognised only to be refused (`JournalError.unkeyed`).
 public enum JournalCodec {
     public static let magic = "mailshift-journal"
-    public static let version = "1"
-
-    // MARK: Checksum
-
-    static func checksum(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt32 {
-        let raw = UnsafeRawBufferPointer(bytes)
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
-        var i = 0
-        while i + 8 <= raw.count {
-            let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-            h = (h ^ w) &* 0xFF51_AFD7_ED55_8CCD
-            h ^= h >> 29
-            i += 8
-        }
-        while i < raw.count {
-            h = (h ^ UInt64(raw[i])) &* 0x0000_0100_0000_01B3
-            i += 1
-        }
-        h ^= h >> 32
-        return UInt32(truncatingIfNeeded: h)
-    }
-
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+    public static let version = "2"
 
     // MARK: Encoding
 
-    /// Appends one record line for `fields` to `out`.
+    /// Appends one line for `fields` to `out`.
     static func appendLine(_ fields: [String], to out: inout [UInt8]) {
-        var payload: [UInt8] = []
-        payload.reserveCapacity(96)
         for (n, field) in fields.enumerated() {
-            if n > 0 { payload.append(0x09) }
-            escape(field, into: &payload)
+            if n > 0 { out.append(0x09) }
+            escape(field, into: &out)
         }
-        let sum = payload.withUnsafeBufferPointer { checksum($0) }
-        for shift in stride(from: 28, through: 0, by: -4) {
-            out.append(hexDigits[Int((sum >> UInt32(shift)) & 0xF)])
-        }
-        out.append(0x20)
-        out.append(contentsOf: payload)
         out.append(0x0A)
     }
 
-    public static func encode(_ record: JournalRecord, into out: inout [UInt8]) {
-        // The hot path (two records per step): bytes straight into `out`, checksum over the slice.
-        let lineStart = out.count
-        out.append(contentsOf: [0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x20])
-        let payloadStart = out.count
+    static func encode(_ record: JournalRecord, into out: inout [UInt8]) {
+        // The hot path (two records per step): bytes straight into `out`.
         out.append(record.kind.rawValue)
         out.append(0x09)
         appendDecimal(record.index, to: &out)
@@ -65,10 +35,6 @@ public enum JournalCodec {
         for field in record.detail {
             out.append(0x09)
             escape(field, into: &out)
-        }
-        let sum = out.withUnsafeBufferPointer { checksum(UnsafeBufferPointer(rebasing: $0[payloadStart...])) }
-        for k in 0..<8 {
-            out[lineStart + k] = hexDigits[Int((sum >> UInt32(28 - 4 * k)) & 0xF)]
         }
         out.append(0x0A)
     }
@@ -83,7 +49,7 @@ public enum JournalCodec {
         out.append(UInt8(0x30 + n % 10))
     }
 
-    public static func encode(_ header: JournalHeader, into out: inout [UInt8]) {
+    static func encode(_ header: JournalHeader, into out: inout [UInt8]) {
         appendLine(["H", magic, version, header.graphFingerprint, header.planName, String(header.stepCount)], to: &out)
     }
 
@@ -171,32 +137,27 @@ public enum JournalCodec {
         return JournalRecord(kind: kind, index: index, fingerprint: "", stepID: "")
     }
 
-    /// What one line holds once its checksum is verified.
+    /// Whether `line` is the header of a format-1 journal (8-digit unkeyed checksum).
+    static func isUnkeyedHeader(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        let prefix = Array("H\t\(magic)\t1\t".utf8)
+        guard line.count > 9 + prefix.count, line[8] == 0x20 else { return false }
+        return Array(line[9..<(9 + prefix.count)]) == prefix
+    }
+
+    /// What one line holds.
     enum Line {
         case header(JournalHeader)
         case record(JournalRecord)
     }
 
-    enum LineError: Error { case badChecksum, malformed }
+    enum LineError: Error { case malformed }
 
     /// Decodes one line (without its newline). With `full == false` only the kind and index are
     /// decoded (the fast path of a resume against the same graph), plus id and detail for the
-    /// records that carry information beyond a status (outputs, failures, approvals).
-    static func decodeLine(_ line: UnsafeBufferPointer<UInt8>, full: Bool) throws(LineError) -> Line {
-        guard line.count >= 10, line[8] == 0x20 else { throw .malformed }
-        var expected: UInt32 = 0
-        for i in 0..<8 {
-            let c = line[i]
-            let v: UInt32
-            switch c {
-            case 0x30...0x39: v = UInt32(c - 0x30)
-            case 0x61...0x66: v = UInt32(c - 0x61 + 10)
-            default: throw .malformed
-            }
-            expected = expected << 4 | v
-        }
-        let payload = UnsafeBufferPointer(rebasing: line[9...])
-        guard checksum(payload) == expected else { throw .badChecksum }
+    /// records that carry information beyond a status (outputs, failures, approvals). Only lines
+    /// of a group whose seal was verified are decoded.
+    static func decodeLine(_ payload: UnsafeBufferPointer<UInt8>, full: Bool) throws(LineError) -> Line {
+        guard !payload.isEmpty else { throw .malformed }
         if !full, let record = statusOnly(payload) { return .record(record) }
         var fields: [UnsafeBufferPointer<UInt8>] = []
         var start = 0

@@ -18,8 +18,9 @@ import Glibc
 public enum JournalLockFile {
     /// Takes the lock at `path` or throws `JournalError.locked` naming the holder.
     public static func acquire(at path: String, command: String) throws -> FileLease {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw JournalError.io(path: path, operation: "open", errno: errno) }
+        guard let fd = try PrivateFile.open(path, O_RDWR | O_CREAT) else {
+            throw JournalError.io(path: path, operation: "open", errno: ENOENT)
+        }
         // A few tries: a child being spawned by this process can hold a copy of a just-closed
         // lock descriptor for an instant (until its exec closes it).
         var locked = flock(fd, LOCK_EX | LOCK_NB) == 0
@@ -50,11 +51,7 @@ public enum JournalLockFile {
     /// The holder named in the lock file and whether it still runs; nil when the lock is free.
     public static func holder(at path: String) throws -> (LockHolder, LockHolder.Liveness)? {
         // Read-only is enough for flock, so `status` works without write access.
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            if errno == ENOENT { return nil }
-            throw JournalError.io(path: path, operation: "open", errno: errno)
-        }
+        guard let fd = try PrivateFile.open(path, O_RDONLY) else { return nil }
         defer { close(fd) }
         guard let holder = readHolder(fd: fd) else { return nil }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 { return (holder, .alive) }
@@ -64,11 +61,7 @@ public enum JournalLockFile {
 
     /// Empties a lock whose holder is not running; throws `holderAlive` if it is.
     public static func breakLock(at path: String) throws -> LockHolder? {
-        let fd = open(path, O_RDWR | O_CLOEXEC)
-        guard fd >= 0 else {
-            if errno == ENOENT { return nil }
-            throw JournalError.io(path: path, operation: "open", errno: errno)
-        }
+        guard let fd = try PrivateFile.open(path, O_RDWR) else { return nil }
         defer { close(fd) }
         let holder = readHolder(fd: fd)
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {

@@ -2,7 +2,7 @@ import Steps
 
 /// One line of the journal: a step transition, a gate approval, a checkpoint or a session start.
 ///
-/// On disk (see `JournalCodec`) a record is one line, `<checksum> <payload>\n`, the payload being
+/// On disk (see `JournalCodec`) a record is one line, `<payload>\n`, sealed with its group, the payload being
 /// tab-separated escaped fields: `<kind>\t<index>\t<fingerprint>\t<step id>[\t<detail>...]`.
 /// The index is the step's position in the graph the journal is bound to (its header names that
 /// graph's fingerprint); the id and the step fingerprint let a resume with a changed plan map the

@@ -44,13 +44,13 @@ public struct DirectoryClient: Sendable {
         }
     }
 
-    /// The bind password (see `SecretReference.resolve`).
+    /// The bind password from the environment or a private file (`SecretSource`).
     static func resolve(_ secret: SecretReference?) throws -> String? {
         guard let secret else { return nil }
         do {
-            return try secret.resolve()
+            return try SecretSource.value(of: secret)
         } catch {
-            throw LDAPFailure(.configuration, operation: "bind", message: "bind password \(error.description)")
+            throw LDAPFailure(.configuration, operation: "bind", secret: error)
         }
     }
 }

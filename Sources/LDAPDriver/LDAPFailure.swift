@@ -13,7 +13,8 @@ public struct LDAPFailure: StepFailure, Hashable, CustomStringConvertible {
         case ambiguous(Int)
         /// The TLS handshake failed (certificate not trusted, wrong host): retrying cannot help.
         case tls
-        /// The step or plan is unusable (missing directory, bad `set` entry, unreadable secret).
+        /// The step or plan is unusable (missing directory, bad `set` entry, a password that
+        /// cannot be had safely: see `secret`).
         case configuration
     }
 
@@ -26,15 +27,18 @@ public struct LDAPFailure: StepFailure, Hashable, CustomStringConvertible {
     public var dn: String?
     /// How many more users failed the same way in the same batch.
     public var others: Int
+    /// Why the bind password could not be used (unset, unreadable, readable by others).
+    public var secret: SecretError?
 
     public init(_ reason: Reason, operation: String, message: String = "", user: String? = nil, dn: String? = nil,
-                others: Int = 0) {
+                others: Int = 0, secret: SecretError? = nil) {
         self.reason = reason
         self.operation = operation
         self.message = message
         self.user = user
         self.dn = dn
         self.others = others
+        self.secret = secret
     }
 
     public var code: LDAPResultCode? {
@@ -59,7 +63,7 @@ public struct LDAPFailure: StepFailure, Hashable, CustomStringConvertible {
         case .noEntry: what = "no entry matches the user filter"
         case .ambiguous(let n): what = "\(n) entries match the user filter, expected one"
         case .tls: what = "TLS handshake failed"
-        case .configuration: what = "unusable configuration"
+        case .configuration: what = secret?.description ?? "unusable configuration"
         }
         var line = "ldap \(operation)\(who): \(what)"
         if !message.isEmpty { line += ": \(message)" }
@@ -75,6 +79,7 @@ public struct LDAPFailure: StepFailure, Hashable, CustomStringConvertible {
         case .result(let c) where c == .insufficientAccessRights: "give directory.bind_dn write access to these attributes"
         case .result(let c) where c == .invalidCredentials: "check directory.bind_dn and the password source"
         case .result(let c) where c.isTransient: "the directory is unreachable or busy; the step will be retried"
+        case .configuration where secret != nil: secret?.hint
         default: nil
         }
     }

@@ -90,7 +90,9 @@ struct LDAPBench: AsyncParsableCommand {
     private func timeApply(_ slapd: SlapdInstance, _ names: [String], value: String, dir: String) async throws
         -> (apply: Double, inspect: Double) {
         let passwordFile = dir + "/bind-password"
-        try slapd.layout.rootPassword.write(toFile: passwordFile, atomically: true, encoding: .utf8)
+        // 0600: mailshift refuses a password file others can read.
+        guard FileManager.default.createFile(atPath: passwordFile, contents: Data(slapd.layout.rootPassword.utf8),
+            attributes: [.posixPermissions: 0o600]) else { throw ValidationError("cannot write \(passwordFile)") }
         let endpoint = DirectoryEndpoint(url: slapd.url, bindDN: slapd.layout.rootDN, password: .file(passwordFile),
                                          base: slapd.layout.peopleBase, window: window)
         let checkpointFile = dir + "/checkpoint.json"

@@ -31,8 +31,33 @@ extension PreparedRun {
             case .search(let batch, let filter, let summary, let hint):
                 Console.fail("batch \(batch): searching the directory for \(filter) failed: \(summary)", hint: hint)
                 throw ExitCode.stepsFailed
+            case .secret, .secretTooShort:
+                throw Self.report(error)
             }
         }
+    }
+
+    /// The secrets the run must redact, or the reason the run cannot start (exit 1).
+    func redactedSecrets() throws -> [String] {
+        do {
+            return try secrets()
+        } catch {
+            throw Self.report(error)
+        }
+    }
+
+    private static func report(_ error: PreparationFailure) -> ExitCode {
+        switch error {
+        case .secret(let e):
+            Console.fail("directory.password: \(e.description)", hint: e.hint)
+        case .secretTooShort(let reference, let length):
+            Console.fail("directory.password (\(reference)) is \(length) characters long: mailshift needs at "
+                + "least \(SecretForms.minimumLength) to keep it out of the journal and the output",
+                hint: "give the migration account a longer password")
+        default:
+            Console.fail("\(error)")
+        }
+        return ExitCode.planInvalid
     }
 
     /// Journals the searched lists (the caller holds the lock), or explains why it cannot.

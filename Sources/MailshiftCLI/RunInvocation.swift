@@ -50,9 +50,12 @@ struct RunInvocation {
         defer { trap.cancel() }
         let options = RunOptions(
             mode: mode, parallel: flags.parallel, onlyBatches: Set(flags.only), sessionName: session,
-            secrets: plan.secrets)
+            secrets: try plan.redactedSecrets())
         // One transport for the whole run, so every step to a host shares its ssh master connection.
-        let transport = HostTransport()
+        // No child (command, service, ssh master) inherits the variable holding the bind password.
+        let environment = ChildEnvironment(withholding: plan.secretVariables)
+        let transport = HostTransport(local: LocalTransport(environment: environment),
+            ssh: SSHTransport(SSHTransport.Configuration(environment: environment)))
         let executor = Executor(
             graph: plan.graph, store: plan.store, runners: DriverRegistry.runners(transport: transport, agentVersion: Mailshift.version), options: options,
             observer: printer, control: control)

@@ -1,4 +1,5 @@
 import Journal
+import LDAPDriver
 import PlanCompiler
 import Steps
 
@@ -12,4 +13,8 @@ public enum PreparationFailure: Error, Sendable {
     case noDirectory(batch: String)
     /// The directory search for a `users_from` batch failed.
     case search(batch: String, filter: String, summary: String, hint: String?)
+    /// The bind password cannot be had safely (unset, unreadable, a file others may read).
+    case secret(SecretError)
+    /// The bind password is too short to keep out of the journal and the output.
+    case secretTooShort(SecretReference, length: Int)
 }

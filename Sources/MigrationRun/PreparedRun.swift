@@ -88,9 +88,28 @@ public struct PreparedRun: Sendable {
         }
     }
 
-    /// Resolved secret values the executor must never journal or print (read once, here).
-    public var secrets: [String] {
-        guard let reference = graph.directory?.password, let value = try? reference.resolve(), !value.isEmpty else { return [] }
-        return [value]
+    /// Resolved secret values, in every form the executor must never journal or print
+    /// (`SecretForms`). A secret that cannot be had safely (a password file others may read, a
+    /// password too short to tell from ordinary text) stops the run before it starts.
+    public func secrets() throws(PreparationFailure) -> [String] {
+        guard let reference = graph.directory?.password else { return [] }
+        let value: String
+        do {
+            value = try SecretSource.value(of: reference)
+        } catch .unset {
+            // A plan that never binds can run without it; a bind says so when it needs it.
+            return []
+        } catch {
+            throw .secret(error)
+        }
+        if value.isEmpty { return [] }
+        guard value.count >= SecretForms.minimumLength else { throw .secretTooShort(reference, length: value.count) }
+        return SecretForms.all(value)
+    }
+
+    /// The environment variables that hold the plan's secrets: withheld from every child process.
+    public var secretVariables: [String] {
+        if case .environment(let name)? = graph.directory?.password { return [name] }
+        return []
     }
 }

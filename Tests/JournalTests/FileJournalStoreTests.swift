@@ -39,8 +39,7 @@ import Testing
         try await store.append([.done(graph.step(0), how: "applied", outputs: [:])])
         store.close()
         // Power loss mid-write: half a record, no newline.
-        var full: [UInt8] = []
-        JournalCodec.encode(.done(graph.step(1), how: "applied", outputs: ["n": "1"]), into: &full)
+        let full = Array((String(repeating: "0", count: 32) + " D\t1\t0123456789abcdef\tstep\tapplied\tn=1\n").utf8)
         let handle = try #require(FileHandle(forWritingAtPath: store.logPath))
         handle.seekToEndOfFile()
         handle.write(Data(full.prefix(full.count / 2)))
@@ -67,7 +66,9 @@ import Testing
         let graph = sampleGraph()
         let store = FileJournalStore(directory: dir.file("state"))
         try store.beginAppending(header: header(graph))
-        try await store.append([.done(graph.step(0), how: "applied", outputs: [:]), .done(graph.step(1), how: "applied", outputs: [:])])
+        // Two appends, two sealed groups: damage to the second leaves the first.
+        try await store.append([.done(graph.step(0), how: "applied", outputs: [:])])
+        try await store.append([.done(graph.step(1), how: "applied", outputs: [:])])
         store.close()
         var text = try String(contentsOfFile: store.logPath, encoding: .utf8)
         // Flip one payload byte of the last record (index 1 → 7).

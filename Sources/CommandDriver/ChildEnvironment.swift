@@ -1,0 +1,34 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The environment a child process starts with: this process's, less the variables that hold
+/// the plan's secrets (the directory password's `env` variable).
+///
+/// mailshift runs as root and starts commands, services and ssh masters that may outlive the
+/// step; none of them needs the bind password, and a service would otherwise keep it in its
+/// /proc/PID/environ for as long as it runs.
+public struct ChildEnvironment: Sendable, Hashable {
+    /// Names never passed on.
+    public var withheld: Set<String>
+
+    public init(withholding names: some Sequence<String> = [String]()) {
+        self.withheld = Set(names)
+    }
+
+    /// Everything passed on, as a process without secrets would.
+    public static let inherited = ChildEnvironment()
+
+    /// `NAME=value` entries of this process's environment now, less the withheld ones.
+    func entries() -> [String] {
+        var out: [String] = []
+        var cursor = environ
+        while let entry = cursor.pointee {
+            let text = String(cString: entry)
+            let name = text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? text
+            if !withheld.contains(name) { out.append(text) }
+            cursor += 1
+        }
+        return out
+    }
+}
