@@ -31,6 +31,9 @@ public struct JournalRecord: Sendable, Hashable {
         /// The users a batch's `users_from` search found when the run started. Index -1; id is
         /// the batch; detail: the filter, the time, then the user names (see `ResolvedUsers`).
         case resolved = 0x55  // U
+        /// `mailshift rollback` put the step's directory changes back: pending again (a resume
+        /// applies it anew), its outputs (the original values) kept. Detail: who, when.
+        case rolledBack = 0x42  // B
     }
 
     public var kind: Kind
@@ -86,6 +89,11 @@ public struct JournalRecord: Sendable, Hashable {
     public static func checkpoint(_ step: StepInstance, outputs: StepOutputs) -> JournalRecord {
         JournalRecord(kind: .checkpoint, index: step.index, fingerprint: shortFingerprint(step), stepID: step.id,
             detail: encode(outputs))
+    }
+
+    public static func rolledBack(_ step: StepInstance, by who: String, at time: String) -> JournalRecord {
+        JournalRecord(kind: .rolledBack, index: step.index, fingerprint: shortFingerprint(step), stepID: step.id,
+            detail: [who, time])
     }
 
     public static func released(_ step: StepInstance) -> JournalRecord {

@@ -108,6 +108,9 @@ public struct JournalState: Sendable {
             status[i] = .skipped
         case .released:
             if status[i] == .started { status[i] = .pending }
+        case .rolledBack:
+            status[i] = .pending
+            failures[i] = nil
         case .waiting:
             status[i] = .waiting
             waiting[i] = record.detail.first ?? ""
@@ -178,6 +181,7 @@ struct OldStep {
                 summary: record.detail.count > 1 ? record.detail[1] : "", hint: nil)
         case .skipped: status = .skipped
         case .released: if status == .started { status = .pending }
+        case .rolledBack: status = .pending
         case .waiting: status = .waiting
         case .approved: approved = true
         case .checkpoint: outputs = (outputs ?? StepOutputs()).merging(record.outputs)

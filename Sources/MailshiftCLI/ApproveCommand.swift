@@ -41,7 +41,7 @@ struct ApproveCommand: AsyncParsableCommand {
         do {
             if journal.change != nil { try store.rewrite(header: header, records: journal.compactedRecords(for: graph)) }
             try store.beginAppending(header: header)
-            let who = (ProcessInfo.processInfo.environment["USER"] ?? "?") + "@" + ProcessInfo.processInfo.hostName
+            let who = OperatorIdentity.current
             try store.appendNow([.approved(graph.step(index), by: who, at: LockHolder.now())])
             store.close()
         } catch let error as JournalError {

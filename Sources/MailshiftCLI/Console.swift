@@ -1,13 +1,36 @@
 import Diagnostics
 import Foundation
 
-/// Writing to the terminal: results on stdout, diagnostics and progress on stderr.
-enum Console {
-    static func out(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
-    static func error(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+/// Writing to the terminal: results on stdout, diagnostics and progress on stderr. A test that
+/// runs a command in-process collects what it prints with `Console.transcript(of:)`, so output
+/// the test provokes on purpose does not show in the test log as if something had failed.
+public enum Console {
+    static func out(_ text: String) {
+        if let t = transcript { t.append(text) } else { FileHandle.standardOutput.write(Data(text.utf8)) }
+    }
+
+    static func error(_ text: String) {
+        if let t = transcript { t.append(text) } else { FileHandle.standardError.write(Data(text.utf8)) }
+    }
 
     /// An error through the diagnostics renderer, so control characters in names are escaped.
     static func fail(_ message: String, hint: String? = nil) {
         error(DiagnosticRenderer().render(.error("cli.error", message, hint: hint)))
+    }
+
+    @TaskLocal static var transcript: Transcript?
+
+    /// Runs `body` with everything the commands print collected instead of written.
+    public static func transcript<T: Sendable>(of body: () async throws -> T) async rethrows -> (T, String) {
+        let t = Transcript()
+        let value = try await $transcript.withValue(t) { try await body() }
+        return (value, t.text)
+    }
+
+    public final class Transcript: @unchecked Sendable {
+        private let lock = NSLock()
+        private var buffer = ""
+        func append(_ s: String) { lock.withLock { buffer += s } }
+        public var text: String { lock.withLock { buffer } }
     }
 }

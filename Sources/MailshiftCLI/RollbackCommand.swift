@@ -68,10 +68,29 @@ struct RollbackCommand: AsyncParsableCommand {
                 throw ExitCode.stepsFailed
             }
             let done = try await rollback.restore(steps: outputs, force: force)
-            Console.out("batch \(batch): restored \(done.entries.count) entries\n")
+            // The journal says what the directory now says: these steps are pending again, so
+            // `status` shows them and a `resume` applies them anew.
+            try Self.journalRolledBack(steps.filter { journal.outputs[$0] != nil }, compiled: compiled, journal: journal)
+            Console.out("batch \(batch): restored \(done.entries.count) entries; its directory steps are pending again "
+                + "(`mailshift resume \(plan)` would apply them anew)\n")
         } catch let failure as any StepFailure {
             Console.fail(failure.summary, hint: failure.hint)
             throw ExitCode.stepsFailed
+        }
+    }
+
+    static func journalRolledBack(_ steps: [Int], compiled: PreparedRun, journal: JournalState) throws {
+        let graph = compiled.graph
+        let header = JournalHeader(graphFingerprint: graph.fingerprint.hex, planName: graph.planName, stepCount: graph.stepCount)
+        let who = OperatorIdentity.current
+        do {
+            if journal.change != nil { try compiled.store.rewrite(header: header, records: journal.compactedRecords(for: graph)) }
+            try compiled.store.beginAppending(header: header)
+            defer { compiled.store.close() }
+            try compiled.store.appendNow(steps.map { .rolledBack(graph.step($0), by: who, at: LockHolder.now()) })
+        } catch let error as JournalError {
+            Console.fail(error.description, hint: error.hint)
+            throw ExitCode.journalUnavailable
         }
     }
 }

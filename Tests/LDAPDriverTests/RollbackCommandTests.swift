@@ -45,15 +45,29 @@ import Testing
         try await Self.run(["rollback", plan, "--batch", batch, "--state", state, "--force"])
         #expect(try slapd.values(first, "mailHost") == ["oldmail.example.edu"])
         #expect(try slapd.values(second, "mailHost") == ["oldmail.example.edu"])
+        // The journal agrees with the directory: the rolled-back step is pending again, its
+        // original values kept, and status says so.
+        let replayed = try JournalState.load(from: FileJournalStore(directory: state), for: graph)
+        #expect(replayed.status[index] == .pending)
+        #expect(replayed.outputs[index] == outputs)
+        let status = try await Self.output(["status", plan, "--state", state, "--format", "json"])
+        #expect(status.contains("\"pending\""))
         try await Self.run(["rollback", plan, "--batch", batch, "--state", state])
     }
 
+    /// Runs a command in-process; what it prints is collected, not shown in the test log.
     static func run(_ arguments: [String]) async throws {
-        var command = try Mailshift.parseAsRoot(arguments)
-        if var asynchronous = command as? any AsyncParsableCommand {
-            try await asynchronous.run()
-        } else {
-            try command.run()
-        }
+        _ = try await output(arguments)
+    }
+
+    static func output(_ arguments: [String]) async throws -> String {
+        try await Console.transcript {
+            var command = try Mailshift.parseAsRoot(arguments)
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        }.1
     }
 }
