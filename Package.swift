@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "PlanCompiler", dependencies: ["PlanModel", "Steps", "Diagnostics", "Digest"]),
 
         // execute
-        .target(name: "Journal", dependencies: ["Steps", "Digest", "Diagnostics"]),
+        .target(name: "Journal", dependencies: ["Steps", "Digest", "Diagnostics", "SystemCalls"]),
         .target(name: "Executor", dependencies: ["Steps", "Journal", "Diagnostics"]),
 
         // the executor's real-side-effect runner and the separate process its crash test kills

@@ -1,4 +1,5 @@
 import Foundation
+import SystemCalls
 
 #if canImport(Glibc)
 import Glibc
@@ -341,15 +342,12 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
     }
 
     private func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
-        var written = 0
-        while written < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, bytes.count - written) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                Glibc.close(fd)
-                throw JournalError.io(path: path, operation: "write", errno: errno)
-            }
-            written += n
+        do {
+            try Descriptor.writeAll(fd, bytes)
+        } catch {
+            // The write's errno, captured before close can replace it.
+            Glibc.close(fd)
+            throw JournalError.io(path: path, operation: "write", errno: error.code)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SystemCalls
 
 #if canImport(Glibc)
 import Glibc
@@ -117,14 +118,10 @@ final class GroupCommitter: @unchecked Sendable {
     }
 
     private func write(_ bytes: [UInt8]) -> JournalError? {
-        var written = 0
-        while written < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, bytes.count - written) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return .io(path: path, operation: "write", errno: errno)
-            }
-            written += n
+        do {
+            try Descriptor.writeAll(fd, bytes)
+        } catch {
+            return .io(path: path, operation: "write", errno: error.code)
         }
         if fdatasync(fd) != 0 { return .io(path: path, operation: "fdatasync", errno: errno) }
         return nil

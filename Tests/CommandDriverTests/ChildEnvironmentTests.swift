@@ -36,14 +36,19 @@ import Testing
     @Test func aServiceLeftRunningDoesNotHoldTheSecret() async throws {
         let name = try secretVariable()
         let transport = LocalTransport(environment: ChildEnvironment(withholding: [name]))
-        // A daemon the step starts and leaves behind, as `service.start` does.
-        let out = try await transport.run(["/bin/sh", "-c", "sleep 30 >/dev/null 2>&1 & echo $!"], on: host, stdin: nil, timeout: 10)
-        let pid = try #require(Int32(String(decoding: out.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
+        // A daemon the step starts and leaves behind, as `service.start` does. (Under a loaded
+        // parallel test run another test's stale kill can hit a reused process group: try again.)
+        var found: (pid: Int32, environ: Data)?
+        for _ in 0..<3 where found == nil {
+            let out = try await transport.run(["/bin/sh", "-c", "sleep 30 >/dev/null 2>&1 & echo $!"], on: host, stdin: nil, timeout: 10)
+            let pid = try #require(Int32(String(decoding: out.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
+            if let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ") { found = (pid, environ) }
+        }
+        let (pid, environ) = try #require(found)
         defer { kill(pid, SIGKILL) }
-        let environ = try #require(FileManager.default.contents(atPath: "/proc/\(pid)/environ"))
-        let found = names(String(decoding: environ, as: UTF8.self))
-        #expect(found.contains("PATH"))
-        #expect(!found.contains(name))
+        let variables = names(String(decoding: environ, as: UTF8.self))
+        #expect(variables.contains("PATH"))
+        #expect(!variables.contains(name))
     }
 
     @Test func anSSHMasterConnectionDoesNotHoldTheSecret() async throws {

@@ -6,9 +6,9 @@ import Testing
 
 /// The state directory is private to the running user, and one that anyone else could have
 /// written, or that is reached through a symbolic link, is refused.
-///
-/// Serialized: one test changes the process's umask, which the others' files would pick up.
-@Suite(.serialized) struct JournalPrivacyTests {
+/// (Creation under a hostile umask is `StateUmaskTests`: a umask set in this process would reach
+/// every other suite's files.)
+@Suite struct JournalPrivacyTests {
     func header(_ graph: StepGraph) -> JournalHeader {
         JournalHeader(graphFingerprint: graph.fingerprint.hex, planName: graph.planName, stepCount: graph.stepCount)
     }
@@ -38,22 +38,6 @@ import Testing
             return nil
         }
         return nil
-    }
-
-    @Test func stateIsCreatedOwnerOnlyWhateverTheUmask() async throws {
-        let dir = try TemporaryDirectory()
-        defer { dir.remove() }
-        let store = FileJournalStore(directory: dir.file(".mailshift/plan"))
-        // A umask that leaves the owner without write: mkdir and open alone would make 0500/0400.
-        let saved = umask(0o277)
-        defer { umask(saved) }
-        try await writeJournal(store)
-        umask(saved)
-        #expect(try mode(dir.file(".mailshift")) == 0o700)
-        #expect(try mode(store.directory) == 0o700)
-        #expect(try mode(store.logPath) == 0o600)
-        #expect(try mode(store.keyPath) == 0o600)
-        #expect(try mode(store.lockPath) == 0o600)
     }
 
     @Test func stateLeftWorldReadableByAnOlderVersionIsTightened() async throws {
