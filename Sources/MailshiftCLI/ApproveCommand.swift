@@ -12,7 +12,7 @@ struct ApproveCommand: AsyncParsableCommand {
 
     @Argument(help: "The plan file.") var plan: String
     @Argument(help: "The gate's step id, as `run` or `status` names it (e.g. staff/clients-repointed or global/clients-repointed).") var gate: String
-    @Option(name: .long, help: "The journal's directory (default: .mailshift/<plan name>/ beside the plan).")
+    @Option(name: .long, help: "The journal's directory (default: .mailshift/NAME by the plan).")
     var state: String?
 
     func run() async throws {

@@ -9,10 +9,10 @@ struct ResumeCommand: AsyncParsableCommand {
         commandName: "resume",
         abstract: "Continue the run recorded in the plan's journal: finished work is not redone.",
         discussion: """
-            Steps the journal records as done stay done. A step that started but has no record
-            of finishing is inspected first and applied only if still needed. Failed and skipped
-            steps run again. If the plan changed since, changed steps (and what depends on them)
-            run again, removed steps are listed, and the resume is refused where an irreversible
+            Steps the journal records as done stay done. A step that started but has no record \
+            of finishing is inspected first and applied only if still needed. Failed and skipped \
+            steps run again. If the plan changed since, changed steps (and what depends on them) \
+            run again, removed steps are listed, and the resume is refused where an irreversible \
             step already ran downstream of a change.
             """)
 

@@ -21,7 +21,7 @@ struct RollbackCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The batch whose directory changes to undo.") var batch: String
     @Flag(name: .long, help: "Show what would change, change nothing.") var dryRun = false
     @Flag(name: .long, help: "Also restore entries changed by someone else since.") var force = false
-    @Option(name: .long, help: "The journal's directory (default: .mailshift/<plan name>/ beside the plan).")
+    @Option(name: .long, help: "The journal's directory (default: .mailshift/NAME by the plan).")
     var state: String?
 
     func run() async throws {

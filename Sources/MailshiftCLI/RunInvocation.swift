@@ -12,7 +12,7 @@ struct RunFlags: ParsableArguments {
     @Option(name: .long, help: "Run at most N steps at once (default: the plan's policy.parallel).")
     var parallel: Int?
 
-    @Option(name: .long, help: "The journal's directory (default: .mailshift/<plan name>/ beside the plan).")
+    @Option(name: .long, help: "The journal's directory (default: .mailshift/NAME by the plan).")
     var state: String?
 
     @Option(name: .long, parsing: .upToNextOption, help: "Run only these batches (and what they depend on).")

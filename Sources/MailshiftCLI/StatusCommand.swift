@@ -14,7 +14,7 @@ struct StatusCommand: AsyncParsableCommand {
         discussion: "Reads the journal without taking its lock, so it works from another terminal during a run.")
 
     @Argument(help: "The plan file.") var plan: String
-    @Option(name: .long, help: "The journal's directory (default: .mailshift/<plan name>/ beside the plan).")
+    @Option(name: .long, help: "The journal's directory (default: .mailshift/NAME by the plan).")
     var state: String?
     @Option(name: .long, help: "What to print.") var format: OutputFormat = .text
 

@@ -16,7 +16,7 @@ struct UnlockCommand: AsyncParsableCommand {
 
     @Argument(help: "The plan file.") var plan: String
     @Flag(name: .long, help: "Break the lock if its holder is not running.") var force = false
-    @Option(name: .long, help: "The journal's directory (default: .mailshift/<plan name>/ beside the plan).")
+    @Option(name: .long, help: "The journal's directory (default: .mailshift/NAME by the plan).")
     var state: String?
 
     func run() async throws {
