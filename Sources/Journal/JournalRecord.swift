@@ -81,9 +81,9 @@ public struct JournalRecord: Sendable, Hashable {
             detail: [message])
     }
 
-    public static func approved(_ step: StepInstance, by who: String, at time: String) -> JournalRecord {
+    public static func approved(_ step: StepInstance, by who: String, at time: String, comment: String? = nil) -> JournalRecord {
         JournalRecord(kind: .approved, index: step.index, fingerprint: shortFingerprint(step), stepID: step.id,
-            detail: [who, time])
+            detail: [who, time] + (comment.map { [$0] } ?? []))
     }
 
     public static func checkpoint(_ step: StepInstance, outputs: StepOutputs) -> JournalRecord {

@@ -13,6 +13,8 @@ public struct JournalState: Sendable {
     public var failures: [Int: FailureNote]
     /// Gates approved (still valid for this graph).
     public var approved: Set<Int>
+    /// Who approved each of those gates, when, and why (as recorded in this journal).
+    public var approvals: [Int: Approval] = [:]
     /// Gates waiting, with their message.
     public var waiting: [Int: String]
     /// Session records (each run or resume), oldest first.
@@ -116,6 +118,8 @@ public struct JournalState: Sendable {
             waiting[i] = record.detail.first ?? ""
         case .approved:
             approved.insert(i)
+            let d = record.detail
+            approvals[i] = Approval(who: d.first ?? "", time: d.count > 1 ? d[1] : "", comment: d.count > 2 ? d[2] : nil)
         case .checkpoint:
             outputs[i] = (outputs[i] ?? StepOutputs()).merging(record.outputs)
         case .session:
@@ -134,7 +138,10 @@ public struct JournalState: Sendable {
         var out = latest.keys.sorted().compactMap { latest[$0] } + sessions
         for i in 0..<status.count where status[i] != .pending || outputs[i] != nil || approved.contains(i) {
             let step = graph.step(i)
-            if approved.contains(i) { out.append(.approved(step, by: "journal", at: "")) }
+            if approved.contains(i) {
+                let a = approvals[i]
+                out.append(.approved(step, by: a?.who ?? "journal", at: a?.time ?? "", comment: a?.comment))
+            }
             switch status[i] {
             case .done:
                 out.append(.done(step, how: "kept", outputs: outputs[i] ?? StepOutputs()))
@@ -187,5 +194,19 @@ struct OldStep {
         case .checkpoint: outputs = (outputs ?? StepOutputs()).merging(record.outputs)
         case .session, .resolved: break
         }
+    }
+}
+
+/// A gate's approval as journaled: the operator (login, the person behind sudo, or a name they
+/// gave), the time, and an optional comment.
+public struct Approval: Sendable, Hashable {
+    public var who: String
+    public var time: String
+    public var comment: String?
+
+    public init(who: String, time: String, comment: String?) {
+        self.who = who
+        self.time = time
+        self.comment = comment
     }
 }

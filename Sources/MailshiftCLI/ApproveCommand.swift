@@ -14,6 +14,10 @@ struct ApproveCommand: AsyncParsableCommand {
     @Argument(help: "The gate's step id, as `run` or `status` names it (e.g. staff/clients-repointed or global/clients-repointed).") var gate: String
     @Option(name: .long, help: "The journal's directory (default: .mailshift/NAME by the plan).")
     var state: String?
+    @Option(name: .customLong("as"), help: "Record this name as the approver (the login is recorded too).")
+    var approver: String?
+    @Option(name: .long, help: "Why, or what was checked (recorded with the approval).") var comment: String?
+    @Flag(name: .long, help: "Approve a gate the run has not reached yet.") var ahead = false
 
     func run() async throws {
         let compiled = try await PreparedRun.load(plan, state: state, users: .journaled)
@@ -35,14 +39,22 @@ struct ApproveCommand: AsyncParsableCommand {
             Console.out("\(gate) was already approved; continue with `mailshift resume \(plan)`\n")
             return
         }
+        // An approval says "I checked what this gate asks": of a gate the run has not reached (or
+        // of a plan that never ran) that is a promise about the future, so it must be asked for.
+        if journal.status[index] != .waiting && !ahead {
+            let where_ = journal.header == nil ? "the plan has not run yet" : "the run has not reached it"
+            Console.fail("\(gate) is not waiting for approval: \(where_)",
+                hint: "run the plan until it stops at the gate, or approve in advance with --ahead")
+            throw ExitCode.usage
+        }
         let store = compiled.store
         let header = JournalHeader(graphFingerprint: graph.fingerprint.hex, planName: graph.planName,
             stepCount: graph.stepCount)
         do {
             if journal.change != nil { try store.rewrite(header: header, records: journal.compactedRecords(for: graph)) }
             try store.beginAppending(header: header)
-            let who = OperatorIdentity.current
-            try store.appendNow([.approved(graph.step(index), by: who, at: LockHolder.now())])
+            let who = approver.map { "\($0) (\(OperatorIdentity.current))" } ?? OperatorIdentity.current
+            try store.appendNow([.approved(graph.step(index), by: who, at: LockHolder.now(), comment: comment)])
             store.close()
         } catch let error as JournalError {
             Console.fail(error.description, hint: error.hint)

@@ -100,6 +100,9 @@ struct RunStatus {
         let failures = state.failures.sorted { $0.key < $1.key }
         if !failures.isEmpty { out += "failures:\n" }
         out += DiagnosticRenderer().render(failures.map(\.value.diagnostic))
+        for (i, a) in state.approvals.sorted(by: { $0.key < $1.key }) {
+            out += "approved \(graph.stepID(i)) by \(a.who) at \(a.time)" + (a.comment.map { ": \($0)" } ?? "") + "\n"
+        }
         for (i, message) in state.waiting.sorted(by: { $0.key < $1.key }) where state.status[i] == .waiting {
             out += "waiting at gate \(graph.stepID(i)): \(message)\n"
             out += "  approve with `mailshift approve \(planPath) \(graph.stepID(i))`, then `mailshift resume \(planPath)`\n"
@@ -139,6 +142,11 @@ struct RunStatus {
         }
         object["gates"] = state.waiting.sorted { $0.key < $1.key }.filter { state.status[$0.key] == .waiting }
             .map { ["step": graph.stepID($0.key), "message": $0.value] }
+        object["approvals"] = state.approvals.sorted { $0.key < $1.key }.map { i, a -> [String: Any] in
+            var o: [String: Any] = ["step": graph.stepID(i), "by": a.who, "at": a.time]
+            if let comment = a.comment { o["comment"] = comment }
+            return o
+        }
         if let change = state.change {
             object["change"] = ["changed": change.changed, "invalidated": change.invalidated, "removed": change.removed,
                 "refusals": change.refusals.map(\.description)]
