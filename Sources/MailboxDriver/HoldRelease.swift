@@ -21,7 +21,7 @@ public enum HoldRelease {
         let names = try FileManager.default.contentsOfDirectory(atPath: spool).filter { !$0.hasPrefix(".") }.sorted()
         var report = Report(messages: 0, imported: 0, present: 0, duplicates: 0, bytes: 0)
         let writer = try MaildirWriter(root: maildir, owner: owner)
-        let known = Set(writer.existing.values.map(\.digest))
+        let known = writer.existing.messageKeys()
         for name in names {
             let path = "\(spool)/\(name)"
             var st = stat()

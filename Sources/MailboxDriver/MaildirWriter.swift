@@ -30,8 +30,9 @@ public final class MaildirWriter {
     let owner: (uid: uid_t, gid: gid_t)?
     let batchMessages: Int
     let batchBytes: Int
-    /// Our files already in `new/` and `cur/`, by tag.
-    public private(set) var existing: [String: MaildirName] = [:]
+    /// Our files in `new/` and `cur/` when the writer opened (what it writes is not added: a
+    /// source names each message once, and the map would grow with every message).
+    public private(set) var existing = MaildirPresence()
     /// True when messages are staged as unnamed inodes (false: `tmp/` files).
     public let stagesUnnamed: Bool
     private let rootFD: Int32
@@ -91,7 +92,7 @@ public final class MaildirWriter {
         stagesUnnamed = staging == .automatic && UnnamedStaging.works(in: root)
         if stagesUnnamed { DescriptorLimit.raise() }
         try cleanStaleTemporaries()
-        existing = MaildirIndex.scan(root)
+        existing = MaildirPresence(scanning: root)
     }
 
     deinit {
@@ -112,7 +113,7 @@ public final class MaildirWriter {
         }
     }
 
-    public func contains(tag: String) -> Bool { existing[tag] != nil }
+    public func contains(tag: String) -> Bool { existing.contains(tag: tag) }
 
     /// Starts a message (unnamed, or in `tmp/`).
     public func begin() throws {
@@ -183,7 +184,6 @@ public final class MaildirWriter {
             staged.append(StagedMessage(body: .named(tmp: tmpPath), final: final))
         }
         fd = -1
-        existing[name.tag] = name
         stagedBytes += name.size
         written += 1
         writtenBytes += name.size
