@@ -42,7 +42,8 @@ public final class MboxReader {
     public init(path: String, variant: MboxVariant, timeZone: TimeZone) throws {
         self.path = path
         self.timeZone = timeZone
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // Non-blocking: a FIFO in place of the mailbox must be refused (below), not wait for a writer.
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
             throw MboxError(.unreadable, file: path, offset: 0, detail: String(cString: strerror(errno)))
         }

@@ -41,14 +41,21 @@ public final class SpoolLock {
                 throw MboxError(.unreadable, file: lockPath, offset: 0, detail: "cannot create dotlock: \(String(cString: strerror(errno)))")
             }
             var st = stat()
-            if stat(lockPath, &st) == 0, time(nil) - st.st_mtim.tv_sec > 300 { unlink(lockPath); continue }
+            // Whoever made the lock chose its mtime: the age is computed without trusting it to fit.
+            if stat(lockPath, &st) == 0 {
+                let (age, overflow) = time(nil).subtractingReportingOverflow(st.st_mtim.tv_sec)
+                if overflow || age > 300 {
+                    unlink(lockPath)
+                    continue
+                }
+            }
             if Self.isLeftByDeadProcess(lockPath) { unlink(lockPath); continue }
             guard Date() < deadline else {
                 throw MboxError(.lockTimeout, file: path, offset: 0, detail: "\(lockPath) held for \(Int(timeout)) s")
             }
             usleep(100_000)
         }
-        fd = open(path, O_RDONLY | O_CLOEXEC)
+        fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)  // a FIFO there must not block the lock
         guard fd >= 0 else {
             let e = errno
             unlock()

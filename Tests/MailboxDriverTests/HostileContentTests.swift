@@ -211,6 +211,27 @@ import Testing
         }
     }
 
+    /// A FIFO in place of the mailbox itself: refused with an error naming it, with or without
+    /// the spool lock, instead of waiting for a writer that never comes.
+    @Test func fifoInPlaceOfTheMailboxIsRefused() async throws {
+        let dir = try TemporaryDirectory(prefix: "hostile-fifo-source")
+        defer { dir.remove() }
+        let mbox = dir.file("alice")
+        #expect(mkfifo(mbox, 0o600) == 0)
+        for lock in [false, true] {
+            await #expect(throws: MboxError.self) {
+                try await Timeout.run(seconds: 20) {
+                    try MboxImport.run(file: mbox, maildir: dir.file("Maildir"), options: MboxImportOptions(lock: lock, lockTimeout: 2))
+                }
+            }
+        }
+        await #expect(throws: MboxError.self) {
+            try await Timeout.run(seconds: 20) {
+                try MailboxVerify.run(file: mbox, maildir: dir.file("Maildir"), variant: .auto, timeZone: TimeZone(identifier: "UTC")!, mode: .count)
+            }
+        }
+    }
+
     // MARK: identical messages
 
     static func identical(_ n: Int) -> String {
