@@ -25,6 +25,21 @@ public enum MaildirIndex {
         return out
     }
 
+    /// How many entries `directory` has besides `.` and `..` (names not decoded): lets a caller
+    /// size an array exactly before a second pass fills it.
+    static func entryCount(_ directory: String) -> Int {
+        guard let dir = opendir(directory) else { return 0 }
+        defer { closedir(dir) }
+        var n = 0
+        while let entry = readdir(dir) {
+            let dots = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                raw[0] == 0x2E && (raw[1] == 0 || (raw[1] == 0x2E && raw[2] == 0))
+            }
+            if !dots { n += 1 }
+        }
+        return n
+    }
+
     /// Each entry name of `directory` but `.` and `..`, streamed (a listing of a million and a
     /// half names would cost more memory than an import may take); nothing when it cannot be read.
     static func forEachEntry(_ directory: String, _ body: (String) -> Void) {

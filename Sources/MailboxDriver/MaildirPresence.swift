@@ -22,8 +22,7 @@ public struct MaildirPresence: Sendable {
     /// Our files in `new/` and `cur/`. Empty when the Maildir does not exist yet.
     public init(scanning root: String) {
         let subs = ["\(root)/new", "\(root)/cur"]
-        var total = 0
-        for sub in subs { MaildirIndex.forEachEntry(sub) { _ in total += 1 } }
+        let total = subs.reduce(0) { $0 + MaildirIndex.entryCount($1) }
         entries.reserveCapacity(total)
         for sub in subs {
             MaildirIndex.forEachEntry(sub) { fileName in
@@ -57,7 +56,11 @@ public struct MaildirPresence: Sendable {
     public func messageKeys() -> MessageKeySet {
         var packed: [UInt64] = []
         packed.reserveCapacity(entries.count)
-        for e in entries where irregular[e.tag] == nil { packed.append(e.key) }
+        if irregular.isEmpty {
+            for e in entries { packed.append(e.key) }
+        } else {
+            for e in entries where irregular[e.tag] == nil { packed.append(e.key) }
+        }
         return MessageKeySet(packed: packed, irregular: Set(irregular.values))
     }
 
