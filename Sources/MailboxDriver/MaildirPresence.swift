@@ -2,14 +2,24 @@
 /// run wrote (by tag) and to report that message's key (the digest summary covers it).
 ///
 /// A mailbox of a million and a half tiny messages must not cost a dictionary of names: each
-/// message is 24 bytes here, a 16-byte hash of its tag and its 64-bit message key, in one array
+/// message is 20 bytes here, a 12-byte hash of its tag and its 64-bit message key, in one array
 /// sized exactly and sorted in place, searched by bisection. Names whose key is not the usual
 /// 16 hex digits (written by an older mailshift) keep their text on the side, so every key reads
 /// back exactly as the name has it.
 public struct MaildirPresence: Sendable {
+    /// The key in two halves: 4-byte alignment keeps the entry at 20 bytes, not 24.
     struct Entry: Sendable {
         var tag: TagKey
-        var key: UInt64
+        var keyHigh: UInt32
+        var keyLow: UInt32
+
+        init(tag: TagKey, key: UInt64) {
+            self.tag = tag
+            keyHigh = UInt32(truncatingIfNeeded: key >> 32)
+            keyLow = UInt32(truncatingIfNeeded: key)
+        }
+
+        var key: UInt64 { UInt64(keyHigh) << 32 | UInt64(keyLow) }
     }
 
     /// Sorted by tag.

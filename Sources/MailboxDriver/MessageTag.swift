@@ -23,22 +23,21 @@ enum MessageTag {
     }
 }
 
-/// A tag in 16 bytes: the first half of its SHA-256 (no two tags of one Maildir share it in
-/// practice: 2⁻¹²⁸ per pair).
+/// A tag in 12 bytes: the first 96 bits of its SHA-256 (no two tags of one Maildir share it in
+/// practice: 2⁻⁹⁶ per pair, about 10⁻¹⁷ among a million and a half). Three 32-bit words, so a
+/// presence entry with its 64-bit key packs into 20 bytes.
 struct TagKey: Sendable, Hashable, Comparable {
-    var high: UInt64
-    var low: UInt64
+    var a: UInt32
+    var b: UInt32
+    var c: UInt32
 
     init(_ tag: String) {
         let d = SHA256.hash(tag)
-        var h: UInt64 = 0, l: UInt64 = 0
-        for i in 0..<8 {
-            h = h << 8 | UInt64(d[i])
-            l = l << 8 | UInt64(d[8 + i])
-        }
-        high = h
-        low = l
+        func word(_ i: Int) -> UInt32 { UInt32(d[i]) << 24 | UInt32(d[i + 1]) << 16 | UInt32(d[i + 2]) << 8 | UInt32(d[i + 3]) }
+        a = word(0)
+        b = word(4)
+        c = word(8)
     }
 
-    static func < (a: TagKey, b: TagKey) -> Bool { a.high != b.high ? a.high < b.high : a.low < b.low }
+    static func < (x: TagKey, y: TagKey) -> Bool { x.a != y.a ? x.a < y.a : x.b != y.b ? x.b < y.b : x.c < y.c }
 }

@@ -298,6 +298,7 @@ import Testing
         #expect(FileManager.default.createFile(atPath: "\(root)/new/not-ours", contents: Data()))
         let presence = MaildirPresence(scanning: root)
         #expect(presence.count == 500)
+        #expect(MemoryLayout<MaildirPresence.Entry>.stride == 20)
         let keys = presence.messageKeys()
         for n in names {
             #expect(presence.contains(tag: n.tag))
