@@ -23,7 +23,7 @@ public enum HoldRelease {
         let names = try dir.names().filter { !$0.hasPrefix(".") }.sorted()
         var report = Report(messages: 0, imported: 0, present: 0, duplicates: 0, bytes: 0)
         let writer = try MaildirWriter(root: maildir, owner: owner)
-        let known = Set(writer.existing.values.map(\.digest))
+        let known = writer.existing.messageKeys()
         for name in names {
             // Subdirectories and the like are not held messages; a link is refused, not followed.
             let kind = try dir.kind(of: name)

@@ -1,5 +1,6 @@
 import Digest
 import Foundation
+import Glibc
 import SafeFiles
 import Steps
 
@@ -19,7 +20,8 @@ public enum MailboxVerify {
         public var destinationMessages: Int
         /// Source messages without their copy (`byte <offset>` or `byte <offset> digest <d>`).
         public var missing: [String]
-        /// Our files with no source message (`<file name>`).
+        /// Our files with no source message (`<file name>`; in digest mode, `<new|cur>/<file name>
+        /// (<kind>, not a regular file)` for an entry that is no file to read).
         public var extra: [String]
         public var source: String
         public var digestSummary: String
@@ -48,21 +50,31 @@ public enum MailboxVerify {
             extra = ours.filter { !tags.contains($0.key) }.map(\.value.fileName).sorted()
             for m in source { summary.update(ours[m.tag]?.digest ?? "") }
         case .digest:
-            var found: [String: [String]] = [:]  // digest → file names
-            for name in ours.values.sorted(by: { $0.tag < $1.tag }) {
-                let d = try digestOfFile("\(maildir)/\(name.subdirectory)/\(name.fileName)")
-                found[d, default: []].append(name.fileName)
+            // Stored copies by digest. Identical messages share one entry, and matching a source
+            // message takes one name off it in place: linear however many copies there are.
+            var found: [String: [String]] = [:]
+            let reader = StoreFile()
+            defer { reader.deallocate() }
+            for sub in ["new", "cur"] {
+                let dir = open("\(maildir)/\(sub)", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                guard dir >= 0 else { continue }  // never created: every name in it is missing
+                defer { close(dir) }
+                for name in ours.values.filter({ $0.subdirectory == sub }).sorted(by: { $0.tag < $1.tag }) {
+                    switch try reader.canonicalDigest(directory: dir, path: "\(maildir)/\(sub)", name: name.fileName) {
+                    case .message(let d): found[d, default: []].append(name.fileName)
+                    case .notRegular(let kind): extra.append("\(sub)/\(name.fileName) (\(kind), not a regular file)")
+                    }
+                }
             }
             for m in source {
                 summary.update(String(m.digest.prefix(24)))
-                if var names = found[m.digest], !names.isEmpty {
-                    names.removeLast()
-                    found[m.digest] = names
+                if let k = found.index(forKey: m.digest), !found.values[k].isEmpty {
+                    found.values[k].removeLast()
                 } else {
                     missing.append("byte \(m.offset) digest \(m.digest.prefix(24))")
                 }
             }
-            extra = found.values.flatMap { $0 }.sorted()
+            extra = (extra + found.values.joined()).sorted()
         }
         return Report(
             file: file, maildir: maildir, mode: mode.rawValue, passed: missing.isEmpty && extra.isEmpty,
@@ -70,17 +82,21 @@ public enum MailboxVerify {
             source: sourceID, digestSummary: summary.finalize().hexString)
     }
 
-    /// The canonical digest of a stored message file, streamed.
+    /// The canonical digest of a stored message file, streamed; refuses anything but a regular
+    /// file (a FIFO or a link to a device there would hang or mislead the reader).
     public static func digestOfFile(_ path: String) throws -> String {
-        guard let h = FileHandle(forReadingAtPath: path) else {
-            throw MboxError(.unreadable, file: path, offset: 0, detail: "cannot open")
+        let slash = path.lastIndex(of: "/")
+        let dirPath = slash.map { String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        let dir = open(dirPath.isEmpty ? "/" : dirPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard dir >= 0 else { throw MboxError(.unreadable, file: path, offset: 0, detail: String(cString: strerror(errno))) }
+        defer { close(dir) }
+        let reader = StoreFile()
+        defer { reader.deallocate() }
+        switch try reader.canonicalDigest(directory: dir, path: dirPath, name: name) {
+        case .message(let d): return d
+        case .notRegular(let kind): throw MboxError(.unreadable, file: path, offset: 0, detail: "\(kind), not a regular file")
         }
-        defer { try? h.close() }
-        var d = CanonicalSHA256()
-        while let chunk = try h.read(upToCount: 1 << 20), !chunk.isEmpty {
-            chunk.withUnsafeBytes { d.update($0) }
-        }
-        return d.finalize()
     }
 }
 

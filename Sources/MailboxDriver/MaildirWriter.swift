@@ -34,8 +34,9 @@ public final class MaildirWriter {
     let owner: FileOwner?
     let batchMessages: Int
     let batchBytes: Int
-    /// Our files already in `new/` and `cur/`, by tag.
-    public private(set) var existing: [String: MaildirName] = [:]
+    /// Our files in `new/` and `cur/` when the writer opened (what it writes is not added: a
+    /// source names each message once, and the map would grow with every message).
+    public private(set) var existing = MaildirPresence()
     /// True when messages are staged as unnamed inodes (false: `tmp/` files).
     public let stagesUnnamed: Bool
     private let directories: MaildirDirectories
@@ -82,7 +83,7 @@ public final class MaildirWriter {
         stagesUnnamed = staging == .automatic && UnnamedStaging.works(new: directories.new.fd, tmp: directories.tmp.fd)
         if stagesUnnamed { DescriptorLimit.raise() }
         try cleanStaleTemporaries()
-        existing = MaildirIndex.scan(root)
+        existing = MaildirPresence(scanning: root)
     }
 
     deinit {
@@ -102,7 +103,7 @@ public final class MaildirWriter {
         }
     }
 
-    public func contains(tag: String) -> Bool { existing[tag] != nil }
+    public func contains(tag: String) -> Bool { existing.contains(tag: tag) }
 
     /// Starts a message (unnamed, or in `tmp/`).
     public func begin() throws {
@@ -175,7 +176,6 @@ public final class MaildirWriter {
             body: body, tmpDirectory: directories.tmp.fd, directory: directories.subdirectory(name.subdirectory).fd,
             name: name.fileName, final: final))
         fd = -1
-        existing[name.tag] = name
         stagedBytes += name.size
         written += 1
         writtenBytes += name.size

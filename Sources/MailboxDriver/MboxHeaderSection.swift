@@ -61,7 +61,7 @@ struct MboxHeaderSection {
         case 0: flags.addStatus(value)
         case 1: flags.addXStatus(value)
         case 6:
-            if let n = Int(String(decoding: value, as: UTF8.self)), n >= 0 { contentLength = n }
+            if let n = value.withUnsafeBytes({ ContentLength.parse($0) }) { contentLength = n }
         case 4: isFolderInternalData = true
         default: break
         }

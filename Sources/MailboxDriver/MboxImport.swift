@@ -108,9 +108,9 @@ public enum MboxImport {
     /// Read-only: what `run` would do (messages, bytes, how many are already in the Maildir).
     public static func preview(file: String, maildir: String, options: MboxImportOptions) throws -> (tally: MboxTally, pending: Int, pendingBytes: Int, variant: MboxVariant) {
         let reader = try MboxReader(path: file, variant: options.variant, timeZone: options.timeZone)
-        let existing = MaildirIndex.scan(maildir)
+        let existing = MaildirPresence(scanning: maildir)
         var counter = PresenceCounter(existing: existing, prefix: options.tagPrefix)
-        if options.deduplicate { counter.knownDigests = Set(existing.values.map(\.digest)) }
+        if options.deduplicate { counter.knownDigests = existing.messageKeys() }
         try reader.read(into: &counter)
         return (counter.tally, counter.pending, counter.pendingBytes, reader.variant)
     }
@@ -126,7 +126,7 @@ struct ImportConsumer: MboxConsumer {
     var tally = MboxTally()
     /// Reads the whole source once (throws where it is damaged); called at most once.
     var validateSource: (() throws -> Void)?
-    var knownDigests: Set<String> = []
+    var knownDigests: MessageKeySet?
     var digest = MessageKey()
     var summary = SHA256()
     var present = 0
@@ -137,7 +137,7 @@ struct ImportConsumer: MboxConsumer {
         self.writer = writer
         self.prefix = prefix
         self.deduplicate = deduplicate
-        if deduplicate { knownDigests = Set(writer.existing.values.map(\.digest)) }
+        if deduplicate { knownDigests = writer.existing.messageKeys() }
     }
 
     var tag = ""
@@ -145,9 +145,9 @@ struct ImportConsumer: MboxConsumer {
     mutating func begin(_ head: MboxMessageHead, headers: UnsafeRawBufferPointer) throws -> Bool {
         _ = try tally.begin(head, headers: headers)
         tag = MessageTag.make(prefix, offset: head.offset, headers: headers)
-        if let known = writer.existing[tag] {
+        if let known = writer.existing.key(ofTag: tag) {
             present += 1
-            summary.update(known.digest)
+            summary.update(known)
             writing = false
             return false
         }
@@ -170,7 +170,7 @@ struct ImportConsumer: MboxConsumer {
         writing = false
         let d = digest.finalize()
         summary.update(d)
-        if deduplicate && knownDigests.contains(d) {
+        if let known = knownDigests, known.contains(d) {
             duplicates += 1
             writer.discard()
             return
@@ -186,23 +186,23 @@ struct ImportConsumer: MboxConsumer {
 
 /// Counts what an import would write, without writing.
 struct PresenceCounter: MboxConsumer {
-    let existing: [String: MaildirName]
+    let existing: MaildirPresence
     let prefix: String
     /// When deduplicating: digests already in the Maildir (a pending message matching one is not pending).
-    var knownDigests: Set<String>?
+    var knownDigests: MessageKeySet?
     var tally = MboxTally()
     var pending = 0
     var pendingBytes = 0
     var isPending = false
     var digest = MessageKey()
 
-    init(existing: [String: MaildirName], prefix: String) {
+    init(existing: MaildirPresence, prefix: String) {
         self.existing = existing
         self.prefix = prefix
     }
 
     mutating func begin(_ head: MboxMessageHead, headers: UnsafeRawBufferPointer) throws -> Bool {
-        isPending = existing[MessageTag.make(prefix, offset: head.offset, headers: headers)] == nil
+        isPending = !existing.contains(tag: MessageTag.make(prefix, offset: head.offset, headers: headers))
         _ = try tally.begin(head, headers: headers)
         guard isPending, knownDigests != nil else { return false }
         digest = MessageKey()

@@ -22,7 +22,7 @@ public struct MboxInspection: Sendable, Hashable, Codable {
     /// Reads `file` (read-only); with `maildir`, also counts what an import would add.
     public static func of(file: String, variant: MboxVariant, timeZone: TimeZone, maildir: String?) throws -> MboxInspection {
         let reader = try MboxReader(path: file, variant: variant, timeZone: timeZone)
-        var counter = PresenceCounter(existing: maildir.map { MaildirIndex.scan($0) } ?? [:], prefix: "m")
+        var counter = PresenceCounter(existing: maildir.map { MaildirPresence(scanning: $0) } ?? MaildirPresence(), prefix: "m")
         try reader.read(into: &counter)
         let t = counter.tally
         return MboxInspection(

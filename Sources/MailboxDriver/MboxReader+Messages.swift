@@ -48,7 +48,9 @@ extension MboxReader {
             }
             phase = .body
             if variant.usesContentLength, let cl = header.contentLength {
-                if contentLengthLands(bodyOffset + cl) {
+                // The sender's number: one past the end of file is as wrong as one just short of it.
+                let (land, overflow) = bodyOffset.addingReportingOverflow(cl)
+                if !overflow && contentLengthLands(land) {
                     head.contentLength = cl
                     try readRaw(cl, &consumer, stored: &stored)
                     phase = .afterContentLength

@@ -26,9 +26,26 @@ enum MboxSniffer {
         var i = 0
         var inHeaders = false
         var lastHeaderWasCL = false
+        // The header section's Content-Length, judged where the section ends (once: judging at
+        // each header would rescan the section per header).
+        var sawCL = false
+        var pendingCL: Int?
         var clEnd = -1  // while inside a Content-Length-delimited body, where it ends
         let from = Array("From ".utf8)
         let cl = Array("content-length:".utf8)
+
+        /// The header section ended; its body starts at `bodyStart`.
+        func judgeContentLength(bodyStart: Int) {
+            defer { (sawCL, pendingCL) = (false, nil) }
+            guard sawCL else { return }
+            withCL += 1
+            guard let len = pendingCL else { return }
+            if let land = landing(s, fileSize: fileSize, bodyStart: bodyStart, length: len) {
+                clValid += 1
+                clEnd = land
+            }
+        }
+
         s.withUnsafeBytes { p in
             while i < s.count {
                 let nl = s[i...].firstIndex(of: 0x0A) ?? s.count
@@ -42,25 +59,15 @@ enum MboxSniffer {
                     if line.isEmpty {
                         inHeaders = false
                         if lastHeaderWasCL { clLast += 1 }
+                        judgeContentLength(bodyStart: min(next, s.count))
                         continue
                     }
                     if line.count > cl.count,
                         line[0..<cl.count].map({ $0 | ($0 >= 0x41 && $0 <= 0x5A ? 0x20 : 0) }).elementsEqual(cl)
                     {
-                        withCL += 1
                         lastHeaderWasCL = true
-                        let v = String(decoding: line[cl.count...], as: UTF8.self).trimmingCharacters(in: .whitespaces)
-                        if let len = Int(v), len >= 0 {
-                            let bodyStart = headerEnd(s, from: next)
-                            let land = bodyStart + len
-                            if land == fileSize || land + 1 == fileSize || (land + 6 <= s.count && Array(s[(land + 1)..<(land + 6)]) == from) {
-                                clValid += 1
-                                clEnd = land
-                            } else if land + 6 > s.count && land < fileSize {
-                                clValid += 1  // beyond the sample: give it the benefit of the doubt
-                                clEnd = land
-                            }
-                        }
+                        sawCL = true
+                        if let n = ContentLength.parse(UnsafeRawBufferPointer(rebasing: line[cl.count...])) { pendingCL = n }
                     } else if line.first != 0x20 && line.first != 0x09 {
                         lastHeaderWasCL = false
                     }
@@ -73,6 +80,7 @@ enum MboxSniffer {
                         messages += 1
                         inHeaders = true
                         lastHeaderWasCL = false
+                        (sawCL, pendingCL) = (false, nil)
                     }
                     continue
                 }
@@ -85,6 +93,7 @@ enum MboxSniffer {
                 }
             }
         }
+        if inHeaders { judgeContentLength(bodyStart: s.count) }
         if withCL > 0 && clValid * 2 >= withCL {
             if escaped + doubleEscaped > 0 && bareInCL == 0 { return .mboxcl }
             return clLast * 2 >= withCL ? .solaris : .mboxcl2
@@ -92,15 +101,15 @@ enum MboxSniffer {
         return doubleEscaped > 0 ? .mboxrd : .mboxo
     }
 
-    /// Offset just after the empty line that ends the header section starting at `from`.
-    private static func headerEnd(_ s: [UInt8], from: Int) -> Int {
-        var i = from
-        while i < s.count {
-            let nl = s[i...].firstIndex(of: 0x0A) ?? s.count
-            let len = nl - i
-            if len == 0 || (len == 1 && s[i] == 0x0D) { return nl + 1 }
-            i = nl + 1
-        }
-        return s.count
+    /// mutt's rule, on the sample: where a body of `length` bytes from `bodyStart` ends, when that
+    /// is the end of file or a LF then `From ` (or beyond the sample: the benefit of the doubt);
+    /// nil when it is past the end of file or not on a message boundary. The length is the
+    /// sender's: it is bounded by the file before any sum is made with it.
+    static func landing(_ s: [UInt8], fileSize: Int, bodyStart: Int, length: Int) -> Int? {
+        guard length >= 0, length <= fileSize - bodyStart else { return nil }
+        let land = bodyStart + length
+        if land == fileSize || land + 1 == fileSize { return land }
+        if land + 6 <= s.count { return s[(land + 1)..<(land + 6)].elementsEqual("From ".utf8) ? land : nil }
+        return land
     }
 }

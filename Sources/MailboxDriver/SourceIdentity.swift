@@ -19,7 +19,9 @@ public struct SourceIdentity: Sendable, Hashable, Codable, CustomStringConvertib
     init(_ st: stat) {
         self.init(
             inode: UInt64(st.st_ino), device: UInt64(st.st_dev), size: Int(st.st_size),
-            mtimeNanos: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec))
+            // Wrapping: a mailbox's owner can set any mtime (year 3000 overflows nanoseconds), and
+            // the identity only has to change when the file does, not to read as a date.
+            mtimeNanos: Int64(st.st_mtim.tv_sec) &* 1_000_000_000 &+ Int64(st.st_mtim.tv_nsec))
     }
 
     /// The identity of `path` now, or nil when it does not exist, or is not a regular file with

@@ -39,9 +39,13 @@ public final class SpoolLock {
                 break
             }
             var st = stat()
-            if fstatat(directory.fd, lockName, &st, AT_SYMLINK_NOFOLLOW) == 0, time(nil) - st.st_mtim.tv_sec > 300 {
-                unlinkat(directory.fd, lockName, 0)
-                continue
+            // Whoever made the lock chose its mtime: the age is computed without trusting it to fit.
+            if fstatat(directory.fd, lockName, &st, AT_SYMLINK_NOFOLLOW) == 0 {
+                let (age, overflow) = time(nil).subtractingReportingOverflow(st.st_mtim.tv_sec)
+                if overflow || age > 300 {
+                    unlinkat(directory.fd, lockName, 0)
+                    continue
+                }
             }
             if Self.isLeftByDeadProcess(lockName, in: directory) { unlinkat(directory.fd, lockName, 0); continue }
             guard Date() < deadline else {

@@ -16,6 +16,7 @@ enum BenchSubcommands {
     static let all: [any ParsableCommand.Type] = [
         CompileBench.self,
         MailboxBench.self,
+        HostileBench.self,
         ExecutorBench.self,
         LDAPBench.self,
         SSHBench.self,
