@@ -35,24 +35,38 @@ enum JournalKey {
         return Array(key.prefix(length))
     }
 
-    /// The key at `path`, made now if there is none (O_EXCL: never over a file someone else
-    /// put there in the meantime).
+    /// The key at `path`, made now if there is none. The key appears whole or not at all: it is
+    /// written and synced under a temporary name, then linked into place (`link` never replaces a
+    /// key someone else put there meanwhile), so a crash while making it leaves no short key that
+    /// would make the journal unusable.
     static func loadOrCreate(_ path: String) throws -> [UInt8] {
         if let key = try load(path) { return key }
         let key = try random(length)
-        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            if errno == EEXIST, let key = try load(path) { return key }
-            throw JournalError.io(path: path, operation: "create", errno: errno)
-        }
-        defer { close(fd) }
+        let suffix = try random(8).map { String($0, radix: 16) }.joined()
+        let staging = path + ".new-" + suffix
+        let fd = Glibc.open(staging, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw JournalError.io(path: staging, operation: "create", errno: errno) }
+        defer { unlink(staging) }
         // fchmod: the umask could have taken bits away, never added; this makes 0600 exact.
-        guard fchmod(fd, 0o600) == 0, write(fd, key, key.count) == key.count, fsync(fd) == 0 else {
-            let e = errno
-            unlink(path)
-            throw JournalError.io(path: path, operation: "write key", errno: e)
+        let written = fchmod(fd, 0o600) == 0 && write(fd, key, key.count) == key.count && fsync(fd) == 0
+        let e = errno
+        close(fd)
+        guard written else { throw JournalError.io(path: staging, operation: "write key", errno: e) }
+        guard link(staging, path) == 0 else {
+            if errno == EEXIST, let key = try load(path) { return key }
+            throw JournalError.io(path: path, operation: "link key", errno: errno)
         }
+        try syncDirectory(of: path)
         return key
+    }
+
+    /// Makes the new name durable (the key must survive a power loss before any seal uses it).
+    private static func syncDirectory(of path: String) throws {
+        let dir = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        let fd = Glibc.open(dir.isEmpty ? "." : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw JournalError.io(path: dir, operation: "open", errno: errno) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw JournalError.io(path: dir, operation: "fsync", errno: errno) }
     }
 
     /// Bytes from the kernel's random source: getentropy(3), glibc's getrandom(2) without a
