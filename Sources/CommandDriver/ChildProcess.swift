@@ -104,7 +104,10 @@ struct ChildProcess {
         defer { posix_spawnattr_destroy(&attributes) }
         var defaults = sigset_t()
         sigemptyset(&defaults)
-        sigaddset(&defaults, SIGPIPE)
+        // Whatever this process does with these signals (it ignores SIGPIPE; its signal trap
+        // handles SIGINT/SIGTERM), a child starts with the defaults: a service left running must
+        // stop on SIGTERM, and a shell cannot trap a signal that was ignored when it started.
+        for signal in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT] { sigaddset(&defaults, signal) }
         var mask = sigset_t()
         sigemptyset(&mask)
         posix_spawnattr_setsigdefault(&attributes, &defaults)

@@ -42,3 +42,26 @@ import Testing
         #expect(kill(sleeper, 0) != 0, "the running command was killed")
     }
 }
+
+/// The commands and services a run starts begin with default signal handling, whatever the run
+/// does with SIGINT/SIGTERM (it traps them): a service it leaves running must stop on SIGTERM.
+@Suite struct ChildSignalTests {
+    @Test func commandsStartWithDefaultSignalHandling() async throws {
+        let binary = try #require(BuiltMailshift.path, "build the mailshift product first")
+        let slapd = try SlapdFixture(users: ["ann"].map { DirectoryUser.mailUser($0) })
+        defer { slapd.stop() }
+        let report = slapd.temp.file("sigign")
+        let plan = try UsersFromRunTests.writePlan(
+            slapd, legacyStop: "[/bin/sh, -c, 'grep SigIgn /proc/self/status > \(report)']", approve: false)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["run", plan, "--state", slapd.temp.file("state")]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        let line = try String(contentsOfFile: report, encoding: .utf8)
+        let mask = try #require(UInt64(line.split(separator: "\t").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "", radix: 16))
+        for signal in [SIGINT, SIGTERM, SIGHUP] { #expect(mask & (1 << UInt64(signal - 1)) == 0, "signal \(signal) ignored in a child") }
+    }
+}
