@@ -47,7 +47,9 @@ public struct MailboxImportRunner: StepRunner {
                 on: host, timeout: 86400, as: MboxImportReport.self)
         } else if try !SourceFile.exists(mbox) {
             context.log("\(mbox): no mailbox, nothing to import")
-            return ["messages": "0", "bytes": "0", "imported": "0", "source_identity": "absent", "maildir": maildir]
+            var none = MailboxImportOutputs(messages: 0, sourceIdentity: "absent")
+            (none.bytes, none.imported, none.maildir) = (0, 0, maildir)
+            return StepOutputs(encoding: none)
         } else {
             let options = try p.importOptions(step)
             report = try await BlockingWork.run { try MboxImport.run(file: mbox, maildir: maildir, options: options) }
@@ -57,16 +59,12 @@ public struct MailboxImportRunner: StepRunner {
     }
 
     static func outputs(_ r: MboxImportReport) -> StepOutputs {
-        var o: StepOutputs = [
-            "messages": String(r.messages), "bytes": String(r.bytes), "imported": String(r.imported),
-            "imported_bytes": String(r.importedBytes), "present": String(r.present), "variant": r.variant,
-            "detected": r.detected ? "true" : "false", "digest_summary": r.digestSummary, "source_identity": r.source,
-            "warnings": String(r.warningCount), "maildir": r.maildir,
-        ]
-        if r.duplicates > 0 { o["duplicates"] = String(r.duplicates) }
-        if let f = r.firstDate { o["first_date"] = String(f) }
-        if let l = r.lastDate { o["last_date"] = String(l) }
-        return o
+        var o = MailboxImportOutputs(messages: r.messages, sourceIdentity: r.source)
+        (o.bytes, o.imported, o.importedBytes, o.present) = (r.bytes, r.imported, r.importedBytes, r.present)
+        (o.variant, o.detected, o.digestSummary, o.warnings, o.maildir) = (r.variant, r.detected, r.digestSummary, r.warningCount, r.maildir)
+        o.duplicates = r.duplicates > 0 ? r.duplicates : nil
+        (o.firstDate, o.lastDate) = (r.firstDate.map { Int($0) }, r.lastDate.map { Int($0) })
+        return StepOutputs(encoding: o)
     }
 
     /// The source's counts, read here or by the agent on the step's host.
@@ -92,20 +90,24 @@ public struct MailboxImportRunner: StepRunner {
             throw StepError.permanent("\(step.id): store_kind command needs import_argv")
         }
         let source = try await sourceInspection(step, p, mbox, maildir: nil)
-        var outputs: StepOutputs = ["messages": String(source.messages), "bytes": String(source.bytes), "source_identity": source.source]
-        var before: Int?
+        var outputs = MailboxImportOutputs(messages: source.messages, sourceIdentity: source.source)
+        outputs.bytes = source.bytes
         if let countArgv = p.countArgv {
-            if let saved = context.previousOutputs?["count_before"].flatMap({ Int($0) }) {
+            // The count before the import is checkpointed before the import runs: a resume then
+            // tells "already imported" from "not yet" by the store's growth.
+            let saved = context.previousOutputs?.decode(StoreCountCheckpoint.self)?.countBefore
+            let before: Int
+            if let saved {
                 before = saved
             } else {
                 before = try await StoreCount.run(countArgv, on: step.commandHost, agent: agent)
-                try await context.checkpoint(["count_before": String(before!)])
+                try await context.checkpoint(StepOutputs(encoding: StoreCountCheckpoint(countBefore: before)))
             }
-            outputs["count_before"] = String(before!)
+            outputs.countBefore = before
             let now = try await StoreCount.run(countArgv, on: step.commandHost, agent: agent)
-            if now >= before! + source.messages, context.previousOutputs?["count_before"] != nil {
-                outputs["count_after"] = String(now)
-                return outputs
+            if now >= before + source.messages, saved != nil {
+                outputs.countAfter = now
+                return StepOutputs(encoding: outputs)
             }
         }
         let outcome = try await agent.transport.run(importArgv, on: step.commandHost, stdin: nil, timeout: 86400)
@@ -114,10 +116,16 @@ public struct MailboxImportRunner: StepRunner {
             throw StepError.permanent("\(step.id): \(importArgv[0]) exited \(outcome.status): \(err)")
         }
         if let countArgv = p.countArgv {
-            outputs["count_after"] = String(try await StoreCount.run(countArgv, on: step.commandHost, agent: agent))
+            outputs.countAfter = try await StoreCount.run(countArgv, on: step.commandHost, agent: agent)
         }
-        return outputs
+        return StepOutputs(encoding: outputs)
     }
+}
+
+/// What a command-store import checkpoints before running the site's import command.
+struct StoreCountCheckpoint: Codable {
+    var countBefore: Int
+    enum CodingKeys: String, CodingKey { case countBefore = "count_before" }
 }
 
 /// A command store's message count: the first integer `count_argv` prints.

@@ -16,8 +16,8 @@ public struct MailboxVerifyRunner: StepRunner {
         let p = try MailboxStepParameters(step)
         let mbox = try p.require(p.mbox, "mbox", step)
         let mode = try step.parameters(MailboxVerifyParameters.self).mode.rawValue
-        if let prev = context.previousOutputs, prev["passed"] == "true", step.remoteHost == nil,
-            (SourceIdentity.of(mbox)?.description ?? "absent") == prev["source_identity"]
+        if let prev = context.previousOutputs?.decode(MailboxVerifyOutputs.self), prev.passed, step.remoteHost == nil,
+            (SourceIdentity.of(mbox)?.description ?? "absent") == prev.sourceIdentity
         {
             return .done("verified (\(mode)), source unchanged")
         }
@@ -47,31 +47,34 @@ public struct MailboxVerifyRunner: StepRunner {
             }
         }
         guard report.passed else { throw VerifyFailure(file: mbox, missing: report.missing, extra: report.extra) }
-        return [
-            "passed": "true", "mode": mode.rawValue, "messages": String(report.sourceMessages),
-            "destination_messages": String(report.destinationMessages), "source_identity": report.source,
-            "digest_summary": report.digestSummary,
-        ]
+        return StepOutputs(
+            encoding: MailboxVerifyOutputs(
+                passed: true, mode: verify.mode, messages: report.sourceMessages, destinationMessages: report.destinationMessages,
+                sourceIdentity: report.source, digestSummary: report.digestSummary))
     }
 
     /// The variant the import used (a detected one is pinned for verify, so both read alike).
     func importedVariant(_ step: StepInstance, _ context: StepContext) -> MboxVariant? {
-        guard let id = try? step.parameters(MailboxVerifyParameters.self).importStep.id, let out = context.outputs(of: id) else { return nil }
-        return out["variant"].flatMap { MboxVariant(rawValue: $0) }
+        guard let id = try? step.parameters(MailboxVerifyParameters.self).importStep.id,
+            let imported = context.outputs(of: id)?.decode(MailboxImportOutputs.self)
+        else { return nil }
+        return imported.variant.flatMap { MboxVariant(rawValue: $0) }
     }
 
     func verifyCommand(_ step: StepInstance, _ p: MailboxStepParameters, _ mbox: String, _ context: StepContext) async throws -> StepOutputs {
         guard let countArgv = p.countArgv, let id = try? step.parameters(MailboxVerifyParameters.self).importStep.id,
-            let imported = context.outputs(of: id), let before = imported["count_before"].flatMap({ Int($0) }),
-            let messages = imported["messages"].flatMap({ Int($0) })
+            let imported = context.outputs(of: id)?.decode(MailboxImportOutputs.self), let before = imported.countBefore
         else {
             throw StepError.permanent("\(step.id): a command store is verified by count_argv and the import step's counts", hint: "set count_argv on the store")
         }
+        let messages = imported.messages
         let now = try await StoreCount.run(countArgv, on: step.commandHost, agent: agent)
         guard now - before == messages else {
             throw StepError.permanent("\(step.id): store count grew by \(now - before), the mailbox has \(messages) messages")
         }
-        let identity = step.remoteHost == nil ? (SourceIdentity.of(mbox)?.description ?? "absent") : (imported["source_identity"] ?? "")
-        return ["passed": "true", "mode": "count", "messages": String(messages), "destination_messages": String(now - before), "source_identity": identity]
+        let identity = step.remoteHost == nil ? (SourceIdentity.of(mbox)?.description ?? "absent") : imported.sourceIdentity
+        return StepOutputs(
+            encoding: MailboxVerifyOutputs(
+                passed: true, mode: .count, messages: messages, destinationMessages: now - before, sourceIdentity: identity))
     }
 }

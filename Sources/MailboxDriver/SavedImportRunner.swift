@@ -58,7 +58,11 @@ public struct SavedImportRunner: StepRunner {
                  "--saved", "--format", "json"] + (p.owner.map { ["--owner", $0] } ?? []), on: host, timeout: 86400, as: MboxImportReport.self)
             return MailboxImportRunner.outputs(r)
         }
-        guard try SourceFile.exists(saved) else { return ["messages": "0", "imported": "0", "source_identity": "absent"] }
+        guard try SourceFile.exists(saved) else {
+            var none = MailboxImportOutputs(messages: 0, sourceIdentity: "absent")
+            none.imported = 0
+            return StepOutputs(encoding: none)
+        }
         let options = try p.importOptions(step, tagPrefix: "s", deduplicate: true, variant: variant(p))
         let r = try await BlockingWork.run { try MboxImport.run(file: saved, maildir: dir, options: options) }
         return MailboxImportRunner.outputs(r)

@@ -62,14 +62,14 @@ public struct SourceRetireRunner: StepRunner {
     public func apply(_ step: StepInstance, context: StepContext) async throws -> StepOutputs {
         guard !context.dryRun else { throw StepError.permanent("\(step.id): apply called during a dry run") }
         let plan = try plan(step)
-        guard let verified = context.outputs(of: plan.verifyStep), verified["passed"] == "true" else {
+        guard let verified = context.outputs(of: plan.verifyStep)?.decode(MailboxVerifyOutputs.self), verified.passed else {
             throw StepError.permanent(
                 "\(step.id): refusing to retire \(plan.mbox): \(plan.verifyStep) has not passed",
                 hint: "run the import and its verify first; retire never acts on an unverified mailbox")
         }
-        var outputs: StepOutputs = ["mode": plan.mode, "verified_identity": verified["source_identity"] ?? ""]
+        var outputs: StepOutputs = ["mode": plan.mode, "verified_identity": verified.sourceIdentity]
         if plan.mode != "keep" {
-            let identity = verified["source_identity"] ?? ""
+            let identity = verified.sourceIdentity
             if let host = step.remoteHost {
                 let r = try await agent.call(
                     ["mbox", "retire", plan.mbox, "--mode", plan.mode, "--expect", identity, "--format", "json"]
