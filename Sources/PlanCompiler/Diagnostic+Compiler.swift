@@ -170,3 +170,18 @@ extension Diagnostic {
         Diagnostic(.note, "compiler.more", "\(count) more \(what) not shown")
     }
 }
+
+/// What `check` refuses (or warns about) because the run would ignore it or fail on it later.
+extension Diagnostic {
+    static func deluserNeverRuns(retireWritten: SourceRange?, at range: SourceRange) -> Diagnostic {
+        let keep = retireWritten == nil ? "'policy.retire_source' is 'keep' (the default)" : "'policy.retire_source' is 'keep'"
+        return .error("compiler.deluser-never-runs", "services.deluser never runs: it runs after each source mailbox is retired, and \(keep)", at: range,
+            hint: "set retire_source: archive (with archive_dir) or delete under policy: to retire the sources, or remove services.deluser",
+            notes: retireWritten.map { [.init(message: "retire_source is set here", range: $0)] } ?? [])
+    }
+
+    static func deluserHostNotHonoured(_ host: String, source: String, at range: SourceRange) -> Diagnostic {
+        .error("compiler.deluser-host", "services.deluser.host '\(host)' is not honoured: deluser runs on the source host '\(source)', as part of retiring each mailbox there",
+            at: range, hint: "write host: \(source), and make the command work on that host (mailshift cannot run deluser on another host)")
+    }
+}

@@ -25,6 +25,7 @@ enum Validator {
         PathRule.self,
         StrategyRequirementsRule.self,
         RetirePolicyRule.self,
+        DeluserRule.self,
     ]
 
     static func validate(_ input: ValidationInput) -> DiagnosticList {

@@ -1,0 +1,20 @@
+import Diagnostics
+import PlanModel
+
+/// `services.deluser` is honoured only as lowering uses it: its `run` follows each source.retire,
+/// which exists only when sources are archived or deleted, and which runs on the source host.
+struct DeluserRule: ValidationRule {
+    static func check(_ input: ValidationInput, into diagnostics: inout DiagnosticList) {
+        let plan = input.plan
+        guard let deluser = plan.services.deluser else { return }
+        let policy = plan.policy
+        // A retire_source that did not decode was reported; its fallback 'keep' is no choice.
+        let undecoded = policy.written.contains("retire_source") && policy.retireSourceRange == nil
+        if policy.retireSource == .keep, !undecoded {
+            diagnostics.append(.deluserNeverRuns(retireWritten: policy.retireSourceRange, at: deluser.range))
+        }
+        if let host = deluser.host, let source = plan.source?.host, host.value != source.value {
+            diagnostics.append(.deluserHostNotHonoured(host.value, source: source.value, at: host.range))
+        }
+    }
+}
