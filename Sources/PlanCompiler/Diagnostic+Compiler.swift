@@ -184,4 +184,10 @@ extension Diagnostic {
         .error("compiler.deluser-host", "services.deluser.host '\(host)' is not honoured: deluser runs on the source host '\(source)', as part of retiring each mailbox there",
             at: range, hint: "write host: \(source), and make the command work on that host (mailshift cannot run deluser on another host)")
     }
+
+    static func ignoredByStrategy(_ section: String, strategy: String, usedBy: [String], at range: SourceRange) -> Diagnostic {
+        let users = usedBy.count == 1 ? "strategy \(usedBy[0]) uses" : "strategies \(usedBy.joined(separator: " and ")) use"
+        return .warning("compiler.ignored-by-strategy", "'\(section)' is ignored by strategy \(strategy)", at: range,
+            hint: "only \(users) it: remove it, or change the strategy (a warning, not an error: it changes nothing, and a site may keep one section for plans of several strategies)")
+    }
 }

@@ -24,6 +24,7 @@ enum Validator {
         PlaceholderRule.self,
         PathRule.self,
         StrategyRequirementsRule.self,
+        StrategySectionRule.self,
         RetirePolicyRule.self,
         DeluserRule.self,
     ]
