@@ -190,4 +190,13 @@ extension Diagnostic {
         return .warning("compiler.ignored-by-strategy", "'\(section)' is ignored by strategy \(strategy)", at: range,
             hint: "only \(users) it: remove it, or change the strategy (a warning, not an error: it changes nothing, and a site may keep one section for plans of several strategies)")
     }
+
+    static func emptyBatch(_ batch: String, usersFile: String?, at range: SourceRange) -> Diagnostic {
+        if let usersFile {
+            return .error("compiler.empty-batch", "batch '\(batch)' has no users: users file '\(usersFile)' names none", at: range,
+                hint: "a users file holds one user name per line ('#' starts a comment); is this the right file? A batch without users would move nothing")
+        }
+        return .error("compiler.empty-batch", "batch '\(batch)' has no users", at: range,
+            hint: "list its users (users: [alice, bob]) or remove the batch; a batch without users would move nothing")
+    }
 }

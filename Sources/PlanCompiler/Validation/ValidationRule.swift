@@ -21,6 +21,7 @@ enum Validator {
         AfterCycleRule.self,
         UserNameRule.self,
         DuplicateUserRule.self,
+        EmptyBatchRule.self,
         PlaceholderRule.self,
         PathRule.self,
         StrategyRequirementsRule.self,
