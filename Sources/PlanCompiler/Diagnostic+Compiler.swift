@@ -199,4 +199,28 @@ extension Diagnostic {
         return .error("compiler.empty-batch", "batch '\(batch)' has no users", at: range,
             hint: "list its users (users: [alice, bob]) or remove the batch; a batch without users would move nothing")
     }
+
+    static func sshOptionReserved(_ option: String, name: String, host: String, at range: SourceRange?) -> Diagnostic {
+        let hint =
+            switch name {
+            case "batchmode":
+                "remove it: ssh always runs in batch mode, since nobody can answer a prompt during a run; log in with a key (identity_file)"
+            case "stricthostkeychecking":
+                "remove it: host keys are always verified; put the host's key in a known_hosts file (ssh-keyscan it, compare the fingerprint) and name that file with UserKnownHostsFile=PATH"
+            default:
+                "remove it: mailshift multiplexes each host's ssh sessions itself"
+            }
+        return .error("compiler.ssh-option", "ssh option '\(option)' of host '\(host)' is refused: mailshift sets that option itself", at: range,
+            hint: hint)
+    }
+
+    static func sshOptionMalformed(_ option: String, host: String, at range: SourceRange?) -> Diagnostic {
+        .error("compiler.ssh-option", "ssh option '\(option)' of host '\(host)' is malformed", at: range,
+            hint: "write Name=value, e.g. ConnectTimeout=10")
+    }
+
+    static func sshOptionPrompts(_ option: String, host: String, at range: SourceRange?) -> Diagnostic {
+        .warning("compiler.ssh-prompt", "ssh option '\(option)' of host '\(host)' has no effect: ssh runs in batch mode and never prompts", at: range,
+            hint: "log in with a key (identity_file) and remove the option (a warning, not an error: key logins still work, but no run will ever log in by password)")
+    }
 }

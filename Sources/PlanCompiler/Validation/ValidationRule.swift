@@ -16,6 +16,7 @@ protocol ValidationRule: Sendable {
 enum Validator {
     static let rules: [any ValidationRule.Type] = [
         HostReferenceRule.self,
+        SSHOptionRule.self,
         BatchNameRule.self,
         AfterReferenceRule.self,
         AfterCycleRule.self,
