@@ -223,4 +223,11 @@ extension Diagnostic {
         .warning("compiler.ssh-prompt", "ssh option '\(option)' of host '\(host)' has no effect: ssh runs in batch mode and never prompts", at: range,
             hint: "log in with a key (identity_file) and remove the option (a warning, not an error: key logins still work, but no run will ever log in by password)")
     }
+
+    static func remoteHoldSpool(_ host: String, at range: SourceRange, hostRange: SourceRange) -> Diagnostic {
+        .error("compiler.remote-hold-spool",
+            "services.hold.spool_dir is on host '\(host)', reached by ssh: mailshift releases a remote hold spool only into a store of kind 'command'", at: range,
+            hint: "release held mail with services.hold.master instead, run mailshift on '\(host)' (connect: local), or use store kind: command",
+            notes: [.init(message: "host '\(host)' is defined here", range: hostRange)])
+    }
 }

@@ -29,6 +29,7 @@ enum Validator {
         StrategySectionRule.self,
         RetirePolicyRule.self,
         DeluserRule.self,
+        HoldSpoolRule.self,
     ]
 
     static func validate(_ input: ValidationInput) -> DiagnosticList {
