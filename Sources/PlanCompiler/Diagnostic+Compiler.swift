@@ -230,4 +230,9 @@ extension Diagnostic {
             hint: "release held mail with services.hold.master instead, run mailshift on '\(host)' (connect: local), or use store kind: command",
             notes: [.init(message: "host '\(host)' is defined here", range: hostRange)])
     }
+
+    static func commandStoreNeedsCount(at range: SourceRange) -> Diagnostic {
+        .error("compiler.store-count", "a store of kind 'command' needs 'count', a command printing a user's message count", at: range,
+            hint: "verify and a resumed import compare the store's count before and after each import; add e.g. count: [mboxutil, -c, -u, \"{user}\"] under store:")
+    }
 }

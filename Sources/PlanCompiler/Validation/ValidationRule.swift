@@ -29,6 +29,7 @@ enum Validator {
         StrategySectionRule.self,
         RetirePolicyRule.self,
         DeluserRule.self,
+        CommandStoreCountRule.self,
         HoldSpoolRule.self,
     ]
 
