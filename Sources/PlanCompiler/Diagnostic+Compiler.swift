@@ -235,4 +235,10 @@ extension Diagnostic {
         .error("compiler.store-count", "a store of kind 'command' needs 'count', a command printing a user's message count", at: range,
             hint: "verify and a resumed import compare the store's count before and after each import; add e.g. count: [mboxutil, -c, -u, \"{user}\"] under store:")
     }
+
+    static func digestWithCommandStore(written: Bool, at range: SourceRange) -> Diagnostic {
+        let what = written ? "'verify: digest'" : "'policy.verify' defaults to digest, which"
+        return .error("compiler.verify-mode", "\(what) cannot be done with a store of kind 'command': its messages are only counted", at: range,
+            hint: "write verify: count under policy: (a command store is verified by its message count before and after each import)")
+    }
 }

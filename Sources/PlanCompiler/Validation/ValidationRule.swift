@@ -30,6 +30,7 @@ enum Validator {
         RetirePolicyRule.self,
         DeluserRule.self,
         CommandStoreCountRule.self,
+        VerifyModeRule.self,
         HoldSpoolRule.self,
     ]
 
