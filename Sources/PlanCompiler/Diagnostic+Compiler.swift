@@ -241,4 +241,9 @@ extension Diagnostic {
         return .error("compiler.verify-mode", "\(what) cannot be done with a store of kind 'command': its messages are only counted", at: range,
             hint: "write verify: count under policy: (a command store is verified by its message count before and after each import)")
     }
+
+    static func deluserKeyIgnored(_ key: String, at range: SourceRange) -> Diagnostic {
+        .warning("compiler.deluser-key", "services.deluser.\(key) is ignored: deluser's 'run' is run once inside each user's retire step, which takes nothing else", at: range,
+            hint: "remove '\(key)' (a warning, not an error: the command still runs once per retired user, journaled so it is not repeated, within a fixed 600 s)")
+    }
 }

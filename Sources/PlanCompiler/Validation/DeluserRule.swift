@@ -2,7 +2,8 @@ import Diagnostics
 import PlanModel
 
 /// `services.deluser` is honoured only as lowering uses it: its `run` follows each source.retire,
-/// which exists only when sources are archived or deleted, and which runs on the source host.
+/// which exists only when sources are archived or deleted, and which runs on the source host;
+/// its `check` and `timeout` are never passed on.
 struct DeluserRule: ValidationRule {
     static func check(_ input: ValidationInput, into diagnostics: inout DiagnosticList) {
         let plan = input.plan
@@ -16,5 +17,8 @@ struct DeluserRule: ValidationRule {
         if let host = deluser.host, let source = plan.source?.host, host.value != source.value {
             diagnostics.append(.deluserHostNotHonoured(host.value, source: source.value, at: host.range))
         }
+        // source.retire takes only deluser's argv (SourceRetireParameters.argv).
+        if let check = deluser.check { diagnostics.append(.deluserKeyIgnored("check", at: check.range)) }
+        if deluser.timeout != nil { diagnostics.append(.deluserKeyIgnored("timeout", at: deluser.range)) }
     }
 }
