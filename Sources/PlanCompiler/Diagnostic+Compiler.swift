@@ -246,4 +246,10 @@ extension Diagnostic {
         .warning("compiler.deluser-key", "services.deluser.\(key) is ignored: deluser's 'run' is run once inside each user's retire step, which takes nothing else", at: range,
             hint: "remove '\(key)' (a warning, not an error: the command still runs once per retired user, journaled so it is not repeated, within a fixed 600 s)")
     }
+
+    static func holdSpoolIgnored(at range: SourceRange, master: SourceRange) -> Diagnostic {
+        .warning("compiler.hold-spool-ignored", "services.hold.spool_dir is ignored: services.hold.master releases the held mail", at: range,
+            hint: "remove spool_dir, or remove master for mailshift to import the spool itself (a warning, not an error: held mail is still released, by master)",
+            notes: [.init(message: "master is given here", range: master)])
+    }
 }

@@ -32,6 +32,7 @@ enum Validator {
         CommandStoreCountRule.self,
         VerifyModeRule.self,
         HoldSpoolRule.self,
+        HoldReleaseChoiceRule.self,
     ]
 
     static func validate(_ input: ValidationInput) -> DiagnosticList {
