@@ -22,16 +22,18 @@ public enum SSHOptionPolicy {
         case interactive(String)
     }
 
-    /// The option's name, lowercased (ssh's names are case-insensitive); nil when there is none.
+    /// The option's name, lowercased (ssh's names are case-insensitive): what comes before the
+    /// first `=` or blank. Nil when there is none (`=yes`, ` BatchMode=no`): such an option is
+    /// malformed.
     public static func name(of option: String) -> String? {
-        let name = option.split(whereSeparator: { $0 == "=" || $0 == " " }).first.map { $0.lowercased() } ?? ""
+        let name = option.prefix(while: { $0 != "=" && $0 != " " }).lowercased()
         return name.isEmpty ? nil : name
     }
 
     /// The option's value after `=` or blanks, lowercased.
     static func value(of option: String) -> String {
         guard let end = option.firstIndex(where: { $0 == "=" || $0 == " " }) else { return "" }
-        return option[end...].drop(while: { $0 == "=" || $0 == " " || $0 == "\t" }).lowercased()
+        return option[end...].drop(while: { $0 == "=" || $0 == " " }).lowercased()
     }
 
     public static func verdict(_ option: String) -> Verdict {
