@@ -14,10 +14,13 @@ struct DeluserRule: ValidationRule {
         if policy.retireSource == .keep, !undecoded {
             diagnostics.append(.deluserNeverRuns(retireWritten: policy.retireSourceRange, at: deluser.range))
         }
-        if let host = deluser.host, let source = plan.source?.host, host.value != source.value {
+        // An unknown host was reported by HostReferenceRule, with a suggestion.
+        if let host = deluser.host, let source = plan.source?.host, host.value != source.value, plan.host(named: host.value) != nil {
             diagnostics.append(.deluserHostNotHonoured(host.value, source: source.value, at: host.range))
         }
-        // source.retire takes only deluser's argv (SourceRetireParameters.argv).
+        // source.retire takes only deluser's argv (SourceRetireParameters.argv); with 'keep' the
+        // whole section was just reported.
+        guard policy.retireSource != .keep else { return }
         if let check = deluser.check { diagnostics.append(.deluserKeyIgnored("check", at: check.range)) }
         if deluser.timeout != nil { diagnostics.append(.deluserKeyIgnored("timeout", at: deluser.range)) }
     }
