@@ -1,3 +1,4 @@
+import Diagnostics
 import Steps
 
 /// The fixed `ssh` command line for one plan host: batch mode, strict host keys, then the plan's
@@ -7,9 +8,6 @@ import Steps
 /// plan cannot weaken them; a plan option that tries to is refused with a clear error instead of
 /// being silently ignored.
 struct SSHOptions {
-    /// Options mailshift owns; a plan may not set them.
-    static let reserved: Set<String> = ["batchmode", "stricthostkeychecking", "controlmaster", "controlpath", "controlpersist"]
-
     var configFile: String?
     var connectTimeout: Int
 
@@ -27,9 +25,10 @@ struct SSHOptions {
         }
         if let port = host.port, !(1...65535).contains(port) { throw bad("port \(port) is out of range") }
         for option in host.sshOptions {
-            let key = option.split(whereSeparator: { $0 == "=" || $0 == " " }).first.map(String.init)?.lowercased() ?? ""
+            // The same list `check` refuses (options mailshift owns; a plan may not set them).
+            let key = SSHOptionPolicy.name(of: option) ?? ""
             if key.isEmpty || option.contains(where: \.isASCIIControl) { throw bad("ssh option '\(option)' is malformed") }
-            if Self.reserved.contains(key) {
+            if SSHOptionPolicy.reserved.contains(key) {
                 throw bad("ssh option '\(option)' is set by mailshift (batch mode, strict host keys, multiplexing) and cannot be changed by the plan")
             }
         }

@@ -170,3 +170,86 @@ extension Diagnostic {
         Diagnostic(.note, "compiler.more", "\(count) more \(what) not shown")
     }
 }
+
+/// What `check` refuses (or warns about) because the run would ignore it or fail on it later.
+extension Diagnostic {
+    static func deluserNeverRuns(retireWritten: SourceRange?, at range: SourceRange) -> Diagnostic {
+        let keep = retireWritten == nil ? "'policy.retire_source' is 'keep' (the default)" : "'policy.retire_source' is 'keep'"
+        return .error("compiler.deluser-never-runs", "services.deluser never runs: it runs after each source mailbox is retired, and \(keep)", at: range,
+            hint: "set retire_source: archive (with archive_dir) or delete under policy: to retire the sources, or remove services.deluser",
+            notes: retireWritten.map { [.init(message: "retire_source is set here", range: $0)] } ?? [])
+    }
+
+    static func deluserHostNotHonoured(_ host: String, source: String, at range: SourceRange) -> Diagnostic {
+        .error("compiler.deluser-host", "services.deluser.host '\(host)' is not honoured: deluser runs on the source host '\(source)', as part of retiring each mailbox there",
+            at: range, hint: "write host: \(source), and make the command work on that host (mailshift cannot run deluser on another host)")
+    }
+
+    static func ignoredByStrategy(_ section: String, strategy: String, usedBy: [String], at range: SourceRange) -> Diagnostic {
+        let users = usedBy.count == 1 ? "strategy \(usedBy[0]) uses" : "strategies \(usedBy.joined(separator: " and ")) use"
+        return .warning("compiler.ignored-by-strategy", "'\(section)' is ignored by strategy \(strategy)", at: range,
+            hint: "only \(users) it: remove it, or change the strategy (a warning, not an error: it changes nothing, and a site may keep one section for plans of several strategies)")
+    }
+
+    static func emptyBatch(_ batch: String, usersFile: String?, at range: SourceRange) -> Diagnostic {
+        if let usersFile {
+            return .error("compiler.empty-batch", "batch '\(batch)' has no users: users file '\(usersFile)' names none", at: range,
+                hint: "a users file holds one user name per line ('#' starts a comment); is this the right file? A batch without users would move nothing")
+        }
+        return .error("compiler.empty-batch", "batch '\(batch)' has no users", at: range,
+            hint: "list its users (users: [alice, bob]) or remove the batch; a batch without users would move nothing")
+    }
+
+    static func sshOptionReserved(_ option: String, name: String, host: String, at range: SourceRange?) -> Diagnostic {
+        let hint =
+            switch name {
+            case "batchmode":
+                "remove it: ssh always runs in batch mode, since nobody can answer a prompt during a run; log in with a key (identity_file)"
+            case "stricthostkeychecking":
+                "remove it: host keys are always verified; put the host's key in a known_hosts file (ssh-keyscan it, compare the fingerprint) and name that file with UserKnownHostsFile=PATH"
+            default:
+                "remove it: mailshift multiplexes each host's ssh sessions itself"
+            }
+        return .error("compiler.ssh-option", "ssh option '\(option)' of host '\(host)' is refused: mailshift sets that option itself", at: range,
+            hint: hint)
+    }
+
+    static func sshOptionMalformed(_ option: String, host: String, at range: SourceRange?) -> Diagnostic {
+        .error("compiler.ssh-option", "ssh option '\(option)' of host '\(host)' is malformed", at: range,
+            hint: "write Name=value, e.g. ConnectTimeout=10")
+    }
+
+    static func sshOptionPrompts(_ option: String, host: String, at range: SourceRange?) -> Diagnostic {
+        .warning("compiler.ssh-prompt", "ssh option '\(option)' of host '\(host)' has no effect: ssh runs in batch mode and never prompts", at: range,
+            hint: "log in with a key (identity_file) and remove the option (a warning, not an error: key logins still work, but no run will ever log in by password)")
+    }
+
+    static func remoteHoldSpool(_ host: String, at range: SourceRange, hostRange: SourceRange) -> Diagnostic {
+        .error("compiler.remote-hold-spool",
+            "services.hold.spool_dir is on host '\(host)', reached by ssh: mailshift releases a remote hold spool only into a store of kind 'command'", at: range,
+            hint: "release held mail with services.hold.master instead, run mailshift on '\(host)' (connect: local), or use store kind: command",
+            notes: [.init(message: "host '\(host)' is defined here", range: hostRange)])
+    }
+
+    static func commandStoreNeedsCount(at range: SourceRange) -> Diagnostic {
+        .error("compiler.store-count", "a store of kind 'command' needs 'count', a command printing a user's message count", at: range,
+            hint: "verify and a resumed import compare the store's count before and after each import; add e.g. count: [mboxutil, -c, -u, \"{user}\"] under store:")
+    }
+
+    static func digestWithCommandStore(written: Bool, at range: SourceRange) -> Diagnostic {
+        let what = written ? "'verify: digest'" : "'policy.verify' defaults to digest, which"
+        return .error("compiler.verify-mode", "\(what) cannot be done with a store of kind 'command': its messages are only counted", at: range,
+            hint: "write verify: count under policy: (a command store is verified by its message count before and after each import)")
+    }
+
+    static func deluserKeyIgnored(_ key: String, at range: SourceRange) -> Diagnostic {
+        .warning("compiler.deluser-key", "services.deluser.\(key) is ignored: deluser's 'run' is run once inside each user's retire step, which takes nothing else", at: range,
+            hint: "remove '\(key)' (a warning, not an error: the command still runs once per retired user, journaled so it is not repeated, within a fixed 600 s)")
+    }
+
+    static func holdSpoolIgnored(at range: SourceRange, master: SourceRange) -> Diagnostic {
+        .warning("compiler.hold-spool-ignored", "services.hold.spool_dir is ignored: services.hold.master releases the held mail", at: range,
+            hint: "remove spool_dir, or remove master for mailshift to import the spool itself (a warning, not an error: held mail is still released, by master)",
+            notes: [.init(message: "master is given here", range: master)])
+    }
+}

@@ -45,9 +45,15 @@ public struct PolicySpec: Sendable {
     public var stepTimeout = 0.0
     public var maxFailures: MaxFailures?
     public var verify: Verify = .digest
+    /// Where `verify` was written (nil: the default, or a value that did not decode).
+    public var verifyRange: SourceRange?
     public var retireSource: Retire = .keep
+    /// Where `retireSource` was written (nil: the default, or a value that did not decode).
+    public var retireSourceRange: SourceRange?
     public var archiveDir: Located<String>?
     public var autoApprove = false
+    /// Keys the plan wrote (even with a wrong value).
+    public var written: Set<String> = []
     public var range: SourceRange?
 
     public init() {}

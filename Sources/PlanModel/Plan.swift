@@ -50,6 +50,8 @@ public struct HostSpec: Sendable {
     public var port: Int?
     public var identityFile: String?
     public var sshOptions: [String] = []
+    /// Where each of `sshOptions` was written (same order).
+    public var sshOptionRanges: [SourceRange] = []
     public var roles: [Located<HostRole>] = []
     public var range: SourceRange
 
@@ -133,6 +135,10 @@ public struct StoreSpec: Sendable {
     public var owner: String?
     public var importArgv: Located<[String]>?
     public var countArgv: Located<[String]>?
+    /// Where `kind` was written (nil when it did not decode).
+    public var kindRange: SourceRange?
+    /// Keys the plan wrote (even with a wrong value).
+    public var written: Set<String> = []
     public var range: SourceRange
 
     public init(range: SourceRange) { self.range = range }

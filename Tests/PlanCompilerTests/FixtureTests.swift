@@ -4,8 +4,9 @@ import PlanCompiler
 import Testing
 
 /// Golden files: each `Fixtures/name.yaml` is an invalid plan and `name.expected` holds the exact
-/// diagnostics `mailshift check` prints for it. `MAILSHIFT_UPDATE_GOLDEN=1 swift test --filter
-/// FixtureTests` rewrites them (review every change by eye before committing).
+/// diagnostics `mailshift check` prints for it; a `warn-` fixture is a plan that compiles with a
+/// warning. `MAILSHIFT_UPDATE_GOLDEN=1 swift test --filter FixtureTests` rewrites them (review
+/// every change by eye before committing).
 @Suite struct FixtureTests {
     static let names = TestPaths.yamlFiles(in: TestPaths.fixtures).map { String($0.dropLast(5)) }
 
@@ -29,10 +30,17 @@ import Testing
         }
         let expected = try String(contentsOf: expectedURL, encoding: .utf8)
         #expect(actual == expected, "\(name): rerun with MAILSHIFT_UPDATE_GOLDEN=1 to see the difference in git diff")
-        // Every fixture is invalid: it must produce at least one error and no graph.
         let result = Compiler.compile(planAt: TestPaths.fixtures.appendingPathComponent(name + ".yaml").path)
-        #expect(result.graph == nil)
-        #expect(result.diagnostics.hasErrors)
+        if name.hasPrefix("warn-") {
+            // A warning never stops a plan: it compiles, and says why it might not do what was meant.
+            #expect(result.graph != nil)
+            #expect(!result.diagnostics.hasErrors)
+            #expect(result.diagnostics.items.contains { $0.severity == .warning })
+        } else {
+            // Every other fixture is invalid: it must produce at least one error and no graph.
+            #expect(result.graph == nil)
+            #expect(result.diagnostics.hasErrors)
+        }
     }
 }
 

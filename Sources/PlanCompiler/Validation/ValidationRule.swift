@@ -16,15 +16,23 @@ protocol ValidationRule: Sendable {
 enum Validator {
     static let rules: [any ValidationRule.Type] = [
         HostReferenceRule.self,
+        SSHOptionRule.self,
         BatchNameRule.self,
         AfterReferenceRule.self,
         AfterCycleRule.self,
         UserNameRule.self,
         DuplicateUserRule.self,
+        EmptyBatchRule.self,
         PlaceholderRule.self,
         PathRule.self,
         StrategyRequirementsRule.self,
+        StrategySectionRule.self,
         RetirePolicyRule.self,
+        DeluserRule.self,
+        CommandStoreCountRule.self,
+        VerifyModeRule.self,
+        HoldSpoolRule.self,
+        HoldReleaseChoiceRule.self,
     ]
 
     static func validate(_ input: ValidationInput) -> DiagnosticList {

@@ -76,6 +76,7 @@ extension PlanDecoder {
         var p = PolicySpec()
         p.range = range(node)
         guard let f = fields(node, "'policy'", allowed: PlanKeys.policy) else { return p }
+        p.written = Set(f.keys)
         p.parallel = int(f["parallel"], "'policy.parallel'", min: 1) ?? p.parallel
         p.perHost = int(f["per_host"], "'policy.per_host'", min: 1) ?? p.perHost
         if let r = f["retries"], let rf = fields(r, "'policy.retries'", allowed: PlanKeys.retries) {
@@ -84,8 +85,14 @@ extension PlanDecoder {
         }
         p.stepTimeout = duration(f["step_timeout"], "'policy.step_timeout'") ?? 0
         if let m = f["max_failures"] { p.maxFailures = maxFailures(m) }
-        p.verify = enumValue(f["verify"], "'policy.verify'", as: PolicySpec.Verify.self) ?? .digest
-        p.retireSource = enumValue(f["retire_source"], "'policy.retire_source'", as: PolicySpec.Retire.self) ?? .keep
+        if let v = enumValue(f["verify"], "'policy.verify'", as: PolicySpec.Verify.self) {
+            p.verify = v
+            p.verifyRange = f["verify"].map(range)
+        }
+        if let r = enumValue(f["retire_source"], "'policy.retire_source'", as: PolicySpec.Retire.self) {
+            p.retireSource = r
+            p.retireSourceRange = f["retire_source"].map(range)
+        }
         p.archiveDir = locatedString(f["archive_dir"], "'policy.archive_dir'")
         p.autoApprove = bool(f["auto_approve"], "'policy.auto_approve'") ?? false
         return p

@@ -50,6 +50,10 @@ extension PlanDecoder {
             host.port = int(f["port"], "'port' of \(context)", min: 1)
             host.identityFile = string(f["identity_file"], "'identity_file' of \(context)")
             host.sshOptions = stringList(f["ssh_options"], "'ssh_options' of \(context)") ?? []
+            // The items `stringList` kept: scalars that are not null.
+            if let list = f["ssh_options"], list.kind == .sequence {
+                host.sshOptionRanges = list.children.filter { $0.kind == .scalar && !$0.isNull }.map(range)
+            }
             if let roles = f["roles"] {
                 if roles.kind == .sequence {
                     for r in roles.children {

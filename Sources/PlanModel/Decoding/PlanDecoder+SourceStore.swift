@@ -23,7 +23,9 @@ extension PlanDecoder {
             return nil
         }
         var s = StoreSpec(range: range(node))
+        s.written = Set(f.keys)
         s.kind = enumValue(f["kind"], "'store.kind'", as: StoreSpec.Kind.self)
+        if s.kind != nil { s.kindRange = f["kind"].map(range) }
         s.host = locatedString(f["host"], "'store.host'")
         s.path = locatedString(f["path"], "'store.path'")
         s.owner = string(f["owner"], "'store.owner'")
