@@ -90,27 +90,62 @@ public struct ForwardRestoreRunner: StepRunner {
         let host = step.targetHost
         let files = hostFiles(host, transport: transport)
         var outputs = StepOutputs()
+        var refused: [(user: String, failure: any StepFailure)] = []
         for r in try restorations(step, context: context) {
             let user = r.diversion.user
-            let current = try await files.read(r.diversion.path)
-            switch action(r, current: current) {
-            case .none:
-                try await files.remove(r.diversion.backupPath)
-                outputs["restored.\(user)"] = "unchanged"
-            case .leave:
-                context.log("\(host.name):\(r.diversion.path) was changed since the divert; left as it is")
-                outputs["restored.\(user)"] = "left: changed since divert"
-            case .remove:
-                try await files.remove(r.diversion.path)
-                try await files.remove(r.diversion.backupPath)
-                outputs["restored.\(user)"] = "removed"
-            case .write(let data):
-                let fileOwner = (try step.parameters(ForwardRestoreParameters.self).owner ?? owner) == .mailUser ? user : nil
-                try await files.write(r.diversion.path, data, owner: fileOwner, attributes: r.attributes)
-                try await files.remove(r.diversion.backupPath)
-                outputs["restored.\(user)"] = "written"
+            // One user's file (turned into a link while the batch waited, say) must not keep the
+            // rest of the batch diverted: it is set aside, the others are restored.
+            do {
+                outputs["restored.\(user)"] = try await restore(r, step: step, files: files, host: host, context: context)
+            } catch let failure as any StepFailure where failure.disposition == .permanent {
+                context.log("\(user): .forward not restored: \(failure.summary)")
+                outputs["restored.\(user)"] = "refused"
+                refused.append((user, failure))
             }
         }
+        guard refused.isEmpty else {
+            try await context.checkpoint(outputs)
+            throw ForwardRestoreIncomplete(stepID: step.id, refused: refused.map { ($0.user, $0.failure.summary) },
+                hint: refused.first?.failure.hint)
+        }
         return outputs
+    }
+
+    private func restore(_ r: Restoration, step: StepInstance, files: any HostFiles, host: HostEndpoint, context: StepContext)
+        async throws -> String
+    {
+        let user = r.diversion.user
+        let current = try await files.read(r.diversion.path)
+        switch action(r, current: current) {
+        case .none:
+            try await files.remove(r.diversion.backupPath)
+            return "unchanged"
+        case .leave:
+            context.log("\(host.name):\(r.diversion.path) was changed since the divert; left as it is")
+            return "left: changed since divert"
+        case .remove:
+            try await files.remove(r.diversion.path)
+            try await files.remove(r.diversion.backupPath)
+            return "removed"
+        case .write(let data):
+            let fileOwner = (try step.parameters(ForwardRestoreParameters.self).owner ?? owner) == .mailUser ? user : nil
+            try await files.write(r.diversion.path, data, owner: fileOwner, attributes: r.attributes)
+            try await files.remove(r.diversion.backupPath)
+            return "written"
+        }
+    }
+}
+
+/// Some users' `.forward` could not be put back; every other user's was. A resume retries only
+/// what is left (restoring is idempotent).
+struct ForwardRestoreIncomplete: StepFailure {
+    var stepID: String
+    var refused: [(user: String, reason: String)]
+    var hint: String?
+    var disposition: FailureDisposition { .permanent }
+    var summary: String {
+        let first = refused.prefix(3).map { "\($0.user): \($0.reason)" }.joined(separator: "; ")
+        return "\(refused.count) .forward file\(refused.count == 1 ? "" : "s") not restored (the rest were): \(first)"
+            + (refused.count > 3 ? "; …" : "")
     }
 }

@@ -131,4 +131,43 @@ struct ForwardAttackTests {
         #expect(st.st_mode & 0o7777 == 0o644)
         #expect(status(copy) == nil)
     }
+
+    /// One user's `.forward` turned into a link while the batch waited at its gate: that user is
+    /// set aside, every other user of the batch is restored, and the link is not followed.
+    @Test func oneUsersLinkedForwardDoesNotBlockTheBatchsRestore() async throws {
+        let s = try Scene()
+        defer { s.remove() }
+        let other = try SystemUser()
+        defer { other.delete() }
+        let otherHome = s.dir.file("home/\(other.name)")
+        try FileManager.default.createDirectory(atPath: otherHome, withIntermediateDirectories: true)
+        chown(otherHome, other.uid, other.gid)
+        try other.act(#"umask 022 && printf 'other\n' > "$1""#, otherHome + "/.forward")
+        let users = [s.user.name, other.name]
+        let forward = s.dir.file("home/{user}/.forward")
+        let divert = makeStep(
+            .forwardDivert(ForwardDivertParameters(forwardFile: forward, savedPath: s.dir.file("saved/{user}"), keepLocal: false)),
+            id: "pilot/divert", host: localHost, users: users)
+        let restore = makeStep(
+            .forwardRestore(ForwardRestoreParameters(forwardFile: forward, divertStep: StepReference(idPrefix: "pilot/divert", sameUser: false))),
+            id: "pilot/restore", host: localHost, users: users)
+        let diverted = try await ForwardDivertRunner(transport: LocalTransport()).apply(divert, context: StepContext(dryRun: false))
+        // While the batch waits, the first user swaps the diversion for a link to root's file.
+        try s.user.act(#"rm -f "$1" && ln -s "$2" "$1""#, s.home + "/.forward", s.target.file)
+
+        let log = CheckpointLog()
+        let context = log.context(outputs: { $0 == "pilot/divert" ? diverted : nil })
+        await Self.expectRefusal(s.user.name, "not restored") {
+            _ = try await ForwardRestoreRunner(transport: LocalTransport()).apply(restore, context: context)
+        }
+        #expect(try String(contentsOfFile: otherHome + "/.forward", encoding: .utf8) == "other\n", "the other user is restored")
+        #expect(await log.records.last?["restored.\(other.name)"] == "written", "and that is checkpointed")
+        try s.expectTargetUntouched()
+
+        // Once the user's link is gone, a resume finishes the batch; the restored user is left alone.
+        unlink(s.home + "/.forward")
+        let again = try await ForwardRestoreRunner(transport: LocalTransport()).apply(restore, context: context)
+        #expect(again["restored.\(other.name)"] == "unchanged")
+        try s.expectTargetUntouched()
+    }
 }
