@@ -20,10 +20,13 @@ import Steps
 public struct ForwardDivertRunner: StepRunner {
     public let transport: any CommandTransport
     public let owner: ForwardOwner
+    /// The mailshift agent on ssh hosts, which does the file work there.
+    public let agentExecutable: String
 
-    public init(transport: any CommandTransport, owner: ForwardOwner = .mailUser) {
+    public init(transport: any CommandTransport, owner: ForwardOwner = .mailUser, agentExecutable: String = "mailshift") {
         self.transport = transport
         self.owner = owner
+        self.agentExecutable = agentExecutable
     }
 
     private func diversions(_ step: StepInstance) throws -> [ForwardDiversion] {
@@ -36,7 +39,7 @@ public struct ForwardDivertRunner: StepRunner {
 
     public func inspect(_ step: StepInstance, context: StepContext) async throws -> Inspection {
         let host = step.targetHost
-        let files = hostFiles(host, transport: transport)
+        let files = hostFiles(host, transport: transport, agentExecutable: agentExecutable)
         var changes: [PlannedChange] = []
         for d in try diversions(step) {
             let current = try await files.read(d.path)
@@ -51,7 +54,7 @@ public struct ForwardDivertRunner: StepRunner {
     public func apply(_ step: StepInstance, context: StepContext) async throws -> StepOutputs {
         try refuseDryRun(step, context)
         let host = step.targetHost
-        let files = hostFiles(host, transport: transport)
+        let files = hostFiles(host, transport: transport, agentExecutable: agentExecutable)
         let all = try diversions(step)
         var outputs = context.previousOutputs ?? StepOutputs()
 

@@ -12,10 +12,13 @@ import Steps
 public struct ForwardRestoreRunner: StepRunner {
     public let transport: any CommandTransport
     public let owner: ForwardOwner
+    /// The mailshift agent on ssh hosts, which does the file work there.
+    public let agentExecutable: String
 
-    public init(transport: any CommandTransport, owner: ForwardOwner = .mailUser) {
+    public init(transport: any CommandTransport, owner: ForwardOwner = .mailUser, agentExecutable: String = "mailshift") {
         self.transport = transport
         self.owner = owner
+        self.agentExecutable = agentExecutable
     }
 
     private struct Restoration {
@@ -66,7 +69,7 @@ public struct ForwardRestoreRunner: StepRunner {
                 PlannedChange(.modify, "\(host.name): put back the .forward files \(divertID) will find, for \(step.actingUsers.count) users")
             ])
         }
-        let files = hostFiles(host, transport: transport)
+        let files = hostFiles(host, transport: transport, agentExecutable: agentExecutable)
         var changes: [PlannedChange] = []
         var notes: [String] = []
         for r in try restorations(step, context: context) {
@@ -88,7 +91,7 @@ public struct ForwardRestoreRunner: StepRunner {
     public func apply(_ step: StepInstance, context: StepContext) async throws -> StepOutputs {
         try refuseDryRun(step, context)
         let host = step.targetHost
-        let files = hostFiles(host, transport: transport)
+        let files = hostFiles(host, transport: transport, agentExecutable: agentExecutable)
         var outputs = StepOutputs()
         var refused: [(user: String, failure: any StepFailure)] = []
         for r in try restorations(step, context: context) {

@@ -25,11 +25,11 @@ extension HostFiles {
     }
 }
 
-/// Files on `host`: directly on this machine, through the transport on a remote one.
-func hostFiles(_ host: HostEndpoint, transport: any CommandTransport) -> any HostFiles {
+/// Files on `host`: directly on this machine, through the agent on a remote one.
+func hostFiles(_ host: HostEndpoint, transport: any CommandTransport, agentExecutable: String) -> any HostFiles {
     switch host.connect {
     case .local: LocalHostFiles(host: host)
-    case .ssh: RemoteHostFiles(host: host, transport: transport)
+    case .ssh: RemoteHostFiles(host: host, transport: transport, agentExecutable: agentExecutable)
     }
 }
 

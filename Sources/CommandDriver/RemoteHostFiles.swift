@@ -1,120 +1,56 @@
 import Foundation
 import Steps
 
-/// `HostFiles` on a remote host, through the transport. Each operation is a fixed `sh -c` script;
-/// paths, owners and contents travel only as quoted positional arguments or stdin, never inside
-/// the script text.
-///
-/// The scripts work on paths, so a user racing them on the host can still swap a name between a
-/// check and its use; where GNU dd is there, the read itself refuses a link (`iflag=nofollow`).
-/// Mode and owner are neither read nor restored here yet, and no directory is walked safely: an
-/// agent on the host doing what `LocalHostFiles` does is the fix.
+/// `HostFiles` on an ssh host, through the mailshift agent there (`mailshift agent-file`), which
+/// does the work with descriptors as `LocalHostFiles` does here: no shell script touches a path.
+/// The orchestrator passes only paths from the plan and names from the batch.
 struct RemoteHostFiles: HostFiles {
     var host: HostEndpoint
     var transport: any CommandTransport
-    var timeout: Double = 60
+    /// The agent's path on the host (`mailshift` on its PATH by default).
+    var agentExecutable: String
 
-    static let readScript = """
-        f=$1
-        if [ -h "$f" ]; then echo "is a symbolic link; mailshift does not follow it" >&2; exit 3; fi
-        if [ ! -e "$f" ]; then exit 4; fi
-        if [ ! -f "$f" ]; then echo "is not a regular file" >&2; exit 5; fi
-        n=$(wc -c < "$f") || exit 6
-        if [ "$n" -gt "$2" ]; then echo "is larger than $2 bytes" >&2; exit 6; fi
-        if dd if=/dev/null of=/dev/null iflag=nofollow status=none 2>/dev/null; then
-          exec dd if="$f" iflag=nofollow bs=65536 status=none
-        fi
-        exec cat < "$f"
-        """
-
-    static let writeScript = """
-        set -e
-        f=$1; owner=$2
-        d=$(dirname -- "$f"); b=$(basename -- "$f")
-        [ -d "$d" ] || { echo "its directory does not exist" >&2; exit 4; }
-        t="$d/.$b.mailshift-$$"
-        trap 'rm -f -- "$t"' EXIT
-        umask 077
-        set -C
-        cat > "$t"
-        set +C
-        if [ -n "$owner" ]; then chown -- "$owner" "$t"; fi
-        chmod 600 -- "$t"
-        sync -- "$t" 2>/dev/null || sync
-        mv -f -- "$t" "$f"
-        sync -- "$d" 2>/dev/null || true
-        trap - EXIT
-        """
-
-    static let prepareScript = """
-        set -e
-        f=$1; owner=$2
-        if [ -h "$f" ]; then echo "is a symbolic link; mailshift does not follow it" >&2; exit 3; fi
-        if [ -e "$f" ]; then
-          [ -f "$f" ] || { echo "is not a regular file" >&2; exit 5; }
-          exit 0
-        fi
-        d=$(dirname -- "$f")
-        [ -d "$d" ] || (umask 022; mkdir -p -- "$d")
-        umask 077
-        set -C
-        : > "$f"
-        set +C
-        if [ -n "$owner" ]; then chown -- "$owner" "$f"; fi
-        chmod 600 -- "$f"
-        sync -- "$d" 2>/dev/null || sync
-        exit 10
-        """
-
-    static let removeScript = """
-        if [ -h "$1" ]; then echo "is a symbolic link" >&2; exit 3; fi
-        rm -f -- "$1"
-        """
-
-    private func run(_ script: String, _ args: [String], stdin: Data? = nil) async throws -> CommandOutcome {
-        try await transport.run(["sh", "-c", script, "sh"] + args, on: host, stdin: stdin, timeout: timeout)
-    }
-
-    private func fail(_ path: String, _ outcome: CommandOutcome, _ what: String) -> HostFileFailure {
-        let why = outcome.stderr.tailText(300)
-        return HostFileFailure(host: host.name, path: path, problem: why.isEmpty ? "\(what) failed (status \(outcome.status))" : why)
-    }
-
-    func read(_ path: String) async throws -> ForwardFileState {
-        let outcome = try await run(Self.readScript, [path, String(forwardSizeLimit)])
-        switch outcome.status {
-        case 0:
-            guard outcome.stdout.count <= forwardSizeLimit else {
-                throw HostFileFailure(host: host.name, path: path, problem: "is larger than \(forwardSizeLimit) bytes")
-            }
-            return .present(outcome.stdout)
-        case 4: return .absent
-        default: throw fail(path, outcome, "reading")
+    private func call(_ operation: ForwardFileAgent.Operation, _ path: String, owner: String? = nil, attributes: String? = nil,
+        input: Data? = nil) async throws -> ForwardFileAgent.Answer
+    {
+        var argv = [agentExecutable, "agent-file", operation.rawValue, path]
+        if let owner { argv += ["--owner", owner] }
+        if let attributes { argv += ["--attributes", attributes] }
+        let outcome = try await transport.run(argv, on: host, stdin: input, timeout: 60)
+        guard outcome.status == 0 else {
+            let reason = String(decoding: outcome.stderr.suffix(600), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw HostFileFailure(
+                host: host.name, path: path, problem: reason.isEmpty ? "the agent exited \(outcome.status)" : reason,
+                disposition: outcome.status == 75 ? .transient : .permanent,
+                hint: outcome.status == 127 ? "install mailshift on \(host.name) (the agent runs there)" : nil)
+        }
+        do {
+            return try JSONDecoder().decode(ForwardFileAgent.Answer.self, from: outcome.stdout)
+        } catch {
+            throw HostFileFailure(host: host.name, path: path, problem: "the agent's answer is not understood: \(error)")
         }
     }
 
-    /// Mode and owner are not read over ssh yet (the shell scripts work on paths): nil.
+    func read(_ path: String) async throws -> ForwardFileState { try await readWithAttributes(path).0 }
+
     func readWithAttributes(_ path: String) async throws -> (ForwardFileState, ForwardFileAttributes?) {
-        (try await read(path), nil)
+        let answer = try await call(.read, path)
+        guard answer.state == "present" else { return (.absent, nil) }
+        guard let text = answer.data, let bytes = Data(base64Encoded: text), bytes.count <= forwardSizeLimit else {
+            throw HostFileFailure(host: host.name, path: path, problem: "the agent's answer holds no readable content")
+        }
+        return (.present(bytes), answer.attributes.flatMap(ForwardFileAttributes.init(encoded:)))
     }
 
-    /// `attributes` are not applied over ssh yet: the file is written 0600, owned by `owner`.
     func write(_ path: String, _ data: Data, owner: String?, attributes: ForwardFileAttributes?) async throws {
-        let outcome = try await run(Self.writeScript, [path, owner ?? ""], stdin: data)
-        guard outcome.status == 0 else { throw fail(path, outcome, "writing") }
+        _ = try await call(.write, path, owner: owner, attributes: attributes?.encoded, input: data)
     }
 
     func prepareAppendTarget(_ path: String, owner: String?) async throws -> Bool {
-        let outcome = try await run(Self.prepareScript, [path, owner ?? ""])
-        switch outcome.status {
-        case 0: return false
-        case 10: return true
-        default: throw fail(path, outcome, "preparing")
-        }
+        try await call(.prepare, path, owner: owner).created ?? false
     }
 
     func remove(_ path: String) async throws {
-        let outcome = try await run(Self.removeScript, [path])
-        guard outcome.status == 0 else { throw fail(path, outcome, "removing") }
+        _ = try await call(.remove, path)
     }
 }

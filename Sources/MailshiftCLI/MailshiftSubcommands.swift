@@ -13,5 +13,6 @@ enum MailshiftSubcommands {
         RollbackCommand.self,
         MboxCommand.self,
         LabCommand.self,
+        AgentFileCommand.self,
     ]
 }

@@ -46,8 +46,10 @@ import Testing
         try FileManager.default.createDirectory(atPath: dir.file("saved"), withIntermediateDirectories: true)
         try carolSaved.write(to: URL(fileURLWithPath: saved("carol")))
         let (divert, restore) = steps(forward: forward, host: host, users: users)
-        let divertRunner = ForwardDivertRunner(transport: transport, owner: .unchanged)
-        let restoreRunner = ForwardRestoreRunner(transport: transport, owner: .unchanged)
+        // On an ssh host the agent does the file work: the built mailshift stands in for it there.
+        let agent = BuiltMailshift.path ?? "mailshift"
+        let divertRunner = ForwardDivertRunner(transport: transport, owner: .unchanged, agentExecutable: agent)
+        let restoreRunner = ForwardRestoreRunner(transport: transport, owner: .unchanged, agentExecutable: agent)
 
         let preview = try await divertRunner.inspect(divert, context: StepContext(dryRun: true))
         #expect(preview.state == .pending)
@@ -133,7 +135,8 @@ import Testing
                 defer { dir.remove() }
                 let forward = try Self.homes(dir, ["daemon"])
                 let step = Self.steps(forward: forward, host: host, users: ["daemon"]).divert
-                _ = try await ForwardDivertRunner(transport: transport, owner: .mailUser).apply(step, context: StepContext(dryRun: false))
+                _ = try await ForwardDivertRunner(transport: transport, owner: .mailUser, agentExecutable: BuiltMailshift.path ?? "mailshift")
+                    .apply(step, context: StepContext(dryRun: false))
                 let attributes = try FileManager.default.attributesOfItem(atPath: dir.file("home/daemon/.forward"))
                 #expect((attributes[.ownerAccountID] as? NSNumber)?.uint32Value == uid)
                 #expect(attributes[.posixPermissions] as? Int == 0o600)

@@ -112,7 +112,8 @@ import Testing
             let graph = try #require(compiled.graph, "\(compiled.diagnostics.items.map(\.message))")
 
             let transport = HostTransport(ssh: SSHTransport(.init(configFile: sshd.clientConfig)))
-            let runners = CommandDriverRunners.runners(transport: transport, forwardOwner: .unchanged)
+            let runners = CommandDriverRunners.runners(
+                transport: transport, forwardOwner: .unchanged, agentExecutable: BuiltMailshift.path ?? "mailshift")
             var outputs: [String: StepOutputs] = [:]
             var ran: [StepKind: Int] = [:]
             do {
