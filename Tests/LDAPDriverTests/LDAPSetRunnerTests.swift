@@ -181,14 +181,20 @@ import Testing
         #expect(LDAPFilter.filter(template: "(uid={user})", user: "a*)(uid=*") == #"(uid=a\2a\29\28uid=\2a)"#)
     }
 
-    @Test func passwordFromTheEnvironmentNeverShows() async throws {
+    /// The secret comes from a private file, not `setenv`: changing this process's environment
+    /// while other tests spawn children races glibc's `execve` reading `environ` (CI saw a spawn
+    /// fail with EFAULT). How an `env:` secret is read is checked in `SecretFileTests`.
+    @Test func theBindPasswordNeverShows() async throws {
         let slapd = try SlapdFixture(userCount: 1)
         defer { slapd.stop() }
-        let name = "MAILSHIFT_TEST_PW_\(UInt32.random(in: 0...UInt32.max))"
-        setenv(name, slapd.layout.servicePassword, 1)
-        defer { unsetenv(name) }
+        let file = slapd.temp.file("bind.secret")
+        func store(_ password: String) throws {
+            try (password + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+            chmod(file, 0o600)
+        }
+        try store(slapd.layout.servicePassword)
         var endpoint = slapd.endpoint()
-        endpoint.password = .environment(name)
+        endpoint.password = .file(file)
         let step = LDAPStepFactory.set(["mailHost=x.example.edu"], users: ["user1"])
         let recorder = RecordingContext()
         let outputs = try await runner.apply(step, context: recorder.context(directory: endpoint))
@@ -196,7 +202,7 @@ import Testing
         #expect(!recorder.log.joined().contains(slapd.layout.servicePassword))
 
         let wrong = "not-the-\(slapd.layout.servicePassword)"
-        setenv(name, wrong, 1)
+        try store(wrong)
         let failure = try await #require(throws: LDAPFailure.self) {
             try await runner.inspect(step, context: recorder.context(directory: endpoint))
         }

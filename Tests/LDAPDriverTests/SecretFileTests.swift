@@ -29,6 +29,16 @@ import Testing
         #expect(try SecretSource.value(of: .file(passwordFile(dir, mode: 0o400))) == "s3cret-bind-pw")
     }
 
+    /// An `env:` secret is the variable's value as this process inherited it. The test reads a
+    /// variable that is already set: setting one here would race other tests' spawns.
+    @Test func anEnvironmentSecretIsTheInheritedValue() throws {
+        let inherited = ProcessInfo.processInfo.environment
+        let name = try #require(["PATH", "HOME", "PWD"].first { inherited[$0] != nil })
+        #expect(try SecretSource.value(of: .environment(name)) == inherited[name])
+        let unset = "MAILSHIFT_TEST_UNSET_\(UInt32.random(in: 0...UInt32.max))"
+        #expect(error(.environment(unset)) == .unset(variable: unset))
+    }
+
     @Test(arguments: [0o644, 0o640, 0o604, 0o660, 0o606] as [mode_t])
     func aFileOthersMayReadOrWriteIsRefusedWithTheFix(mode: mode_t) throws {
         let dir = try TemporaryDirectory()
