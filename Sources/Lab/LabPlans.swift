@@ -55,6 +55,7 @@ public struct LabPlans: Sendable {
               host: legacy
               spool: \(Self.q(paths.spool))
               format: auto
+              if_ambiguous: mboxo      # the lab's MDA writes mboxo; its mboxrd files show `>>From `
               timezone: UTC
 
             store:

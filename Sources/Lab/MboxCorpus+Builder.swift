@@ -117,6 +117,10 @@ struct CorpusMessageBuilder {
             size += line.count + 1
             body.append(line)
         }
+        // An mboxrd writer's mark: one quoted From line in the first message, written `>>From `.
+        // Without one, nothing in the file tells mboxrd from mboxo (`format: auto` refuses such a
+        // file unless the plan says how to read it; the lab's plans say mboxo).
+        if v == .mboxrd && i == 0 { body.insert(Array(">From the first quoted note".utf8), at: 0) }
         if attach {
             body.append(Array("--b\(i)".utf8)); body.append(Array("Content-Type: application/octet-stream".utf8))
             body.append(Array("Content-Transfer-Encoding: base64".utf8)); body.append([])

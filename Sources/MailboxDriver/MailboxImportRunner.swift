@@ -27,6 +27,11 @@ public struct MailboxImportRunner: StepRunner {
         }
         let maildir = try p.require(p.maildir, "maildir", step)
         let n = try await sourceInspection(step, p, mbox, maildir: maildir)
+        // The preview meets the refusal the import would (an import command reads the file
+        // itself, and counting is the same under both readings).
+        if n.ambiguous == true && p.ifAmbiguous == .refuse {
+            throw MboxError(.ambiguousVariant, file: mbox, offset: 0, detail: "mboxo and mboxrd read this file differently")
+        }
         let pending = n.pending ?? n.messages
         if pending == 0 { return .done("\(n.messages.grouped) messages already in \(maildir)") }
         let bytes = n.pendingBytes ?? n.bytes
@@ -43,7 +48,8 @@ public struct MailboxImportRunner: StepRunner {
         if let host = step.remoteHost {
             report = try await agent.call(
                 ["mbox", "import", mbox, "--maildir", maildir, "--variant", p.variant.rawValue, "--timezone", p.timeZone.identifier,
-                 "--format", "json"] + (p.lock ? ["--lock"] : []) + (p.owner.map { ["--owner", $0] } ?? []),
+                 "--format", "json", "--if-ambiguous", p.ifAmbiguous.rawValue] + (p.lock ? ["--lock"] : [])
+                    + (p.owner.map { ["--owner", $0] } ?? []),
                 on: host, timeout: 86400, as: MboxImportReport.self)
         } else if try !SourceFile.exists(mbox) {
             context.log("\(mbox): no mailbox, nothing to import")
@@ -71,7 +77,8 @@ public struct MailboxImportRunner: StepRunner {
     func sourceInspection(_ step: StepInstance, _ p: MailboxStepParameters, _ mbox: String, maildir: String?) async throws -> MboxInspection {
         if let host = step.remoteHost {
             let list = try await agent.call(
-                ["mbox", "inspect", mbox, "--format", "json", "--variant", p.variant.rawValue, "--timezone", p.timeZone.identifier]
+                ["mbox", "inspect", mbox, "--format", "json", "--variant", p.variant.rawValue, "--timezone", p.timeZone.identifier,
+                 "--if-ambiguous", p.ifAmbiguous.rawValue]
                     + (maildir.map { ["--maildir", $0] } ?? []),
                 on: host, timeout: 3600, as: [MboxInspection].self)
             guard let first = list.first else { throw StepError.permanent("\(host.name): the agent reported nothing for \(mbox)") }
@@ -81,8 +88,10 @@ public struct MailboxImportRunner: StepRunner {
             return MboxInspection(file: mbox, variant: p.variant.rawValue, detected: false, messages: 0, bytes: 0, flags: [:],
                 skippedInternal: 0, warningCount: 0, warnings: [], source: "absent", pending: 0, pendingBytes: 0)
         }
-        let (variant, tz) = (p.variant, p.timeZone)
-        return try await BlockingWork.run { try MboxInspection.of(file: mbox, variant: variant, timeZone: tz, maildir: maildir) }
+        let (variant, tz, reading) = (p.variant, p.timeZone, p.ifAmbiguous)
+        return try await BlockingWork.run {
+            try MboxInspection.of(file: mbox, variant: variant, timeZone: tz, maildir: maildir, ifAmbiguous: reading)
+        }
     }
 
     func applyCommand(_ step: StepInstance, _ p: MailboxStepParameters, _ mbox: String, _ context: StepContext) async throws -> StepOutputs {

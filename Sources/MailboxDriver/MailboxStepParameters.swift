@@ -11,6 +11,8 @@ struct MailboxStepParameters {
     var store: StoreTarget
     var lock: Bool
     var mode: VerifyMode?
+    /// How a detected-ambiguous mailbox reads (mailbox.import only; the others read what it chose).
+    var ifAmbiguous: AmbiguousReading = .refuse
 
     var storeKind: StoreTarget.Kind { store.kind }
     var maildir: String? { store.maildir }
@@ -22,6 +24,12 @@ struct MailboxStepParameters {
         switch step.action {
         case .mailboxImport(let p):
             try self.init(step, mbox: p.mbox, format: p.format, timezone: p.timezone, store: p.store, lock: p.lock)
+            if let reading = p.ifAmbiguous {
+                guard let known = AmbiguousReading(rawValue: reading), known != .refuse else {
+                    throw StepError.permanent("\(step.id): unknown if_ambiguous '\(reading)'", hint: "mboxo or mboxrd")
+                }
+                ifAmbiguous = known
+            }
         case .mailboxVerify(let p):
             try self.init(step, mbox: p.mbox, format: "auto", timezone: p.timezone, store: p.store, lock: false)
             mode = p.mode
@@ -70,7 +78,7 @@ struct MailboxStepParameters {
     func importOptions(_ step: StepInstance, tagPrefix: String = "m", deduplicate: Bool = false, variant: MboxVariant? = nil) throws -> MboxImportOptions {
         MboxImportOptions(
             variant: variant ?? self.variant, timeZone: timeZone, tagPrefix: tagPrefix, lock: lock, owner: try ownerIDs(step),
-            deduplicate: deduplicate)
+            deduplicate: deduplicate, ifAmbiguous: ifAmbiguous)
     }
 }
 

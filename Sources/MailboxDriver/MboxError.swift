@@ -19,6 +19,8 @@ public struct MboxError: StepFailure, Hashable, CustomStringConvertible {
         case lockTimeout = "lock timeout"
         /// A destination write failed.
         case writeFailed = "write failed"
+        /// `format: auto` cannot tell mboxo from mboxrd and the plan did not say which to read.
+        case ambiguousVariant = "ambiguous variant"
     }
 
     public var kind: Kind
@@ -47,6 +49,8 @@ public struct MboxError: StepFailure, Hashable, CustomStringConvertible {
         case .unreadable: "check that the file exists and that mailshift may read it"
         case .lockTimeout: "the MTA is still delivering to this mailbox; stop it or retry later"
         case .writeFailed: "check free space and permissions of the Maildir"
+        case .ambiguousVariant:
+            "say how your MDA wrote it: `format: mboxo` or `mboxrd` in the plan's source section, or `if_ambiguous: mboxo|mboxrd` to keep detecting the rest; the file was left untouched"
         }
     }
 

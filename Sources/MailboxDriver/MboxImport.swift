@@ -19,11 +19,15 @@ public struct MboxImportOptions: Sendable {
     public var batchMessages: Int = 1024
     /// Where messages wait for their batch (benchmarks compare the two).
     public var staging: MaildirWriter.Staging = .automatic
+    /// How `variant: .auto` reads a mailbox mboxo and mboxrd read differently.
+    public var ifAmbiguous: AmbiguousReading
 
     public init(
         variant: MboxVariant = .auto, timeZone: TimeZone = TimeZone(identifier: "UTC")!, tagPrefix: String = "m",
-        lock: Bool = false, lockTimeout: Double = 30, owner: (uid: uid_t, gid: gid_t)? = nil, deduplicate: Bool = false
+        lock: Bool = false, lockTimeout: Double = 30, owner: (uid: uid_t, gid: gid_t)? = nil, deduplicate: Bool = false,
+        ifAmbiguous: AmbiguousReading = .refuse
     ) {
+        self.ifAmbiguous = ifAmbiguous
         self.variant = variant
         self.timeZone = timeZone
         self.tagPrefix = tagPrefix
@@ -72,7 +76,7 @@ public enum MboxImport {
     public static func run(file: String, maildir: String, options: MboxImportOptions) throws -> MboxImportReport {
         let lock = options.lock ? try SpoolLock(mbox: file, timeout: options.lockTimeout) : nil
         defer { lock?.unlock() }
-        let reader = try MboxReader(path: file, variant: options.variant, timeZone: options.timeZone)
+        let reader = try MboxReader(path: file, variant: options.variant, timeZone: options.timeZone, ifAmbiguous: options.ifAmbiguous)
         let writer = try MaildirWriter(
             root: maildir, owner: options.owner, batchMessages: options.batchMessages, staging: options.staging, hold: true)
         var consumer = ImportConsumer(writer: writer, prefix: options.tagPrefix, deduplicate: options.deduplicate)
@@ -107,7 +111,7 @@ public enum MboxImport {
 
     /// Read-only: what `run` would do (messages, bytes, how many are already in the Maildir).
     public static func preview(file: String, maildir: String, options: MboxImportOptions) throws -> (tally: MboxTally, pending: Int, pendingBytes: Int, variant: MboxVariant) {
-        let reader = try MboxReader(path: file, variant: options.variant, timeZone: options.timeZone)
+        let reader = try MboxReader(path: file, variant: options.variant, timeZone: options.timeZone, ifAmbiguous: options.ifAmbiguous)
         let existing = MaildirPresence(scanning: maildir)
         var counter = PresenceCounter(existing: existing, prefix: options.tagPrefix)
         if options.deduplicate { counter.knownDigests = existing.messageKeys() }

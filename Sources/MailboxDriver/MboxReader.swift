@@ -18,6 +18,8 @@ public final class MboxReader {
     public let variant: MboxVariant
     /// True when the variant was detected rather than pinned.
     public let detected: Bool
+    /// True when detection could not tell mboxo from mboxrd and `ifAmbiguous` chose.
+    public let ambiguous: Bool
     public let identity: SourceIdentity
     public internal(set) var warnings: [MboxWarning] = []
     public internal(set) var warningCount = 0
@@ -39,25 +41,40 @@ public final class MboxReader {
     var spanStart = -1
     var delivering = false
 
-    /// Opens `path`. `variant: .auto` detects the variant from the file's first megabytes.
-    public init(path: String, variant: MboxVariant, timeZone: TimeZone) throws {
+    /// Opens `path`. `variant: .auto` detects the variant from the file's first megabytes; a file
+    /// mboxo and mboxrd would read differently is read as `ifAmbiguous` says, or refused.
+    public init(path: String, variant: MboxVariant, timeZone: TimeZone, ifAmbiguous: AmbiguousReading = .refuse) throws {
         self.path = path
         self.timeZone = timeZone
         // Never through a link, never a file with other names: root reads it into a user's store.
         guard let (fd, st) = try SourceFile.open(path) else {
             throw MboxError(.unreadable, file: path, offset: 0, detail: String(cString: strerror(ENOENT)))
         }
+        // Decided before anything is allocated: a refused file leaves nothing to release but fd.
+        var chosen = variant
+        var ambiguous = false
+        if variant == .auto {
+            let evidence = MboxSniffer.detect(fd: fd, size: Int(st.st_size), timeZone: timeZone)
+            ambiguous = evidence.ambiguous
+            if evidence.ambiguous {
+                guard let reading = ifAmbiguous.variant else {
+                    close(fd)
+                    throw MboxError(
+                        .ambiguousVariant, file: path, offset: max(0, evidence.firstEscape),
+                        detail: "`>From ` lines and no `>>From `: mboxo and mboxrd read this file differently")
+                }
+                chosen = reading
+            } else {
+                chosen = evidence.variant
+            }
+        }
+        self.variant = chosen
+        self.detected = variant == .auto
+        self.ambiguous = ambiguous
         self.fd = fd
         self.identity = SourceIdentity(st)
         self.limit = Int(st.st_size)
         self.buf = UnsafeMutableRawPointer.allocate(byteCount: Self.bufferSize, alignment: 16)
-        if variant == .auto {
-            self.variant = MboxSniffer.detect(fd: fd, size: Int(st.st_size), timeZone: timeZone)
-            self.detected = true
-        } else {
-            self.variant = variant
-            self.detected = false
-        }
     }
 
     deinit {

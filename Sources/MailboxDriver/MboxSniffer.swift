@@ -6,23 +6,41 @@ import Glibc
 /// Evidence: valid Content-Length headers mean mboxcl, mboxcl2 or Solaris (Solaris when
 /// Content-Length is the last header, mboxcl when bodies hold `>From ` escapes and no bare
 /// `From ` line); otherwise `>>From ` lines mean mboxrd, and anything else reads as mboxo, which
-/// keeps every byte (the safest reading when nothing tells mboxo and mboxrd apart).
+/// keeps every byte. A file with `>From ` lines and no `>>From ` is ambiguous: mboxo keeps those
+/// `>`s, mboxrd removes them, and nothing in the file says which its writer meant
+/// (`Evidence.ambiguous`; the reader refuses it unless told how to read it).
 enum MboxSniffer {
+    /// What the sample showed: the variant it points to, and whether mboxo and mboxrd would read
+    /// it differently with nothing to choose between them.
+    struct Evidence: Sendable, Hashable {
+        var variant: MboxVariant
+        /// `>From ` lines (one `>`) outside Content-Length bodies, and no `>>From ` line.
+        var ambiguous: Bool
+        /// Offset of the first `>From ` line (for the error), or -1.
+        var firstEscape: Int
+    }
+
     static let sampleSize = 4 << 20
 
-    static func detect(fd: Int32, size: Int, timeZone: TimeZone) -> MboxVariant {
+    static func detect(fd: Int32, size: Int, timeZone: TimeZone) -> Evidence {
+        let plain = Evidence(variant: .mboxo, ambiguous: false, firstEscape: -1)
         let n = min(size, sampleSize)
-        guard n > 0 else { return .mboxo }
+        guard n > 0 else { return plain }
         var sample = [UInt8](repeating: 0, count: n)
         let got = sample.withUnsafeMutableBytes { pread(fd, $0.baseAddress, n, 0) }
-        guard got > 0 else { return .mboxo }
+        guard got > 0 else { return plain }
         if got < n { sample.removeLast(n - got) }
-        return classify(sample, fileSize: size, timeZone: timeZone)
+        return evidence(sample, fileSize: size, timeZone: timeZone)
     }
 
     static func classify(_ s: [UInt8], fileSize: Int, timeZone: TimeZone) -> MboxVariant {
+        evidence(s, fileSize: fileSize, timeZone: timeZone).variant
+    }
+
+    static func evidence(_ s: [UInt8], fileSize: Int, timeZone: TimeZone) -> Evidence {
         var messages = 0, withCL = 0, clValid = 0, clLast = 0
         var escaped = 0, doubleEscaped = 0, bareInCL = 0
+        var firstEscape = -1
         var i = 0
         var inHeaders = false
         var lastHeaderWasCL = false
@@ -88,17 +106,24 @@ enum MboxSniffer {
                     var g = 0
                     while g < line.count && line[g] == 0x3E { g += 1 }
                     if line.count - g >= 5 && line[g..<(g + 5)].elementsEqual(from) {
-                        if g >= 2 { doubleEscaped += 1 } else { escaped += 1 }
+                        if g >= 2 {
+                            doubleEscaped += 1
+                        } else {
+                            escaped += 1
+                            if firstEscape < 0 { firstEscape = i }
+                        }
                     }
                 }
             }
         }
         if inHeaders { judgeContentLength(bodyStart: s.count) }
         if withCL > 0 && clValid * 2 >= withCL {
-            if escaped + doubleEscaped > 0 && bareInCL == 0 { return .mboxcl }
-            return clLast * 2 >= withCL ? .solaris : .mboxcl2
+            let variant: MboxVariant =
+                escaped + doubleEscaped > 0 && bareInCL == 0 ? .mboxcl : clLast * 2 >= withCL ? .solaris : .mboxcl2
+            return Evidence(variant: variant, ambiguous: false, firstEscape: firstEscape)
         }
-        return doubleEscaped > 0 ? .mboxrd : .mboxo
+        if doubleEscaped > 0 { return Evidence(variant: .mboxrd, ambiguous: false, firstEscape: firstEscape) }
+        return Evidence(variant: .mboxo, ambiguous: escaped > 0, firstEscape: firstEscape)
     }
 
     /// mutt's rule, on the sample: where a body of `length` bytes from `bodyStart` ends, when that

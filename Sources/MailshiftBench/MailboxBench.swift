@@ -54,7 +54,7 @@ struct MailboxBench: AsyncParsableCommand {
                 let c0 = cpuSeconds()
                 let t0 = Date()
                 try await forEachMailbox(mboxes) { i, mbox in
-                    var options = MboxImportOptions(timeZone: TimeZone(identifier: "UTC")!)
+                    var options = MboxImportOptions(timeZone: TimeZone(identifier: "UTC")!, ifAmbiguous: .mboxo)
                     options.batchMessages = batch
                     options.staging = staging
                     _ = try MboxImport.run(file: mbox, maildir: "\(root)/user\(i)", options: options)
@@ -136,7 +136,7 @@ struct MailboxBench: AsyncParsableCommand {
         let utc = TimeZone(identifier: "UTC")!
         var t0 = Date()
         for m in mboxes {
-            let r = try MboxReader(path: m, variant: .auto, timeZone: utc)
+            let r = try MboxReader(path: m, variant: .auto, timeZone: utc, ifAmbiguous: .mboxo)
             var t = MboxTally()
             try r.read(into: &t)
         }
@@ -148,7 +148,7 @@ struct MailboxBench: AsyncParsableCommand {
         print(String(format: "profile: read + canonical SHA-256 pass (verify) %.2f s", Date().timeIntervalSince(t0)))
         t0 = Date()
         for m in mboxes {
-            _ = try MboxImport.preview(file: m, maildir: work + "/none", options: MboxImportOptions(timeZone: utc, deduplicate: true))
+            _ = try MboxImport.preview(file: m, maildir: work + "/none", options: MboxImportOptions(timeZone: utc, deduplicate: true, ifAmbiguous: .mboxo))
         }
         print(String(format: "profile: read + canonical XXH64 pass (import keys) %.2f s", Date().timeIntervalSince(t0)))
         t0 = Date()
@@ -338,7 +338,7 @@ enum FsyncPerFileImport {
 
     static func run(_ mbox: String, _ root: String) throws {
         for d in [root, root + "/tmp", root + "/new", root + "/cur"] { mkdir(d, 0o700) }
-        let reader = try MboxReader(path: mbox, variant: .auto, timeZone: TimeZone(identifier: "UTC")!)
+        let reader = try MboxReader(path: mbox, variant: .auto, timeZone: TimeZone(identifier: "UTC")!, ifAmbiguous: .mboxo)
         var c = Consumer(root: root)
         try reader.read(into: &c)
     }

@@ -8,6 +8,7 @@ enum OutputFormat: String, CaseIterable, ExpressibleByArgument { case text, json
 
 /// `--variant`: how to read an mbox (`auto` detects).
 extension MboxVariant: ExpressibleByArgument {}
+extension AmbiguousReading: ExpressibleByArgument {}
 
 /// `--mode` of `mbox verify`.
 extension VerifyMode: ExpressibleByArgument {}

@@ -17,6 +17,8 @@ struct MboxCommand: ParsableCommand {
 struct MboxReadingOptions: ParsableArguments {
     @Option(name: .long, help: "Time zone of From_ dates without a zone (IANA name; default: this host's).")
     var timezone: String?
+    @Option(name: .customLong("if-ambiguous"), help: "With --variant auto, how to read a mailbox mboxo and mboxrd read differently (refuse, mboxo, mboxrd; inspect reports it either way).")
+    var ifAmbiguous: AmbiguousReading = .refuse
 
     func timeZone() throws -> TimeZone {
         guard let timezone else { return TimeZone.current }

@@ -28,7 +28,7 @@ struct MboxImportCommand: ParsableCommand {
         }
         var options = MboxImportOptions(
             variant: variant, timeZone: try reading.timeZone(), tagPrefix: saved ? "s" : "m",
-            lock: lock, owner: ids, deduplicate: saved)
+            lock: lock, owner: ids, deduplicate: saved, ifAmbiguous: reading.ifAmbiguous)
         options.batchMessages = max(1, batchMessages)
         let report: MboxImportReport
         do {

@@ -21,7 +21,8 @@ struct MboxInspectCommand: ParsableCommand {
         var failed: ExitCode?
         for file in files {
             do {
-                results.append(try MboxInspection.of(file: file, variant: v, timeZone: tz, maildir: maildir))
+                results.append(
+                    try MboxInspection.of(file: file, variant: v, timeZone: tz, maildir: maildir, ifAmbiguous: reading.ifAmbiguous))
             } catch {
                 failed = MboxCommandFailure.exit(error)
             }
@@ -38,7 +39,8 @@ struct MboxInspectCommand: ParsableCommand {
         let f = DateFormatter()
         f.dateFormat = "yyyy-MM-dd"
         f.timeZone = TimeZone(identifier: "UTC")
-        var lines = ["\(r.file): \(r.variant)\(r.detected ? " (detected)" : ""), \(r.messages) messages, \(r.bytes) bytes"]
+        let detection = r.ambiguous == true ? " (ambiguous: mboxo or mboxrd; read as \(r.variant))" : r.detected ? " (detected)" : ""
+        var lines = ["\(r.file): \(r.variant)\(detection), \(r.messages) messages, \(r.bytes) bytes"]
         if let a = r.firstDate, let b = r.lastDate {
             lines.append("  dates: \(f.string(from: Date(timeIntervalSince1970: Double(a)))) … \(f.string(from: Date(timeIntervalSince1970: Double(b))))")
         }

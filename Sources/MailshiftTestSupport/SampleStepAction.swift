@@ -20,7 +20,7 @@ extension StepAction {
         case .forwardRestore:
             return .forwardRestore(ForwardRestoreParameters(forwardFile: "/home/{user}/.forward", divertStep: same("divert"), owner: .unchanged))
         case .mailboxImport:
-            return .mailboxImport(MailboxImportParameters(mbox: "/var/mail/{user}", format: "auto", timezone: "UTC", store: store, lock: true))
+            return .mailboxImport(MailboxImportParameters(mbox: "/var/mail/{user}", format: "auto", timezone: "UTC", store: store, lock: true, ifAmbiguous: "mboxo"))
         case .mailboxVerify:
             return .mailboxVerify(MailboxVerifyParameters(mbox: "/var/mail/{user}", timezone: "UTC", store: store, mode: .digest, importStep: same("import")))
         case .savedImport: return .savedImport(SavedImportParameters(savedPath: "/var/mail.saved/{user}", timezone: "UTC", store: store))

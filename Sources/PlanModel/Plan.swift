@@ -112,12 +112,15 @@ public struct DirectorySpec: Sendable {
 /// Where the users' mail is now.
 public struct SourceSpec: Sendable {
     public enum Format: String, Sendable, Hashable, CaseIterable { case auto, mboxo, mboxrd, mboxcl, mboxcl2, solaris }
+    public enum AmbiguousFormat: String, Sendable, Hashable, CaseIterable { case refuse, mboxo, mboxrd }
 
     public var host: Located<String>?
     public var spool = "/var/mail"
     /// Where `spool` was written (nil: the default).
     public var spoolRange: SourceRange?
     public var format: Format = .auto
+    /// How `format: auto` reads a mailbox mboxo and mboxrd would read differently: nil refuses it.
+    public var ifAmbiguous: AmbiguousFormat?
     public var timezone = "UTC"
     public var lock = true
     public var range: SourceRange

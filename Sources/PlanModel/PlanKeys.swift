@@ -12,7 +12,7 @@ public enum PlanKeys {
     ]
     public static let directoryAttributes = ["host", "status", "delivery"]
     public static let secret = ["env", "file"]
-    public static let source = ["host", "spool", "format", "timezone", "lock"]
+    public static let source = ["host", "spool", "format", "if_ambiguous", "timezone", "lock"]
     public static let store = ["kind", "host", "path", "owner", "import", "count"]
     public static let services = ["legacy_mta", "store_server", "proxy_server", "dirsync", "proxy_setup", "deluser", "hold", "choke"]
     public static let service = ["host", "start", "stop", "running", "pid_file", "wait"]

@@ -19,7 +19,7 @@ import Testing
         let mbox = dir.file("mbox")
         let manifest = try MboxCorpus.write(to: mbox, options: .init(seed: 42, messages: 70, variant: v, folderInternalData: v == .solaris))
         let maildir = dir.file("Maildir")
-        _ = try MboxImport.run(file: mbox, maildir: maildir, options: .init(variant: .auto))
+        _ = try MboxImport.run(file: mbox, maildir: maildir, options: .init(variant: .auto, ifAmbiguous: .mboxo))
         // doveadm refuses root: read as an unprivileged uid that owns the copy.
         let uid: uid_t = geteuid() == 0 ? 65534 : geteuid()
         let gid: gid_t = geteuid() == 0 ? 65534 : getegid()

@@ -24,8 +24,10 @@ struct MboxCollector: MboxConsumer {
         items.append(Item(head: head, bytes: current, storedBytes: storedBytes))
     }
 
-    static func read(_ path: String, _ variant: MboxVariant = .auto, timeZone: String = "UTC") throws -> (MboxCollector, MboxReader) {
-        let reader = try MboxReader(path: path, variant: variant, timeZone: TimeZone(identifier: timeZone)!)
+    static func read(
+        _ path: String, _ variant: MboxVariant = .auto, timeZone: String = "UTC", ifAmbiguous: AmbiguousReading = .refuse
+    ) throws -> (MboxCollector, MboxReader) {
+        let reader = try MboxReader(path: path, variant: variant, timeZone: TimeZone(identifier: timeZone)!, ifAmbiguous: ifAmbiguous)
         var c = MboxCollector()
         try reader.read(into: &c)
         return (c, reader)

@@ -12,19 +12,21 @@ import Testing
         let mbox = dir.file("alice")
         let manifest = try MboxCorpus.write(to: mbox, options: .init(seed: 21, messages: 80, variant: v, folderInternalData: v == .mboxrd))
         let maildir = dir.file("Maildir")
-        let report = try MboxImport.run(file: mbox, maildir: maildir, options: .init())
+        // The corpus's mboxo files are ambiguous (`>From `, no `>>From `): the writer's variant is known.
+        let options = MboxImportOptions(ifAmbiguous: v == .mboxo ? .mboxo : .refuse)
+        let report = try MboxImport.run(file: mbox, maildir: maildir, options: options)
         #expect(report.variant == v.rawValue)
         #expect(report.messages == 80)
         #expect(report.imported == 80)
         #expect(report.bytes == manifest.storedBytes)
         try MaildirCheck.expectExact(maildir, manifest)
         // Idempotent: a second run writes nothing and reports the same digest summary.
-        let again = try MboxImport.run(file: mbox, maildir: maildir, options: .init())
+        let again = try MboxImport.run(file: mbox, maildir: maildir, options: options)
         #expect(again.imported == 0)
         #expect(again.present == 80)
         #expect(again.digestSummary == report.digestSummary)
         try MaildirCheck.expectExact(maildir, manifest)
-        let preview = try MboxImport.preview(file: mbox, maildir: maildir, options: .init())
+        let preview = try MboxImport.preview(file: mbox, maildir: maildir, options: options)
         #expect(preview.pending == 0)
     }
 
@@ -97,7 +99,8 @@ extension MboxImportTests {
         let manifests = try MboxCorpus.writeSpool(at: dir.file("mail"), users: users, messages: 25)
         #expect(FileManager.default.fileExists(atPath: dir.file("mail/.manifest.json")))
         for user in users {
-            let report = try MboxImport.run(file: dir.file("mail/\(user)"), maildir: dir.file("store/\(user)"), options: .init())
+            // The lab's MDA writes mboxo; its mboxrd files show `>>From ` and are not ambiguous.
+            let report = try MboxImport.run(file: dir.file("mail/\(user)"), maildir: dir.file("store/\(user)"), options: .init(ifAmbiguous: .mboxo))
             let manifest = try #require(manifests[user])
             #expect(report.variant == manifest.variant.rawValue, "\(user)")
             try MaildirCheck.expectExact(dir.file("store/\(user)"), manifest)

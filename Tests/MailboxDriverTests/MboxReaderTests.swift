@@ -16,9 +16,14 @@ import Testing
         let path = dir.file("mbox")
         let manifest = try MboxCorpus.write(
             to: path, options: .init(seed: 7, messages: 60, variant: v, timeZone: TimeZone(identifier: "Europe/Berlin")!))
-        // Pinned and detected must both read every message exactly.
+        // Pinned and detected must both read every message exactly. An mboxo file (`>From `
+        // lines, no `>>From `) is ambiguous: refused unless told how to read it.
+        if v == .mboxo {
+            let failure = try #require(throws: MboxError.self) { try MboxCollector.read(path, .auto, timeZone: "Europe/Berlin") }
+            #expect(failure.kind == .ambiguousVariant && failure.file == path)
+        }
         for pinned in [MboxVariant(rawValue: v.rawValue)!, .auto] {
-            let (c, reader) = try MboxCollector.read(path, pinned, timeZone: "Europe/Berlin")
+            let (c, reader) = try MboxCollector.read(path, pinned, timeZone: "Europe/Berlin", ifAmbiguous: v == .mboxo ? .mboxo : .refuse)
             #expect(reader.variant.rawValue == v.rawValue || pinned != .auto, "detected \(reader.variant) for \(v)")
             #expect(c.items.count == manifest.messages.count)
             for (got, want) in zip(c.items, manifest.messages) {

@@ -51,7 +51,8 @@ enum StepCatalogue {
         return .mailboxImport(
             MailboxImportParameters(
                 mbox: mbox(c), format: source?.format.rawValue ?? "auto", timezone: timezone(c), store: store(c),
-                lock: source?.lock ?? true))
+                lock: source?.lock ?? true,
+                ifAmbiguous: source?.format == .auto ? source?.ifAmbiguous.flatMap { $0 == .refuse ? nil : $0.rawValue } : nil))
     }
 
     static func mailboxVerify(_ c: LoweringContext, importStep: StepReference) -> StepAction {

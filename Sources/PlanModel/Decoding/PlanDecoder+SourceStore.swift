@@ -13,6 +13,7 @@ extension PlanDecoder {
             s.spoolRange = v.range
         }
         s.format = enumValue(f["format"], "'source.format'", as: SourceSpec.Format.self) ?? .auto
+        s.ifAmbiguous = enumValue(f["if_ambiguous"], "'source.if_ambiguous'", as: SourceSpec.AmbiguousFormat.self)
         if let v = string(f["timezone"], "'source.timezone'") { s.timezone = v }
         s.lock = bool(f["lock"], "'source.lock'") ?? true
         return s

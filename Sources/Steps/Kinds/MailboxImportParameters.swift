@@ -9,13 +9,19 @@ public struct MailboxImportParameters: StepParameterSet {
     public var store: StoreTarget
     /// Take the spool lock while reading.
     public var lock: Bool
+    /// With `format: auto`, how to read a mailbox mboxo and mboxrd read differently (mboxo or
+    /// mboxrd); nil refuses it.
+    public var ifAmbiguous: String?
 
-    public init(mbox: String, format: String, timezone: String, store: StoreTarget, lock: Bool) {
+    enum CodingKeys: String, CodingKey { case mbox, format, timezone, store, lock, ifAmbiguous = "if_ambiguous" }
+
+    public init(mbox: String, format: String, timezone: String, store: StoreTarget, lock: Bool, ifAmbiguous: String? = nil) {
         self.mbox = mbox
         self.format = format
         self.timezone = timezone
         self.store = store
         self.lock = lock
+        self.ifAmbiguous = ifAmbiguous
     }
 
     public func expanded(_ t: (String) -> String) -> Self {

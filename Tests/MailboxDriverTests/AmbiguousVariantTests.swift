@@ -1,0 +1,84 @@
+import CommandDriver
+import Foundation
+import MailboxDriver
+import MailshiftTestSupport
+import Steps
+import Testing
+
+/// A mailbox with `>From ` lines and no `>>From ` line reads differently as mboxo (keeps the `>`)
+/// and as mboxrd (removes it), and verify's digest cannot tell the two apart: `format: auto`
+/// refuses it, in the preview and the import alike, unless the plan says how to read it.
+@Suite struct AmbiguousVariantTests {
+    /// One message whose body had a `From ` line, as an mboxrd writer (or an mboxo one) wrote it.
+    static let text = """
+        From alice@example.org Mon Jan  1 00:00:00 2024
+        From: alice@example.org
+        Subject: quoting
+
+        First line.
+        >From here on, the quoted part.
+
+        """
+
+    func importStep(_ mbox: String, _ maildir: String, ifAmbiguous: String?) -> StepInstance {
+        MailboxStepsTests.step(
+            "import-alice",
+            .mailboxImport(
+                MailboxImportParameters(
+                    mbox: mbox, format: "auto", timezone: "UTC", store: MailboxStepsTests.maildirStore(maildir), lock: false,
+                    ifAmbiguous: ifAmbiguous)))
+    }
+
+    @Test func theImportAndItsPreviewRefuseAnAmbiguousMailboxAndWriteNothing() async throws {
+        let dir = try TemporaryDirectory(prefix: "ambiguous")
+        defer { dir.remove() }
+        let mbox = dir.file("alice")
+        try Self.text.write(toFile: mbox, atomically: true, encoding: .utf8)
+        let maildir = dir.file("Maildir")
+        let runner = MailboxImportRunner(transport: LocalTransport())
+        let journal = MailboxStepsTests.Journal()
+        let step = importStep(mbox, maildir, ifAmbiguous: nil)
+        let previewed = try await #require(throws: MboxError.self) { try await runner.inspect(step, context: journal.context) }
+        #expect(previewed.kind == MboxError.Kind.ambiguousVariant && previewed.file == mbox)
+        #expect(previewed.hint?.contains("if_ambiguous") == true)
+        let applied = try await #require(throws: MboxError.self) { try await runner.apply(step, context: journal.context) }
+        #expect(applied.kind == MboxError.Kind.ambiguousVariant && applied.disposition == FailureDisposition.permanent)
+        #expect(!FileManager.default.fileExists(atPath: maildir))
+        #expect(try String(contentsOfFile: mbox, encoding: .utf8) == Self.text)
+    }
+
+    /// Told how to read it, each reading stores its own bytes, and verify passes against it.
+    @Test(arguments: [("mboxrd", "From here on"), ("mboxo", ">From here on")])
+    func thePlansReadingDecidesTheStoredBytes(_ reading: String, _ stored: String) async throws {
+        let dir = try TemporaryDirectory(prefix: "ambiguous")
+        defer { dir.remove() }
+        let mbox = dir.file("alice")
+        try Self.text.write(toFile: mbox, atomically: true, encoding: .utf8)
+        let maildir = dir.file("Maildir")
+        let runner = MailboxImportRunner(transport: LocalTransport())
+        let journal = MailboxStepsTests.Journal()
+        let step = importStep(mbox, maildir, ifAmbiguous: reading)
+        #expect(try await runner.inspect(step, context: journal.context).state == .pending)
+        let out = try await runner.apply(step, context: journal.context)
+        #expect(out["variant"] == reading)
+        let files = try FileManager.default.contentsOfDirectory(atPath: maildir + "/new")
+            + FileManager.default.contentsOfDirectory(atPath: maildir + "/cur").map { "../cur/" + $0 }
+        #expect(files.count == 1)
+        let body = try String(contentsOfFile: maildir + "/new/" + files[0], encoding: .utf8)
+        #expect(body.contains("\n" + stored + ", the quoted part."))
+        if reading == "mboxrd" { #expect(!body.contains(">From here")) }
+    }
+
+    /// `>>From ` settles it: mboxrd, detected, no refusal.
+    @Test func aDoublyEscapedLineIsNotAmbiguous() throws {
+        let dir = try TemporaryDirectory(prefix: "ambiguous")
+        defer { dir.remove() }
+        let mbox = dir.file("alice")
+        try (Self.text + "\n").replacingOccurrences(of: "First line.", with: ">>From a quote of a quote").write(
+            toFile: mbox, atomically: true, encoding: .utf8)
+        let reader = try MboxReader(path: mbox, variant: .auto, timeZone: TimeZone(identifier: "UTC")!)
+        #expect(reader.variant == .mboxrd && reader.detected && !reader.ambiguous)
+        let inspection = try MboxInspection.of(file: mbox, variant: .auto, timeZone: TimeZone(identifier: "UTC")!, maildir: nil)
+        #expect(inspection.ambiguous == nil)
+    }
+}
