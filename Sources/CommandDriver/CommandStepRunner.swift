@@ -4,7 +4,7 @@ import Steps
 /// `command`: run the plan's argv on a host once, or once per user of the batch (`per_user`, with
 /// `{user}` expanded per argument). An optional `check` argv (exit 0 = already done) makes it
 /// idempotent; without one the executor's journal is what prevents a second run, and a dry-run
-/// says "will run: …".
+/// lists the command once, as unknown.
 ///
 /// Per-user progress is checkpointed after each user, so a resumed step skips users already done.
 /// Outputs: `exit_status` and a bounded `stdout_tail` (one run), or `status.<user>` per user.
@@ -51,8 +51,8 @@ public struct CommandStepRunner: StepRunner {
         }
         if pending.isEmpty { return .done("the check says it is done") }
         if unknown > 0 {
-            let what = pending.count == 1 ? pending[0].text : "\(pending.count) commands, first: \(pending[0].text)"
-            return .unknown("will run: \(what)", changes: pending)
+            // The commands are the changes listed; the reason says only why it is unknown.
+            return .unknown(unknown == 1 ? "no check: it cannot tell whether it already ran" : "\(unknown) commands have no check", changes: pending)
         }
         return .pending(pending)
     }

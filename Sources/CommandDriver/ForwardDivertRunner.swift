@@ -42,6 +42,8 @@ public struct ForwardDivertRunner: StepRunner {
         let files = hostFiles(host, transport: transport, agentExecutable: agentExecutable)
         var changes: [PlannedChange] = []
         for d in try diversions(step) {
+            // Mail arriving after this divert lands in the saved file: saved.import has work then.
+            if let saved = d.savedPath { context.projection?.record(.savedMail(path: saved), ["diverted"]) }
             let current = try await files.read(d.path)
             if current == .present(d.content) { continue }
             let wanted = ForwardFileState.present(d.content).summary

@@ -25,10 +25,15 @@ public struct ServiceRunner: StepRunner {
         let argv = try step.nonEmpty(p.argv, "argv")
         let name = p.service.isEmpty ? step.id : p.service
         let host = step.targetHost
+        // An earlier step of the preview stops or starts it first: that is the state to compare.
+        let fact = ProjectedState.Fact.service(host: host.name, name: name)
+        let projected = context.projection?.values(fact)?.first.map { $0 == "running" }
+        context.projection?.record(fact, [direction == .start ? "running" : "stopped"])
         guard let probe = ServiceProbe(p, host: host, transport: transport) else {
             return .unknown("no `running` check or `pid_file`: will run `\(CommandFailure.render(argv))` on \(host.name)")
         }
-        let running = try await probe.isRunning()
+        let running: Bool
+        if let projected { running = projected } else { running = try await probe.isRunning() }
         if running == (direction == .start) {
             return .done("\(name) is \(running ? "running" : "stopped") on \(host.name)")
         }

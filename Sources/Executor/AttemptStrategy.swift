@@ -4,6 +4,8 @@ import Steps
 /// inspects and applies what is needed; `PreviewAttempt` only inspects. The loop, the journal
 /// and the scheduler are the same for both.
 protocol AttemptStrategy: Sendable {
+    /// The state earlier steps will leave, for drivers to inspect against (previews only).
+    var projection: ProjectedState? { get }
     func gate(_ step: StepInstance, message: String, approved: Bool, auto: Bool) -> StepResult
     func noDriver(_ step: StepInstance, attempt: StepAttempt) -> StepResult
     func act(_ step: StepInstance, runner: any StepRunner, context: StepContext, attempt: StepAttempt) async -> StepResult
@@ -12,6 +14,8 @@ protocol AttemptStrategy: Sendable {
 /// inspect (holding a slot) → apply when the effect is not in place (holding the slot). The
 /// step's `started` is durable before this runs and the loop journals its result.
 struct ApplyAttempt: AttemptStrategy {
+    var projection: ProjectedState? { nil }
+
     func gate(_ step: StepInstance, message: String, approved: Bool, auto: Bool) -> StepResult {
         if approved || auto { return .gatePassed(step.index, how: approved ? "approved" : "auto-approved") }
         return .waiting(step.index, message)
@@ -57,7 +61,19 @@ struct ApplyAttempt: AttemptStrategy {
 }
 
 /// inspect only (holding a slot): what the step would change, changing nothing.
+///
+/// Steps are inspected against the projected state (`ProjectedState`). A driver that cannot
+/// project (a site command's check, a hold spool) and finds its effect in place while an earlier
+/// step will still change things is reported unknown, not done: the check answers for now, not
+/// for when the step runs.
 struct PreviewAttempt: AttemptStrategy {
+    let projection: ProjectedState? = ProjectedState()
+    /// Kinds whose drivers read and record the projection.
+    static let projecting: Set<StepKind> = [
+        .ldapSet, .serviceStop, .serviceStart, .forwardDivert, .forwardRestore, .savedImport, .mailboxImport,
+        .mailboxVerify, .sourceRetire,
+    ]
+
     func gate(_ step: StepInstance, message: String, approved: Bool, auto: Bool) -> StepResult {
         if approved || auto { return .previewed(step.index, .done()) }
         return .previewed(step.index, .pending([PlannedChange(.run, "gate: \(message) (needs mailshift approve)")]))
@@ -72,9 +88,17 @@ struct PreviewAttempt: AttemptStrategy {
         await attempt.slots.acquire(lane: lane)
         defer { attempt.slots.release(lane: lane) }
         do {
-            return .previewed(step.index, try await attempt.inspect(step, runner, context))
+            var inspection = try await attempt.inspect(step, runner, context)
+            if inspection.state == .done, !Self.projecting.contains(step.kind), let projection,
+                attempt.graph.dependencies(of: step.index).contains(where: projection.isChanging)
+            {
+                inspection = .unknown("in place now (\(inspection.reason ?? "check passes")), but earlier steps change things first")
+            }
+            if inspection.state != .done { projection?.markChanging(step: step.index) }
+            return .previewed(step.index, inspection)
         } catch {
             if StepAttempt.isCancellation(error) { return .interrupted(step.index) }
+            projection?.markChanging(step: step.index)
             let note = attempt.failureNote(step, error)
             return .previewed(step.index, .unknown("cannot inspect: " + note.summary), note)
         }

@@ -105,6 +105,7 @@ struct StepAttempt: Sendable {
         let id = step.id
         return StepContext(
             dryRun: dryRun, hosts: graph.hosts, directory: graph.directory, previousOutputs: book[step.index],
+            projection: strategy.projection,
             outputs: { book.outputs(ofStepID: $0) },
             checkpoint: { outputs in
                 guard !dryRun else { throw StepError.permanent("a dry-run cannot checkpoint") }

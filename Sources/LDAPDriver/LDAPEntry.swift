@@ -1,3 +1,5 @@
+import Steps
+
 /// One directory entry as read: its DN and the requested attributes' values.
 public struct LDAPEntry: Sendable, Hashable {
     public var dn: String
@@ -45,4 +47,19 @@ public struct LDAPOutcome: Sendable, Hashable {
 public enum LDAPEvent: Sendable {
     case entry(msgid: Int32, LDAPEntry)
     case done(msgid: Int32, LDAPOutcome)
+}
+
+extension LDAPEntry {
+    /// The entry as earlier steps of a preview will have left it: their projected values replace
+    /// the ones read, and object classes they add are added.
+    func projected(user: String, _ attributes: [String], _ projection: ProjectedState) -> LDAPEntry {
+        var entry = self
+        for name in attributes.map({ $0.lowercased() }) {
+            if let values = projection.values(.attribute(user: user, name: name)) { entry.attributes[name] = values }
+        }
+        if let added = projection.values(.objectClasses(user: user)) {
+            entry.attributes["objectclass", default: []] += added
+        }
+        return entry
+    }
 }

@@ -18,9 +18,23 @@ public struct LDAPSetRunner: StepRunner {
 
     public func inspect(_ step: StepInstance, context: StepContext) async throws -> Inspection {
         let (client, request, users) = try prepare(step, context)
-        let differences = try await lookUp(users, request: request, client: client)
+        let differences = try await lookUp(users, request: request, client: client, projection: context.projection)
+        if let projection = context.projection { project(differences, request, into: projection) }
         let changes = differences.flatMap(\.plannedChanges)
         return changes.isEmpty ? .done("\(users.count) entries already match") : .pending(changes)
+    }
+
+    /// Records each entry as this step leaves it, for the steps after it in a preview.
+    private func project(_ differences: [EntryDifference], _ request: LDAPSetRequest, into projection: ProjectedState) {
+        for d in differences {
+            for a in request.wanted(for: d.user) {
+                projection.record(.attribute(user: d.user, name: a.name.lowercased()), a.values)
+            }
+            if !d.missingClasses.isEmpty {
+                let earlier = projection.values(.objectClasses(user: d.user)) ?? []
+                projection.record(.objectClasses(user: d.user), earlier + d.missingClasses)
+            }
+        }
     }
 
     public func apply(_ step: StepInstance, context: StepContext) async throws -> StepOutputs {
@@ -74,7 +88,9 @@ public struct LDAPSetRunner: StepRunner {
     }
 
     /// Every user's difference, or the first permanent lookup failure (with the count of others).
-    private func lookUp(_ users: [String], request: LDAPSetRequest, client: DirectoryClient) async throws -> [EntryDifference] {
+    private func lookUp(
+        _ users: [String], request: LDAPSetRequest, client: DirectoryClient, projection: ProjectedState? = nil
+    ) async throws -> [EntryDifference] {
         let endpoint = client.endpoint
         let parts = slices(users.count, parts: connections)
         let results = try await client.withConnections(parts.count) { i, connection in
@@ -86,7 +102,9 @@ public struct LDAPSetRunner: StepRunner {
         var failures: [LDAPFailure] = []
         for (user, result) in zip(users, results) {
             switch result {
-            case .success(let entry): differences.append(request.difference(user: user, entry: entry))
+            case .success(let entry):
+                let seen = projection.map { entry.projected(user: user, request.readAttributes, $0) } ?? entry
+                differences.append(request.difference(user: user, entry: seen))
             case .failure(let f): failures.append(f)
             }
         }

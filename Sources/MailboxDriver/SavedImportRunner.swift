@@ -31,7 +31,14 @@ public struct SavedImportRunner: StepRunner {
         guard step.remoteHost == nil else {
             return .unknown("the saved mail is on \(step.host?.name ?? "a remote host")", changes: [PlannedChange(.add, "import saved mail \(saved)")])
         }
-        guard try SourceFile.exists(saved) else { return .done("no saved mail at \(saved)") }
+        guard try SourceFile.exists(saved) else {
+            if context.projection?.values(.savedMail(path: saved)) != nil {
+                return .unknown(
+                    "the divert before it saves whatever mail arrives meanwhile",
+                    changes: [PlannedChange(.add, "import the mail saved in \(saved) after the divert")])
+            }
+            return .done("no saved mail at \(saved)")
+        }
         if p.storeKind == .command {
             return .unknown("an import command cannot tell what it already imported", changes: [PlannedChange(.run, "import saved mail \(saved)")])
         }

@@ -8,13 +8,15 @@ public struct StepContext: Sendable {
     public var directory: DirectoryEndpoint?
     /// This step's outputs from an earlier attempt (checkpointed or finished), if any.
     public var previousOutputs: StepOutputs?
+    /// During a preview: the state earlier steps will leave (see `ProjectedState`); nil when applying.
+    public var projection: ProjectedState?
     private let outputsLookup: @Sendable (String) -> StepOutputs?
     private let checkpointSink: @Sendable (StepOutputs) async throws -> Void
     private let logSink: @Sendable (String) -> Void
 
     public init(
         dryRun: Bool, hosts: [String: HostEndpoint] = [:], directory: DirectoryEndpoint? = nil,
-        previousOutputs: StepOutputs? = nil,
+        previousOutputs: StepOutputs? = nil, projection: ProjectedState? = nil,
         outputs: @escaping @Sendable (String) -> StepOutputs? = { _ in nil },
         checkpoint: @escaping @Sendable (StepOutputs) async throws -> Void = { _ in },
         log: @escaping @Sendable (String) -> Void = { _ in }
@@ -23,6 +25,7 @@ public struct StepContext: Sendable {
         self.hosts = hosts
         self.directory = directory
         self.previousOutputs = previousOutputs
+        self.projection = projection
         self.outputsLookup = outputs
         self.checkpointSink = checkpoint
         self.logSink = log
