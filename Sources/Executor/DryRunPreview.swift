@@ -1,50 +1,51 @@
 import Foundation
 import Steps
 
-/// A dry-run's findings, terraform-plan style: per batch, each step that would change and how,
-/// then totals. Steps already done are counted, not listed.
+/// A dry-run's findings, terraform-plan style: every step of the graph with what it would change
+/// (or that it is already done), in graph order. Rendered as a per-batch summary, as one block
+/// per step (`--detail`), or as a stable JSON document (`DryRunPreview+JSON`).
 public struct DryRunPreview: Sendable {
     public struct Entry: Sendable {
         public var index: Int
         public var stepID: String
-        public var inspection: Inspection
+        public var kind: StepKind
+        /// nil for a step outside every batch (a global step: stop the MTA, sync the directory).
+        public var batch: String?
+        /// nil when the journal already records the step done (not inspected again).
+        public var inspection: Inspection?
+
+        /// What the step would do: `change`, `none` or `unknown` (the JSON's `action`).
+        public var action: String {
+            guard let inspection else { return "none" }
+            switch inspection.state {
+            case .done: return "none"
+            case .pending: return "change"
+            case .unknown: return "unknown"
+            }
+        }
+
+        var isDone: Bool { inspection == nil || inspection?.state == .done }
+        var isIrreversible: Bool { inspection?.changes.contains { $0.marker == .irreversible } == true }
     }
 
-    public struct Section: Sendable {
-        public var batch: String
-        public var entries: [Entry] = []
-        public var done = 0
-    }
-
-    public private(set) var sections: [Section] = []
-    private var sectionIndex: [String: Int] = [:]
+    public private(set) var entries: [Entry] = []
+    /// Batch names in plan order.
+    public private(set) var batchOrder: [String] = []
 
     public init() {}
 
     /// Lists the batches in this order, whatever order their steps finish in.
     mutating func declare(batches names: [String]) {
-        for name in names where sectionIndex[name] == nil {
-            sectionIndex[name] = sections.count
-            sections.append(Section(batch: name))
-        }
+        for name in names where !batchOrder.contains(name) { batchOrder.append(name) }
     }
 
-    mutating func add(batch: String?, index: Int, stepID: String, inspection: Inspection?) {
-        let name = batch ?? "-"
-        let s: Int
-        if let known = sectionIndex[name] {
-            s = known
-        } else {
-            s = sections.count
-            sectionIndex[name] = s
-            sections.append(Section(batch: name))
-        }
-        guard let inspection, inspection.state != .done else {
-            sections[s].done += 1
-            return
-        }
-        sections[s].entries.append(Entry(index: index, stepID: stepID, inspection: inspection))
+    mutating func add(_ step: StepInstance, inspection: Inspection?) {
+        entries.append(Entry(index: step.index, stepID: step.id, kind: step.kind, batch: step.batch, inspection: inspection))
+        if let batch = step.batch, !batchOrder.contains(batch) { batchOrder.append(batch) }
     }
+
+    /// Entries in graph order.
+    public var ordered: [Entry] { entries.sorted { $0.index < $1.index } }
 
     public struct Totals: Sendable, Hashable {
         public var toChange = 0
@@ -53,45 +54,27 @@ public struct DryRunPreview: Sendable {
         public var irreversible = 0
         public var messages = 0
         public var bytes = 0
+
+        mutating func count(_ e: Entry) {
+            guard let inspection = e.inspection, inspection.state != .done else {
+                done += 1
+                return
+            }
+            if inspection.state == .unknown { unknown += 1 } else { toChange += 1 }
+            for c in inspection.changes {
+                if c.marker == .irreversible { irreversible += 1 }
+                messages += c.messages ?? 0
+                bytes += c.bytes ?? 0
+            }
+        }
     }
 
-    public var totals: Totals {
+    public var totals: Totals { Self.totals(entries) }
+
+    static func totals(_ entries: some Sequence<Entry>) -> Totals {
         var t = Totals()
-        for s in sections {
-            t.done += s.done
-            for e in s.entries {
-                if e.inspection.state == .unknown { t.unknown += 1 } else { t.toChange += 1 }
-                for c in e.inspection.changes {
-                    if c.marker == .irreversible { t.irreversible += 1 }
-                    t.messages += c.messages ?? 0
-                    t.bytes += c.bytes ?? 0
-                }
-            }
-        }
+        for e in entries { t.count(e) }
         return t
-    }
-
-    /// The preview as text: a section per batch, steps in graph order, then totals.
-    public func render() -> String {
-        var out = ""
-        for s in sections {
-            let entries = s.entries.sorted { $0.index < $1.index }
-            out += "batch \(s.batch): \(entries.count) to change, \(s.done) already done\n"
-            for e in entries {
-                out += "  \(e.stepID)\n"
-                if e.inspection.state == .unknown {
-                    out += "    ? \(e.inspection.reason ?? "cannot tell without acting")\n"
-                }
-                for c in e.inspection.changes { out += "    \(c.line)\n" }
-            }
-        }
-        let t = totals
-        var line = "Plan: \(Self.count(t.toChange)) to change, \(Self.count(t.unknown)) unknown, \(Self.count(t.done)) already done"
-        if t.messages > 0 || t.bytes > 0 {
-            line += "; \(Self.count(t.messages)) messages, \(Self.bytes(t.bytes)) to import"
-        }
-        if t.irreversible > 0 { line += "; \(t.irreversible) irreversible" }
-        return out + line + ".\n"
     }
 
     /// 1204 → "1,204".

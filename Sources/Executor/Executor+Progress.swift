@@ -3,10 +3,6 @@ import Steps
 
 /// Per-batch counts for the observer and the preview.
 extension Executor {
-    func batchName(ofStep i: Int) -> String? {
-        graph.templates[graph.locate(i).template].batch.map { graph.batches[$0].name }
-    }
-
     /// Steps per batch (in plan order; batch-less steps under "-").
     func progress(_ status: [StepStatus]) -> [BatchProgress] {
         var order: [String] = []

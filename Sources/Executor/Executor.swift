@@ -79,7 +79,7 @@ public struct Executor: Sendable {
         if let fatal = outcome.fatal { throw ExecutorError.journalWrite(fatal) }
         if dryRun {
             for i in 0..<graph.stepCount where state.status[i] == .done {
-                outcome.preview.add(batch: batchName(ofStep: i), index: i, stepID: "", inspection: nil)
+                outcome.preview.add(graph.step(i), inspection: nil)
             }
         }
 

@@ -41,7 +41,7 @@ struct RunLedger {
             report.applied += 1
             return journal.enqueue(.done(step, how: how, outputs: [:]), then: .complete(i))
         case .previewed(_, let inspection, let failure):
-            preview.add(batch: step.batch, index: i, stepID: step.id, inspection: inspection)
+            preview.add(step, inspection: inspection)
             // A step the live systems would not let us inspect makes the preview fail (exit 2).
             if let failure { report.failures.append(failure) }
             // In a preview every step counts as done so that all of them get inspected.

@@ -22,7 +22,7 @@ struct AgentFileCommand: AsyncParsableCommand {
         let input = op == .write ? FileHandle.standardInput.readDataToEndOfFile() : Data()
         do {
             let answer = try await ForwardFileAgent.perform(op, path: path, owner: owner, attributes: attributes, input: input)
-            try MboxCommandFailure.printJSON(answer)
+            try Console.printJSON(answer)
         } catch {
             throw MboxCommandFailure.exit(error)
         }

@@ -9,6 +9,13 @@ public enum Console {
         if let t = transcript { t.append(text) } else { FileHandle.standardOutput.write(Data(text.utf8)) }
     }
 
+    /// One JSON document on stdout, keys sorted (stable for tools that diff it).
+    static func printJSON<T: Encodable>(_ value: T) throws {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        out(String(decoding: try e.encode(value), as: UTF8.self) + "\n")
+    }
+
     static func error(_ text: String) {
         if let t = transcript { t.append(text) } else { FileHandle.standardError.write(Data(text.utf8)) }
     }

@@ -39,10 +39,4 @@ enum MboxCommandFailure {
         Console.fail("\(error)")
         return ExitCode(1)
     }
-
-    static func printJSON<T: Encodable>(_ value: T) throws {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        FileHandle.standardOutput.write(try e.encode(value) + Data("\n".utf8))
-    }
 }

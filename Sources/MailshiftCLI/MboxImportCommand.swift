@@ -37,7 +37,7 @@ struct MboxImportCommand: ParsableCommand {
             throw MboxCommandFailure.exit(error)
         }
         if format == .json {
-            try MboxCommandFailure.printJSON(report)
+            try Console.printJSON(report)
         } else {
             print("\(file): \(report.variant)\(report.detected ? " (detected)" : ""), \(report.messages) messages, \(report.bytes) bytes")
             print("  imported \(report.imported) (\(report.importedBytes) bytes), already present \(report.present)"

@@ -28,7 +28,7 @@ struct MboxInspectCommand: ParsableCommand {
             }
         }
         if format == .json {
-            try MboxCommandFailure.printJSON(results)
+            try Console.printJSON(results)
         } else {
             for r in results { print(Self.text(r)) }
         }

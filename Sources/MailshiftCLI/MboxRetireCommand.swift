@@ -26,7 +26,7 @@ struct MboxRetireCommand: ParsableCommand {
         } catch {
             throw MboxCommandFailure.exit(error)
         }
-        if format == .json { return try MboxCommandFailure.printJSON(result) }
+        if format == .json { return try Console.printJSON(result) }
         let what = result.mode == "archive" ? "archived to \(result.archivedTo ?? "")" : "deleted"
         print("\(file): \(result.acted ? what : "already \(what)")")
     }

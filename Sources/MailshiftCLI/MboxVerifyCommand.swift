@@ -25,7 +25,7 @@ struct MboxVerifyCommand: ParsableCommand {
         } catch {
             throw MboxCommandFailure.exit(error)
         }
-        if format == .json { return try MboxCommandFailure.printJSON(report) }
+        if format == .json { return try Console.printJSON(report) }
         print("\(file): \(report.passed ? "passed" : "FAILED") (\(report.mode)): source \(report.sourceMessages), Maildir \(report.destinationMessages)")
         for m in report.missing.prefix(20) { print("  missing: \(m)") }
         for e in report.extra.prefix(20) { print("  extra: \(e)") }

@@ -16,16 +16,26 @@ struct RunCommand: AsyncParsableCommand {
     @Argument(help: "The plan file.") var plan: String
     @Flag(name: .long, help: "Only inspect the live systems and print what would change; change nothing.")
     var dryRun = false
+    @Option(name: .long, help: "With --dry-run: the preview as text (a per-batch summary) or json (one document, every step).")
+    var format: OutputFormat = .text
+    @Flag(name: .long, help: "With --dry-run: list every step that would change, with each change.")
+    var detail = false
     @OptionGroup var flags: RunFlags
+
+    func validate() throws {
+        if !dryRun && (format != .text || detail) { throw ValidationError("--format and --detail describe a preview: add --dry-run") }
+    }
 
     func run() async throws {
         // `users_from` batches are searched now (read-only), for a dry-run as for a run.
         let compiled = try await PreparedRun.load(plan, state: flags.state, users: .searchAll)
         if dryRun {
             // Read-only: no lock, no journal writes; steps the journal says are done are not inspected.
-            Console.out(compiled.usersSummary)
+            if format == .text { Console.out(compiled.usersSummary) } else { Console.error(compiled.usersSummary) }
             let state = try compiled.replay()
-            try await RunInvocation(plan: compiled, flags: flags, mode: .dryRun, session: "dry-run").execute(state)
+            var invocation = RunInvocation(plan: compiled, flags: flags, mode: .dryRun, session: "dry-run")
+            invocation.preview = PreviewRendering(format: format, detail: detail)
+            try await invocation.execute(state)
             return
         }
         let lease = try compiled.lock(command: "run \(plan)")

@@ -26,12 +26,20 @@ struct RunFlags: ParsableArguments {
     }
 }
 
+/// How a dry-run's preview prints: a text summary (or every step with `detail`), or JSON.
+struct PreviewRendering {
+    var format: OutputFormat = .text
+    var detail = false
+}
+
 /// Runs the executor for `run` and `resume`: signals, progress, the summary and the exit code.
 struct RunInvocation {
     let plan: PreparedRun
     let flags: RunFlags
     let mode: RunOptions.Mode
     let session: String
+    /// How a dry-run prints its preview.
+    var preview = PreviewRendering()
 
     func execute(_ state: JournalState) async throws {
         let unknownBatches = flags.only.filter { name in !plan.graph.batches.contains { $0.name == name } }
@@ -80,7 +88,11 @@ struct RunInvocation {
             throw ExitCode.journalUnavailable
         }
         printer.finish()
-        Console.out(RunSummary(report: report, planPath: plan.path, dryRun: mode == .dryRun).text)
+        if mode == .dryRun, preview.format == .json, let document = report.preview?.document() {
+            try Console.printJSON(document)
+        } else {
+            Console.out(RunSummary(report: report, planPath: plan.path, dryRun: mode == .dryRun, detail: preview.detail).text)
+        }
         switch report.outcome {
         case .completed: return
         case .failed: throw ExitCode.stepsFailed
@@ -95,11 +107,12 @@ struct RunSummary {
     let report: RunReport
     let planPath: String
     let dryRun: Bool
+    var detail = false
 
     var text: String {
         if dryRun, let preview = report.preview {
-            guard !report.failures.isEmpty else { return preview.render() }
-            return preview.render()
+            guard !report.failures.isEmpty else { return preview.render(detail: detail) }
+            return preview.render(detail: detail)
                 + "mailshift: \(DryRunPreview.count(report.failures.count)) steps could not be inspected "
                 + "(the 'cannot inspect' lines above); fix their causes before running\n"
         }

@@ -54,11 +54,14 @@ struct LabRun {
 
     /// Runs (or resumes) the plan to completion, approving every gate it stops at with
     /// `mailshift approve`, as an administrator would. Returns the last exit status and output.
-    func runApproving(_ strategy: String, resume: Bool = false) throws -> Result {
+    /// `extra` is added to every run and resume (e.g. `--log-format json`); `outputs` collects
+    /// what each printed.
+    func runApproving(_ strategy: String, resume: Bool = false, extra: [String] = [], outputs: inout [String]) throws -> Result {
         var command = resume ? "resume" : "run"
         var last = Result(status: -1, output: "")
         for _ in 0..<12 {
-            last = try mailshift([command, plan(strategy)])
+            last = try mailshift([command, plan(strategy)] + extra)
+            outputs.append(last.output)
             command = "resume"
             guard last.status == 3 else { return last }
             for gate in try gates(strategy) {
@@ -67,6 +70,11 @@ struct LabRun {
             }
         }
         return last
+    }
+
+    func runApproving(_ strategy: String, resume: Bool = false) throws -> Result {
+        var ignored: [String] = []
+        return try runApproving(strategy, resume: resume, outputs: &ignored)
     }
 
     /// The gates the journal waits at (from `mailshift status --format json`).

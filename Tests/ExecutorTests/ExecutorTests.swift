@@ -153,17 +153,23 @@ import Testing
         let preview = try #require(report.preview)
         #expect(preview.totals.toChange == 2)  // the failed seal and the summary behind it
         #expect(preview.totals.done == graph.stepCount - 2)
+        let detail = preview.render(detail: true)
+        #expect(detail.contains("batch second: 1 to change, 0 unknown, 8 already done\n  second/seal/user5\n    + write second/seal/user5\n"))
+        #expect(detail.contains("batch first: 0 to change, 0 unknown, 9 already done\n"))
+        // Global steps in their place in the graph (the summary comes after the batches), once.
         let text = preview.render()
-        #expect(text.contains("  second/seal/user5\n    + write second/seal/user5\n"))
-        #expect(text.hasPrefix("""
-            batch -: 1 to change, 1 already done
-              summary
-                + write summary
-            batch first: 0 to change, 9 already done
-            batch second: 1 to change, 8 already done
-
-            """))
+        let lines = text.split(separator: "\n").map(String.init)
+        let global = try #require(lines.firstIndex(of: "step summary: + write summary"))
+        let second = try #require(lines.firstIndex(of: "batch second: 1 to change, 0 unknown, 8 already done"))
+        #expect(second < global)
+        #expect(lines.contains("    e.g. second/seal/user5: + write second/seal/user5"))
+        #expect(!text.contains("batch -"))
         #expect(text.hasSuffix("Plan: 2 to change, 0 unknown, 18 already done; 2 messages, 128 B to import.\n"))
+        // The JSON document: every step, in graph order, with its action.
+        let document = preview.document()
+        #expect(document.format == 1 && document.steps.count == graph.stepCount)
+        #expect(document.steps.filter { $0.action == "change" }.map(\.id).sorted() == ["second/seal/user5", "summary"])
+        #expect(document.steps.map(\.id) == (0..<graph.stepCount).map { graph.stepID($0) })
     }
 
     @Test func anInterruptedRunResumesWithoutRedoingWork() async throws {
