@@ -64,6 +64,8 @@ public struct CommandStepRunner: StepRunner {
         let timeout = Double(p.timeout ?? 300)
         let perUser = p.perUser
         var outputs = context.previousOutputs ?? StepOutputs()
+        // A per-user command that exits non-zero for one user sets that user aside; the others go on.
+        var refused: [(user: String, failure: any StepFailure)] = []
         for inv in try invocations(step) {
             let key = inv.user.map { "status.\($0)" } ?? "exit_status"
             if inv.user != nil, outputs[key] != nil { continue }
@@ -72,15 +74,20 @@ public struct CommandStepRunner: StepRunner {
             } else {
                 let outcome = try await transport.run(inv.argv, on: host, stdin: nil, timeout: timeout)
                 guard outcome.status == 0 else {
-                    throw CommandFailure(
+                    let failure = CommandFailure(
                         .exitStatus(outcome.status), host: host.name, command: CommandFailure.render(inv.argv),
                         stderrTail: outcome.stderr.tailText(600))
+                    guard let user = inv.user else { throw failure }
+                    context.log("\(user): \(failure.summary)")
+                    refused.append((user, failure))
+                    continue
                 }
                 outputs[key] = "0"
                 if !perUser { outputs["stdout_tail"] = outcome.stdout.tailText(outputTail) }
             }
             if let user = inv.user { try await context.checkpoint([key: outputs[key] ?? "0", "last_user": user]) }
         }
+        if !refused.isEmpty { throw UsersSetAside(failures: refused) }
         return outputs
     }
 }

@@ -57,14 +57,29 @@ public struct ForwardDivertRunner: StepRunner {
         try refuseDryRun(step, context)
         let host = step.targetHost
         let files = hostFiles(host, transport: transport, agentExecutable: agentExecutable)
-        let all = try diversions(step)
+        var all = try diversions(step)
         var outputs = context.previousOutputs ?? StepOutputs()
+        // A user whose file cannot be read or written as it must be (a link, no home) is set
+        // aside: not diverted, their mail keeps flowing as before; the others go on.
+        var refused: [(user: String, failure: any StepFailure)] = []
+        func setAside(_ user: String, _ failure: any StepFailure) {
+            context.log("\(user): .forward not diverted: \(failure.summary)")
+            refused.append((user, failure))
+            all.removeAll { $0.user == user }
+        }
 
         // 1. Record what is there now, durably, before touching anything.
         var current: [String: ForwardFileState] = [:]
         var record = StepOutputs()
         for d in all {
-            let (state, attributes) = try await files.readWithAttributes(d.path)
+            let state: ForwardFileState
+            let attributes: ForwardFileAttributes?
+            do {
+                (state, attributes) = try await files.readWithAttributes(d.path)
+            } catch let failure as any StepFailure where failure.disposition == .permanent {
+                setAside(d.user, failure)
+                continue
+            }
             current[d.user] = state
             let key = "previous.\(d.user)"
             if outputs[key] == nil {
@@ -86,19 +101,29 @@ public struct ForwardDivertRunner: StepRunner {
 
         // 2. Write each user's diversion (skipping files already right), its saved-mail file first.
         var changed = 0
+        let refusedBeforeWriting = refused.count
         for d in all {
             let fileOwner = (try step.parameters(ForwardDivertParameters.self).owner ?? owner) == .mailUser ? d.user : nil
-            if let saved = d.savedPath { try await files.prepareAppendTarget(saved, owner: fileOwner) }
-            if case .present(let previous) = outputs["previous.\(d.user)"].flatMap(ForwardFileState.init(encoded:)) {
-                let attributes = outputs["previous_attributes.\(d.user)"].flatMap(ForwardFileAttributes.init(encoded:))
-                try await files.write(d.backupPath, previous, owner: fileOwner, attributes: attributes?.privateCopy)
+            do {
+                if let saved = d.savedPath { try await files.prepareAppendTarget(saved, owner: fileOwner) }
+                if case .present(let previous) = outputs["previous.\(d.user)"].flatMap(ForwardFileState.init(encoded:)) {
+                    let attributes = outputs["previous_attributes.\(d.user)"].flatMap(ForwardFileAttributes.init(encoded:))
+                    try await files.write(d.backupPath, previous, owner: fileOwner, attributes: attributes?.privateCopy)
+                }
+                guard current[d.user] != .present(d.content) else { continue }
+                try await files.write(d.path, d.content, owner: fileOwner)
+                changed += 1
+            } catch let failure as any StepFailure where failure.disposition == .permanent {
+                refused.append((d.user, failure))
+                context.log("\(d.user): .forward not diverted: \(failure.summary)")
             }
-            guard current[d.user] != .present(d.content) else { continue }
-            try await files.write(d.path, d.content, owner: fileOwner)
-            changed += 1
         }
-        outputs["diverted"] = String(all.count)
+        outputs["diverted"] = String(all.count - (refused.count - refusedBeforeWriting))
         outputs["changed"] = String(changed)
+        if !refused.isEmpty {
+            try await context.checkpoint(outputs)
+            throw UsersSetAside(failures: refused)
+        }
         return outputs
     }
 }

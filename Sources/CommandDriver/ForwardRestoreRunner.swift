@@ -108,8 +108,7 @@ public struct ForwardRestoreRunner: StepRunner {
         }
         guard refused.isEmpty else {
             try await context.checkpoint(outputs)
-            throw ForwardRestoreIncomplete(stepID: step.id, refused: refused.map { ($0.user, $0.failure.summary) },
-                hint: refused.first?.failure.hint)
+            throw UsersSetAside(failures: refused)
         }
         return outputs
     }
@@ -136,19 +135,5 @@ public struct ForwardRestoreRunner: StepRunner {
             try await files.remove(r.diversion.backupPath)
             return "written"
         }
-    }
-}
-
-/// Some users' `.forward` could not be put back; every other user's was. A resume retries only
-/// what is left (restoring is idempotent).
-struct ForwardRestoreIncomplete: StepFailure {
-    var stepID: String
-    var refused: [(user: String, reason: String)]
-    var hint: String?
-    var disposition: FailureDisposition { .permanent }
-    var summary: String {
-        let first = refused.prefix(3).map { "\($0.user): \($0.reason)" }.joined(separator: "; ")
-        return "\(refused.count) .forward file\(refused.count == 1 ? "" : "s") not restored (the rest were): \(first)"
-            + (refused.count > 3 ? "; …" : "")
     }
 }

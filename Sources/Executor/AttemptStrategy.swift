@@ -52,9 +52,12 @@ struct ApplyAttempt: AttemptStrategy {
                 attempt.slots.release(lane: lane)
                 return .interrupted(i)
             }
-            // Counted while the slot is still held, so no step of a stopped batch starts after this.
-            attempt.admission.recordFailure(batch: batch)
+            // Counted while the slot is still held, so no step of a stopped batch starts after this:
+            // one failure per user set aside.
+            let partial = error as? UsersSetAside
+            for _ in 0..<max(1, partial?.parts.count ?? 1) { attempt.admission.recordFailure(batch: batch) }
             attempt.slots.release(lane: lane)
+            if let partial { return .setAside(i, attempt.failureNote(step, partial), users: partial.users) }
             return attempt.fail(step, error)
         }
     }

@@ -1,3 +1,4 @@
+import Diagnostics
 import Journal
 import Steps
 
@@ -15,6 +16,10 @@ struct RunLedger {
     var fatal: String?
     private(set) var interrupted = false
     private var reportedStops = Set<Int>()
+    /// Batch → its users set aside so far in this run: later batch-wide steps run without them.
+    private(set) var exclusions: [String: Set<String>] = [:]
+    /// Step → the users it was launched without.
+    private var launchedWithout: [Int: Set<String>] = [:]
 
     init(graph: StepGraph, observer: (any RunObserver)?, admission: AdmissionGuard, dryRun: Bool, batchOrder: [String]) {
         self.graph = graph
@@ -24,12 +29,38 @@ struct RunLedger {
         preview.declare(batches: batchOrder)
     }
 
+    /// The step as it is launched: a batch-wide step leaves out its batch's set-aside users.
+    mutating func admit(_ step: StepInstance) -> StepInstance {
+        guard let batch = step.batch, let out = exclusions[batch], !step.users.isEmpty else { return step }
+        let left = Set(step.users).intersection(out)
+        guard !left.isEmpty else { return step }
+        var narrowed = step
+        narrowed.users = ArraySlice(step.users.filter { !left.contains($0) })
+        launchedWithout[step.index] = left
+        return narrowed
+    }
+
     /// Applies one step's result; returns what to do now (without a journal) or nil (queued).
     mutating func record(_ result: StepResult, of step: StepInstance, state: inout SchedulerState, journal: inout JournalBatcher)
         -> FlushAction?
     {
         guard let i = result.stepIndex else { return nil }
         state.release(i)
+        // Done for everyone it ran for, but it left users out: not done for the batch (a resume
+        // runs it again for all), and those users' steps after it are skipped.
+        if let left = launchedWithout.removeValue(forKey: i) {
+            switch result {
+            case .applied, .alreadyDone:
+                let parts = left.map { UsersSetAside.Part(user: $0, reason: "set aside earlier in this run") }
+                let note = FailureNote(
+                    stepID: step.id, transient: false, summary: UsersSetAside(parts).summary,
+                    hint: "fix the earlier failures, then `mailshift resume` runs this step again for every user",
+                    subject: RunSubject(stepID: step.id, host: step.host?.name))
+                recordFailure(note, of: step, setAside: left, state: &state, journal: &journal)
+                return nil
+            default: break
+            }
+        }
         switch result {
         case .applied(_, let outputs):
             report.applied += 1
@@ -45,7 +76,7 @@ struct RunLedger {
             // A step the live systems would not let us inspect makes the preview fail (exit 2).
             if let failure { report.failures.append(failure) }
             // In a preview every step counts as done so that all of them get inspected.
-            state.complete(i)
+            _ = state.complete(i)
         case .waiting(_, let message):
             state.wait(i)
             report.gates.append(RunReport.Gate(stepID: step.id, message: message))
@@ -57,28 +88,43 @@ struct RunLedger {
         case .journalFailed(_, let message):
             fatal = fatal ?? message
         case .failed(_, let note):
-            recordFailure(note, of: step, state: &state, journal: &journal)
+            // A batch member's own step: only that user is set aside.
+            let user = step.batch != nil ? step.user.map { Set([$0]) } : nil
+            recordFailure(note, of: step, setAside: user, state: &state, journal: &journal)
+        case .setAside(_, let note, let users):
+            recordFailure(note, of: step, setAside: users, state: &state, journal: &journal)
         case .flushed, .flushFailed:
             break
         }
         return nil
     }
 
-    private mutating func recordFailure(_ note: FailureNote, of step: StepInstance, state: inout SchedulerState,
-        journal: inout JournalBatcher)
+    private mutating func recordFailure(_ note: FailureNote, of step: StepInstance, setAside users: Set<String>?,
+        state: inout SchedulerState, journal: inout JournalBatcher)
     {
         report.failures.append(note)
         journal.note([.failed(step, disposition: note.transient ? .transient : .permanent, summary: note.summary, hint: note.hint)])
-        let skipped = state.fail(step.index)
-        if !skipped.isEmpty {
-            report.skipped += skipped.count
-            observer?.handle(.skipped(count: skipped.count, cause: note.stepID))
-            journal.note(skipped.map { .skipped(graph.step($0), cause: note.stepID) })
+        let skipped: [Int]
+        if let users, let batch = step.batch {
+            exclusions[batch, default: []].formUnion(users)
+            report.setAside[batch, default: []].formUnion(users)
+            skipped = state.setAside(step.index, users: users)
+        } else {
+            skipped = state.fail(step.index)
         }
+        noteSkipped(skipped, cause: note.stepID, journal: &journal)
         for s in admission.stoppedBatches where !reportedStops.contains(s.batch) {
             reportedStops.insert(s.batch)
             observer?.handle(.batchStopped(batch: graph.batches[s.batch].name, failures: s.failures, limit: s.limit))
         }
+    }
+
+    /// Steps that can no longer run because of `cause`: counted, observed, journaled.
+    mutating func noteSkipped(_ skipped: [Int], cause: String, journal: inout JournalBatcher) {
+        guard !skipped.isEmpty else { return }
+        report.skipped += skipped.count
+        observer?.handle(.skipped(count: skipped.count, cause: cause))
+        journal.note(skipped.map { .skipped(graph.step($0), cause: cause) })
     }
 
     /// The report once the loop is over: stopped batches, steps not run, and the outcome.

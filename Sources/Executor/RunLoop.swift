@@ -42,7 +42,7 @@ struct RunLoop: Sendable {
                     attempt.slots.announce()
                     group.addTask { await attempt.run(step) }
                 case .complete(let i):
-                    state.complete(i)
+                    if let (skipped, cause) = state.complete(i) { ledger.noteSkipped(skipped, cause: graph.stepID(cause), journal: &journal) }
                 }
             }
             var mayAdmit: Bool { !control.isStopping && ledger.fatal == nil }
@@ -51,7 +51,7 @@ struct RunLoop: Sendable {
                 if mayAdmit {
                     while window.hasRoom, let i = state.popReady() {
                         window.admit()
-                        let step = graph.step(i)
+                        let step = ledger.admit(graph.step(i))
                         inFlight[i] = step
                         if let now = journal.enqueue(.started(step, attempt: 1), then: .launch(i)) { perform(now) }
                     }

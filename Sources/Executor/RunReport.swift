@@ -33,6 +33,9 @@ public struct RunReport: Sendable {
     /// Root-cause failures, in the order they happened.
     public var failures: [FailureNote] = []
     public var skipped = 0
+    /// Batch → users set aside (their own failure or a part of a batch-wide step): the rest of
+    /// the batch went on without them.
+    public var setAside: [String: Set<String>] = [:]
     /// Steps left pending (not selected, a stopped batch, behind a gate, or interrupted).
     public var notRun = 0
     public var gates: [Gate] = []

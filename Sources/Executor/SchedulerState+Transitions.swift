@@ -32,8 +32,9 @@ extension SchedulerState {
         runningInLane[laneOfTemplate[graph.locate(i).template]] -= 1
     }
 
-    /// Marks `i` done and makes what waited only on it ready.
-    mutating func complete(_ i: Int) {
+    /// Marks `i` done and makes what waited only on it ready. Returns steps skipped because the
+    /// template it finished had users set aside (see `SchedulerState+SetAside`), with their cause.
+    mutating func complete(_ i: Int) -> (skipped: [Int], cause: Int)? {
         let (t, ordinal) = graph.locate(i)
         status[i] = .done
         templateRemaining[t] -= 1
@@ -42,11 +43,16 @@ extension SchedulerState {
             guard j < graph.offsets[d + 1] else { continue }
             satisfy(j, template: d)
         }
-        if templateRemaining[t] == 0 {
-            for d in allDependents[t] {
-                for j in graph.steps(ofTemplate: d) { satisfy(j, template: d) }
-            }
+        guard templateRemaining[t] == 0 else { return nil }
+        if let aside = setAsideUsers[t] {
+            var skipped: [Int] = []
+            finishTemplate(t, aside.users, &skipped)
+            return (skipped, aside.cause)
         }
+        for d in allDependents[t] {
+            for j in graph.steps(ofTemplate: d) { satisfy(j, template: d) }
+        }
+        return nil
     }
 
     mutating func satisfy(_ j: Int, template d: Int) {

@@ -31,6 +31,9 @@ struct SchedulerState {
     let selected: [Bool]
     let admission: AdmissionGuard
     var readyCount = 0
+    /// Template → users whose step of it was set aside this run (and the step that caused it):
+    /// when the template finishes, its `.all` dependents go on without them.
+    var setAsideUsers: [Int: (users: Set<String>, cause: Int)] = [:]
 
     init(graph: StepGraph, status: [StepStatus], parallel: Int, perHost: Int, onlyBatches: Set<String>,
         admission: AdmissionGuard)

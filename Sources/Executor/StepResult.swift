@@ -9,6 +9,8 @@ enum StepResult: Sendable {
     /// A gate approved in the journal (`approved`) or by the plan (`auto-approved`).
     case gatePassed(Int, how: String)
     case failed(Int, FailureNote)
+    /// A batch-wide step's part failed for these users only (`UsersSetAside`).
+    case setAside(Int, FailureNote, users: Set<String>)
     case waiting(Int, String)
     case interrupted(Int)
     /// Admitted but not begun: the run is stopping or the batch passed `max_failures`.
@@ -26,7 +28,7 @@ enum StepResult: Sendable {
         switch self {
         case .applied, .gatePassed: .applied
         case .alreadyDone: .alreadyDone
-        case .failed: .failed
+        case .failed, .setAside: .failed
         case .waiting: .waiting
         case .interrupted, .journalFailed, .notStarted, .flushed, .flushFailed: .interrupted
         case .previewed: .previewed
@@ -36,7 +38,8 @@ enum StepResult: Sendable {
     /// The step this result is about (nil for the loop's own flush results).
     var stepIndex: Int? {
         switch self {
-        case .applied(let i, _), .alreadyDone(let i, _), .gatePassed(let i, _), .failed(let i, _), .waiting(let i, _),
+        case .applied(let i, _), .alreadyDone(let i, _), .gatePassed(let i, _), .failed(let i, _), .setAside(let i, _, _),
+            .waiting(let i, _),
             .interrupted(let i), .notStarted(let i), .journalFailed(let i, _), .previewed(let i, _, _):
             i
         case .flushed, .flushFailed: nil

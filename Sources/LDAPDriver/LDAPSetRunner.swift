@@ -4,10 +4,12 @@ import Steps
 /// attributes where they differ, pipelined over a few connections.
 ///
 /// `apply` order, which makes it safe to interrupt anywhere:
-/// 1. look every user up (pipelined); any missing or ambiguous entry fails the step before a write;
-/// 2. checkpoint `dn`/`prev`/`set` for every user (previous values from an earlier attempt win);
-/// 3. modify only the entries that differ (pipelined, bounded window).
-/// A second apply finds nothing different and writes nothing.
+/// 1. look every user up (pipelined); a user whose entry is missing or ambiguous is set aside;
+/// 2. checkpoint `dn`/`prev`/`set` for every other user (previous values from an earlier attempt win);
+/// 3. modify only the entries that differ (pipelined, bounded window); a user whose modify the
+///    server refuses (an attribute its object classes forbid) is set aside too.
+/// Set-aside users end the step with `UsersSetAside`, after everyone else's entry was written:
+/// one bad entry does not hold the batch. A second apply finds nothing different and writes nothing.
 public struct LDAPSetRunner: StepRunner {
     /// Connections used for one batch; each carries `DirectoryEndpoint.window` outstanding operations.
     public var connections: Int
@@ -18,9 +20,12 @@ public struct LDAPSetRunner: StepRunner {
 
     public func inspect(_ step: StepInstance, context: StepContext) async throws -> Inspection {
         let (client, request, users) = try prepare(step, context)
-        let differences = try await lookUp(users, request: request, client: client, projection: context.projection)
+        let (differences, refused) = try await lookUp(users, request: request, client: client, projection: context.projection)
         if let projection = context.projection { project(differences, request, into: projection) }
         let changes = differences.flatMap(\.plannedChanges)
+        if !refused.isEmpty {
+            return .unknown(UsersSetAside(failures: refused).forecast, changes: changes)
+        }
         return changes.isEmpty ? .done("\(users.count) entries already match") : .pending(changes)
     }
 
@@ -42,7 +47,7 @@ public struct LDAPSetRunner: StepRunner {
             throw LDAPFailure(.configuration, operation: "ldap.set", message: "refusing to write during a dry-run")
         }
         let (client, request, users) = try prepare(step, context)
-        let differences = try await lookUp(users, request: request, client: client)
+        let (differences, refused) = try await lookUp(users, request: request, client: client)
 
         var outputs = context.previousOutputs ?? StepOutputs()
         for d in differences {
@@ -68,10 +73,10 @@ public struct LDAPSetRunner: StepRunner {
 
         let failures = try await write(pending, client: client)
         outputs[LDAPSetOutputs.written] = String(pending.count - failures.count)
-        if let first = failures.first {
-            var failure = first
-            failure.others = failures.count - 1
-            throw failure
+        let setAside = refused + failures.map { (user: $0.user ?? "?", failure: $0 as any StepFailure) }
+        guard setAside.isEmpty else {
+            try await context.checkpoint(outputs)
+            throw UsersSetAside(failures: setAside)
         }
         return outputs
     }
@@ -87,10 +92,11 @@ public struct LDAPSetRunner: StepRunner {
         return (DirectoryClient(endpoint: endpoint, log: { context.log($0) }), request, users)
     }
 
-    /// Every user's difference, or the first permanent lookup failure (with the count of others).
+    /// Every found user's difference, and the users whose lookup failed permanently (transient
+    /// failures are thrown: the whole step retries).
     private func lookUp(
         _ users: [String], request: LDAPSetRequest, client: DirectoryClient, projection: ProjectedState? = nil
-    ) async throws -> [EntryDifference] {
+    ) async throws -> (differences: [EntryDifference], refused: [(user: String, failure: any StepFailure)]) {
         let endpoint = client.endpoint
         let parts = slices(users.count, parts: connections)
         let results = try await client.withConnections(parts.count) { i, connection in
@@ -99,20 +105,18 @@ public struct LDAPSetRunner: StepRunner {
                 attributes: request.readAttributes)
         }.flatMap { $0 }
         var differences: [EntryDifference] = []
-        var failures: [LDAPFailure] = []
+        var refused: [(user: String, failure: any StepFailure)] = []
         for (user, result) in zip(users, results) {
             switch result {
             case .success(let entry):
                 let seen = projection.map { entry.projected(user: user, request.readAttributes, $0) } ?? entry
                 differences.append(request.difference(user: user, entry: seen))
-            case .failure(let f): failures.append(f)
+            case .failure(let f):
+                if f.disposition == .transient { throw f }
+                refused.append((user, f))
             }
         }
-        if var first = failures.first {
-            first.others = failures.count - 1
-            throw first
-        }
-        return differences
+        return (differences, refused)
     }
 
     /// Sends the modifications; returns the permanent failures (transient ones are thrown).

@@ -129,6 +129,11 @@ struct RunSummary {
             + "\(DryRunPreview.count(r.alreadyDone)) found already done, in \(String(format: "%.1f", r.seconds)) s\n"
         out += DiagnosticRenderer().render(r.failures.map(\.diagnostic))
         if r.skipped > 0 { out += "skipped: \(DryRunPreview.count(r.skipped)) steps that depend on the failures above\n" }
+        for (batch, users) in r.setAside.sorted(by: { $0.key < $1.key }) {
+            let names = users.sorted()
+            out += "batch \(batch): \(DryRunPreview.count(names.count)) set aside, the rest went on: "
+                + names.prefix(20).joined(separator: ", ") + (names.count > 20 ? ", …" : "") + "\n"
+        }
         for b in r.stoppedBatches {
             out += "batch \(b.batch) stopped: \(b.failures) failures, more than max_failures \(b.limit)\n"
         }

@@ -59,6 +59,25 @@ import Testing
         }
     }
 
+    /// A per-user command failing for one user sets that user aside; the others are run and
+    /// checkpointed, so a resume runs it only for the one set aside.
+    @Test func aUserWhoseCommandFailsIsSetAsideAndTheOthersRun() async throws {
+        let dir = try TemporaryDirectory(prefix: "cmd")
+        defer { dir.remove() }
+        // The site's command refuses bob (exit 1) and marks the others done.
+        let step = makeStep(
+            .command(CommandParameters(purpose: "test", argv: ["/bin/sh", "-c", #"test "$1" != bob && touch "$2""#, "sh", "{user}", dir.file("{user}.done")])),
+            host: localHost, users: ["alice", "bob", "carol"])
+        let log = CheckpointLog()
+        let failure = try await #require(throws: UsersSetAside.self) {
+            try await CommandStepRunner(transport: LocalTransport()).apply(step, context: log.context())
+        }
+        #expect(failure.users == ["bob"], "\(failure.summary)")
+        #expect(FileManager.default.fileExists(atPath: dir.file("alice.done")) && FileManager.default.fileExists(atPath: dir.file("carol.done")))
+        let recorded = await log.records.reduce(StepOutputs()) { $0.merging($1) }
+        #expect(recorded["status.alice"] == "0" && recorded["status.carol"] == "0" && recorded["status.bob"] == nil)
+    }
+
     @Test func aResumedStepSkipsUsersAlreadyDone() async throws {
         let dir = try TemporaryDirectory(prefix: "cmd")
         defer { dir.remove() }

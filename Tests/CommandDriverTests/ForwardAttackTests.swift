@@ -134,6 +134,35 @@ struct ForwardAttackTests {
 
     /// One user's `.forward` turned into a link while the batch waited at its gate: that user is
     /// set aside, every other user of the batch is restored, and the link is not followed.
+    /// One user's `.forward` is a link to root's file and another has no home: both are set aside,
+    /// undiverted; the third user of the batch is diverted; root's file is untouched.
+    @Test func oneUsersLinkedForwardOrMissingHomeDoesNotBlockTheBatchsDivert() async throws {
+        let s = try Scene()
+        defer { s.remove() }
+        let other = try SystemUser()
+        defer { other.delete() }
+        let otherHome = s.dir.file("home/\(other.name)")
+        try FileManager.default.createDirectory(atPath: otherHome, withIntermediateDirectories: true)
+        chown(otherHome, other.uid, other.gid)
+        try s.user.act(#"ln -s "$2" "$1""#, s.home + "/.forward", s.target.file)
+        let homeless = "nohome\(UInt16.random(in: 0...9999))"
+        let users = [s.user.name, other.name, homeless]
+        let divert = makeStep(
+            .forwardDivert(ForwardDivertParameters(forwardFile: s.dir.file("home/{user}/.forward"), savedPath: s.dir.file("saved/{user}"), keepLocal: false)),
+            id: "pilot/divert", host: localHost, users: users)
+        let log = CheckpointLog()
+        let failure = try await #require(throws: UsersSetAside.self) {
+            try await ForwardDivertRunner(transport: LocalTransport()).apply(divert, context: log.context())
+        }
+        #expect(failure.users == [s.user.name, homeless], "\(failure.summary)")
+        #expect(try String(contentsOfFile: otherHome + "/.forward", encoding: .utf8).contains(s.dir.file("saved/\(other.name)")))
+        #expect(FileManager.default.fileExists(atPath: s.dir.file("saved/\(other.name)")))
+        #expect(!FileManager.default.fileExists(atPath: s.dir.file("home/\(homeless)")))
+        try s.expectTargetUntouched()
+        let recorded = await log.records.reduce(StepOutputs()) { $0.merging($1) }
+        #expect(recorded["previous.\(other.name)"] != nil && recorded["diverted"] == "1")
+    }
+
     @Test func oneUsersLinkedForwardDoesNotBlockTheBatchsRestore() async throws {
         let s = try Scene()
         defer { s.remove() }
@@ -157,7 +186,7 @@ struct ForwardAttackTests {
 
         let log = CheckpointLog()
         let context = log.context(outputs: { $0 == "pilot/divert" ? diverted : nil })
-        await Self.expectRefusal(s.user.name, "not restored") {
+        await Self.expectRefusal(s.user.name, "set aside, the rest of the batch went on") {
             _ = try await ForwardRestoreRunner(transport: LocalTransport()).apply(restore, context: context)
         }
         #expect(try String(contentsOfFile: otherHome + "/.forward", encoding: .utf8) == "other\n", "the other user is restored")

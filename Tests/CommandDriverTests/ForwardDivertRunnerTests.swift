@@ -172,10 +172,12 @@ import Testing
         try FileManager.default.createSymbolicLink(atPath: dir.file("home/alice/.forward"), withDestinationPath: dir.file("shadow"))
         let step = Self.steps(forward: forward, host: localHost, users: ["alice"]).divert
         let log = CheckpointLog()
-        await #expect(throws: (any Error).self) {
+        let failure = try await #require(throws: UsersSetAside.self) {
             _ = try await ForwardDivertRunner(transport: LocalTransport(), owner: .unchanged).apply(step, context: log.context())
         }
-        #expect(await log.records.isEmpty)
+        #expect(failure.users == ["alice"])
+        // Nothing read through the link was recorded.
+        #expect(await log.records.allSatisfy { $0["previous.alice"] == nil && !$0.values.values.contains { $0.contains("secret") } })
         #expect(try String(contentsOfFile: dir.file("shadow"), encoding: .utf8) == "secret\n")
     }
 }

@@ -81,17 +81,22 @@ import Testing
         #expect(try slapd.values("user1", "mailRoutingAddress") == ["user1@store1.example.edu"])
     }
 
-    @Test func missingEntryIsPermanentAndNamesTheUser() async throws {
+    /// A user with no entry is set aside; every other user's entry is written.
+    @Test func aMissingEntrySetsItsUserAsideAndTheOthersAreWritten() async throws {
         let slapd = try SlapdFixture(userCount: 2)
         defer { slapd.stop() }
         let step = LDAPStepFactory.set(["mailHost=store1.example.edu"], users: ["user1", "ghost", "user2"])
-        let context = RecordingContext().context(directory: slapd.endpoint())
-        let failure = try await #require(throws: LDAPFailure.self) { try await runner.apply(step, context: context) }
-        #expect(failure.reason == .noEntry)
-        #expect(failure.disposition == .permanent)
-        #expect(failure.user == "ghost")
-        #expect(failure.summary.contains("ghost"))
-        #expect(try slapd.values("user1", "mailHost") == ["oldmail.example.edu"], "no write before every user is found")
+        let recorder = RecordingContext()
+        let context = recorder.context(directory: slapd.endpoint())
+        let preview = try await runner.inspect(step, context: context)
+        #expect(preview.state == .unknown && preview.changes.count == 2)
+        #expect(preview.reason?.contains("ghost (") == true)
+        let failure = try await #require(throws: UsersSetAside.self) { try await runner.apply(step, context: context) }
+        #expect(failure.users == ["ghost"] && failure.disposition == .permanent)
+        #expect(failure.summary.contains("no entry matches the user filter"))
+        #expect(try slapd.values("user1", "mailHost") == ["store1.example.edu"])
+        #expect(try slapd.values("user2", "mailHost") == ["store1.example.edu"])
+        #expect(recorder.lastCheckpoint.map { LDAPSetOutputs.decode($0["prev.user1.mailHost"] ?? "") } == ["oldmail.example.edu"], "rollback data is durable")
     }
 
     @Test func ambiguousFilterIsPermanent() async throws {
@@ -100,12 +105,12 @@ import Testing
         var endpoint = slapd.endpoint()
         endpoint.userFilter = "(|(uid={user})(mailHost=oldmail.example.edu))"
         let step = LDAPStepFactory.set(["mailHost=store1.example.edu"], users: ["user1"])
-        let failure = try await #require(throws: LDAPFailure.self) {
-            try await runner.inspect(step, context: RecordingContext().context(directory: endpoint))
+        let failure = try await #require(throws: UsersSetAside.self) {
+            try await runner.apply(step, context: RecordingContext().context(directory: endpoint))
         }
-        #expect(failure.reason == .ambiguous(3))
-        #expect(failure.disposition == .permanent)
-        #expect(failure.user == "user1")
+        #expect(failure.users == ["user1"])
+        #expect(failure.summary.contains("3 entries match the user filter"))
+        for n in 1...3 { #expect(try slapd.values("user\(n)", "mailHost") == ["oldmail.example.edu"]) }
     }
 
     @Test func batchedLookupKeepsPerUserMeaning() async throws {
@@ -119,10 +124,10 @@ import Testing
         let found = LDAPStepFactory.set(["mailHost=store1.example.edu"], users: ["user1", "USER2", "twin-a"])
         #expect(try await runner.inspect(found, context: context).changes.count == 3)
         let step = LDAPStepFactory.set(["mailHost=store1.example.edu"], users: ["user1", "twin", "user2"])
-        let failure = try await #require(throws: LDAPFailure.self) { try await runner.inspect(step, context: context) }
-        #expect(failure.reason == .ambiguous(2))
-        #expect(failure.user == "twin")
-        #expect(failure.others == 0)
+        let inspection = try await runner.inspect(step, context: context)
+        #expect(inspection.state == .unknown && inspection.changes.count == 2)
+        #expect(inspection.reason?.contains("1 user would be set aside") == true)
+        #expect(inspection.reason?.contains("twin (") == true && inspection.reason?.contains("2 entries match") == true)
     }
 
     @Test func bindWithoutWriteAccessIsDenied() async throws {
@@ -131,11 +136,10 @@ import Testing
         let step = LDAPStepFactory.set(["mailUserStatus=inactive"], users: ["user1", "user2"])
         let context = RecordingContext().context(directory: slapd.endpoint(.reader))
         #expect(try await runner.inspect(step, context: context).state == .pending, "the reader may read")
-        let failure = try await #require(throws: LDAPFailure.self) { try await runner.apply(step, context: context) }
-        #expect(failure.code == .insufficientAccessRights)
-        #expect(failure.disposition == .permanent)
-        #expect(failure.dn == "uid=user1,ou=People,dc=example,dc=edu")
-        #expect(failure.others == 1)
+        let failure = try await #require(throws: UsersSetAside.self) { try await runner.apply(step, context: context) }
+        #expect(failure.users == ["user1", "user2"] && failure.disposition == .permanent)
+        #expect(failure.summary.contains("uid=user1,ou=People,dc=example,dc=edu): insufficientAccessRights"))
+        #expect(failure.hint?.contains("write access") == true)
         #expect(try slapd.values("user1", "mailUserStatus") == ["active"])
     }
 
@@ -144,15 +148,12 @@ import Testing
         defer { slapd.stop() }
         let context = RecordingContext().context(directory: slapd.endpoint())
         let twoHosts = LDAPStepFactory.set(["mailHost=a.example.edu", "mailHost=b.example.edu"], users: ["user1"])
-        let constraint = try await #require(throws: LDAPFailure.self) { try await runner.apply(twoHosts, context: context) }
-        #expect(constraint.code == .constraintViolation)
-        #expect(constraint.disposition == .permanent)
-        #expect(constraint.dn == "uid=user1,ou=People,dc=example,dc=edu")
+        let constraint = try await #require(throws: UsersSetAside.self) { try await runner.apply(twoHosts, context: context) }
+        #expect(constraint.users == ["user1"] && constraint.disposition == .permanent)
+        #expect(constraint.summary.contains("constraintViolation") && constraint.summary.contains("uid=user1,ou=People,dc=example,dc=edu"))
         let notIA5 = LDAPStepFactory.set(["mailHost=hôte.example.edu"], users: ["user1"])
-        let syntax = try await #require(throws: LDAPFailure.self) { try await runner.apply(notIA5, context: context) }
-        #expect(syntax.code == .invalidAttributeSyntax)
-        #expect(syntax.disposition == .permanent)
-        #expect(syntax.user == "user1")
+        let syntax = try await #require(throws: UsersSetAside.self) { try await runner.apply(notIA5, context: context) }
+        #expect(syntax.users == ["user1"] && syntax.summary.contains("invalidAttributeSyntax"))
         #expect(try slapd.values("user1", "mailHost") == ["oldmail.example.edu"])
     }
 
@@ -160,12 +161,10 @@ import Testing
         let slapd = try SlapdFixture(users: [.mailUser("user1"), .mailUser("josé"), .mailUser("user2")])
         defer { slapd.stop() }
         let step = LDAPStepFactory.set(["mailRoutingAddress={user}@store1.example.edu"], users: ["user1", "josé", "user2"])
-        let failure = try await #require(throws: LDAPFailure.self) {
+        let failure = try await #require(throws: UsersSetAside.self) {
             try await LDAPSetRunner(connections: 1).apply(step, context: RecordingContext().context(directory: slapd.endpoint()))
         }
-        #expect(failure.code == .invalidAttributeSyntax)
-        #expect(failure.user == "josé")
-        #expect(failure.others == 0)
+        #expect(failure.users == ["josé"] && failure.summary.contains("invalidAttributeSyntax"))
         #expect(try slapd.values("user1", "mailRoutingAddress") == ["user1@store1.example.edu"])
         #expect(try slapd.values("user2", "mailRoutingAddress") == ["user2@store1.example.edu"])
     }
@@ -175,8 +174,8 @@ import Testing
         defer { slapd.stop() }
         let step = LDAPStepFactory.set(["mailHost=evil.example.edu"], users: ["a*)(uid=*"])
         let context = RecordingContext().context(directory: slapd.endpoint())
-        let failure = try await #require(throws: LDAPFailure.self) { try await runner.apply(step, context: context) }
-        #expect(failure.reason == .noEntry)
+        let failure = try await #require(throws: UsersSetAside.self) { try await runner.apply(step, context: context) }
+        #expect(failure.users == ["a*)(uid=*"] && failure.summary.contains("no entry matches"))
         for n in 1...3 { #expect(try slapd.values("user\(n)", "mailHost") == ["oldmail.example.edu"]) }
         #expect(LDAPFilter.filter(template: "(uid={user})", user: "a*)(uid=*") == #"(uid=a\2a\29\28uid=\2a)"#)
     }
