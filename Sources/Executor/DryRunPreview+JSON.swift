@@ -25,17 +25,12 @@ public struct PreviewDocument: Codable, Sendable, Hashable {
         public var bytes: Int?
     }
 
-    public struct Check: Codable, Sendable, Hashable {
-        public var check: String
-        public var ok: Bool
-        public var detail: String
-    }
-
     public var format = 1
     public var steps: [Step]
-    public var preflight: [Check]
+    /// The preflight checks made before the preview (`PreflightCheck`).
+    public var preflight: [PreflightCheck]
 
-    public init(steps: [Step], preflight: [Check] = []) {
+    public init(steps: [Step], preflight: [PreflightCheck] = []) {
         self.steps = steps
         self.preflight = preflight
     }

@@ -88,7 +88,7 @@ public struct LDAPSetRunner: StepRunner {
             throw LDAPFailure(.configuration, operation: "ldap.set", message: "the plan has no directory section")
         }
         let request = try LDAPSetRequest(parameters: step.parameters(LDAPSetParameters.self))
-        let users = step.users.isEmpty ? (step.user.map { [$0] } ?? []) : Array(step.users)
+        let users = step.actingUsers
         return (DirectoryClient(endpoint: endpoint, log: { context.log($0) }), request, users)
     }
 

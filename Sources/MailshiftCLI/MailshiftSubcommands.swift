@@ -5,6 +5,7 @@ enum MailshiftSubcommands {
     static let all: [any ParsableCommand.Type] = [
         CheckCommand.self,
         GraphCommand.self,
+        PreflightCommand.self,
         RunCommand.self,
         ResumeCommand.self,
         StatusCommand.self,

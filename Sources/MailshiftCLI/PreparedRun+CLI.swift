@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandDriver
 import Diagnostics
 import Foundation
 import Journal
@@ -58,6 +59,14 @@ extension PreparedRun {
             Console.fail("\(error)")
         }
         return ExitCode.planInvalid
+    }
+
+    /// One transport for a whole run, so every step to a host shares its ssh master connection.
+    /// No child (command, service, ssh master) inherits the variable holding the bind password.
+    func transport() -> HostTransport {
+        let environment = ChildEnvironment(withholding: secretVariables)
+        return HostTransport(local: LocalTransport(environment: environment),
+            ssh: SSHTransport(SSHTransport.Configuration(environment: environment)))
     }
 
     /// Journals the searched lists (the caller holds the lock), or explains why it cannot.

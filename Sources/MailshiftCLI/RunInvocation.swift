@@ -59,11 +59,12 @@ struct RunInvocation {
         let options = RunOptions(
             mode: mode, parallel: flags.parallel, onlyBatches: Set(flags.only), sessionName: session,
             secrets: try plan.redactedSecrets())
-        // One transport for the whole run, so every step to a host shares its ssh master connection.
-        // No child (command, service, ssh master) inherits the variable holding the bind password.
-        let environment = ChildEnvironment(withholding: plan.secretVariables)
-        let transport = HostTransport(local: LocalTransport(environment: environment),
-            ssh: SSHTransport(SSHTransport.Configuration(environment: environment)))
+        let transport = plan.transport()
+        var preflight: [PreflightCheck] = []
+        if mode == .dryRun {
+            preflight = await Preflight(graph: plan.graph, transport: transport).run { state.status[$0] != .done }
+            if self.preview.format == .text { Console.out(PreflightText(checks: preflight).text) }
+        }
         let executor = Executor(
             graph: plan.graph, store: plan.store, runners: DriverRegistry.runners(transport: transport, agentVersion: Mailshift.version), options: options,
             observer: printer, control: control)
@@ -88,11 +89,14 @@ struct RunInvocation {
             throw ExitCode.journalUnavailable
         }
         printer.finish()
-        if mode == .dryRun, preview.format == .json, let document = report.preview?.document() {
+        if mode == .dryRun, preview.format == .json, var document = report.preview?.document() {
+            document.preflight = preflight
             try Console.printJSON(document)
         } else {
             Console.out(RunSummary(report: report, planPath: plan.path, dryRun: mode == .dryRun, detail: preview.detail).text)
         }
+        // A preflight problem is a failure the run would meet: the preview says so in its exit code.
+        if mode == .dryRun && preflight.contains(where: { !$0.ok }) && report.outcome == .completed { throw ExitCode.stepsFailed }
         switch report.outcome {
         case .completed: return
         case .failed: throw ExitCode.stepsFailed

@@ -35,6 +35,17 @@ public struct StepInstance: Sendable, Hashable {
     }
 
     public var kind: StepKind { action.kind }
+
+    /// The host the step acts on; a step without one acts on this machine.
+    public var targetHost: HostEndpoint {
+        host ?? HostEndpoint(name: "local", address: "localhost", connect: .local)
+    }
+
+    /// The users a batch-scope step acts for (or the one user of a per-user step).
+    public var actingUsers: [String] {
+        if !users.isEmpty { return Array(users) }
+        return user.map { [$0] } ?? []
+    }
     /// The flat rendering of the typed parameters (for display; runners use `parameters(_:)`).
     public var parameters: StepParameters { action.parameters }
 }

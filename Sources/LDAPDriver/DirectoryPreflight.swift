@@ -1,0 +1,86 @@
+import Steps
+
+/// The directory half of preflight: the bind works, every user's entry exists and is unique
+/// (looked up a hundred users per search, as `ldap.set` does), and each entry's object classes —
+/// with those the plan adds — allow every attribute the plan writes (from the subschema).
+public struct DirectoryPreflight: Sendable {
+    /// What the plan's directory steps need of one user's entry.
+    public struct Need: Sendable {
+        public var attributes: Set<String> = []
+        public var objectClasses: Set<String> = []
+        public init() {}
+    }
+
+    public var client: DirectoryClient
+
+    public init(endpoint: DirectoryEndpoint) {
+        client = DirectoryClient(endpoint: endpoint)
+    }
+
+    /// Users → what is written to their entry. Returns the bind, entries and schema checks.
+    public func check(_ needs: [String: Need]) async -> [PreflightCheck] {
+        let endpoint = client.endpoint
+        let users = needs.keys.sorted()
+        do {
+            let (results, definitions) = try await client.withConnection { connection in
+                let pipeline = DirectoryPipeline(connection, window: endpoint.window)
+                let results = try pipeline.lookup(
+                    users: users, base: endpoint.base, template: endpoint.userFilter, attributes: ["objectClass"])
+                return (results, Self.objectClassDefinitions(pipeline))
+            }
+            let searches = (users.count + 99) / 100
+            let bind = PreflightCheck(
+                "directory.bind", detail: "bound to \(endpoint.url) as \(endpoint.bindDN ?? "anonymous")")
+            var missing: [PreflightCheck.Problem] = []
+            var forbidden: [PreflightCheck.Problem] = []
+            let schema = DirectorySchema(objectClassDefinitions: definitions)
+            for (user, result) in zip(users, results) {
+                switch result {
+                case .failure(let f):
+                    missing.append(.init(subject: user, reason: f.summary, hint: f.hint))
+                case .success(let entry):
+                    guard !schema.isEmpty, let need = needs[user] else { continue }
+                    let classes = entry.values("objectClass") + need.objectClasses
+                    guard let allowed = schema.allowed(by: classes) else { continue }
+                    for attribute in need.attributes.sorted() where !allowed.contains(attribute.lowercased()) {
+                        let fixes = schema.classes(allowing: attribute)
+                        forbidden.append(.init(
+                            subject: user,
+                            reason: "\(entry.dn): its object classes (\(entry.values("objectClass").joined(separator: ", "))) do not allow \(attribute)",
+                            hint: fixes.isEmpty
+                                ? "no object class in the schema allows \(attribute): load the schema that defines it"
+                                : "add \(fixes.prefix(3).joined(separator: " or ")) to the entry, or list it in the plan's `object_classes`"))
+                    }
+                }
+            }
+            let entries = PreflightCheck(
+                "directory.entries",
+                detail: "\(users.count) users looked up in \(searches) search\(searches == 1 ? "" : "es") (+\(missing.count) single ones)",
+                problems: missing)
+            let schemaCheck = schema.isEmpty
+                ? PreflightCheck("directory.schema", detail: "the subschema could not be read: attributes not checked", skipped: true)
+                : PreflightCheck("directory.schema", detail: "each entry's object classes allow the attributes the plan writes", problems: forbidden)
+            return [bind, entries, schemaCheck]
+        } catch let failure as LDAPFailure {
+            return [PreflightCheck("directory.bind", detail: "\(endpoint.url)",
+                problems: [.init(subject: endpoint.url, reason: failure.summary, hint: failure.hint)])]
+        } catch {
+            return [PreflightCheck("directory.bind", detail: "\(endpoint.url)",
+                problems: [.init(subject: endpoint.url, reason: "\(error)")])]
+        }
+    }
+
+    /// The subschema's objectClasses values (root DSE → subschemaSubentry); empty if unreadable.
+    static func objectClassDefinitions(_ pipeline: DirectoryPipeline) -> [String] {
+        let root = DirectoryPipeline.Query(user: "", base: "", filter: "(objectClass=*)", baseOnly: true)
+        guard let answer = try? pipeline.searchEach([root], attributes: ["subschemaSubentry"]).first,
+            case .success(let entries) = answer.entries,
+            let dn = entries.first?.values("subschemaSubentry").first
+        else { return [] }
+        let query = DirectoryPipeline.Query(user: "", base: dn, filter: "(objectClass=subschema)", baseOnly: true)
+        guard let answer = try? pipeline.searchEach([query], attributes: ["objectClasses"]).first,
+            case .success(let schema) = answer.entries
+        else { return [] }
+        return schema.first?.values("objectClasses") ?? []
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import Glibc
+import MailboxDriver
+import SafeFiles
+import Steps
+
+/// Preflight of the files the run touches on this machine: homes for `.forward` files, each
+/// mailbox's variant (a histogram; an ambiguous mailbox the plan does not say how to read is a
+/// problem), and free space on the store for what the spool holds. Files on ssh hosts are not
+/// read here: those checks say they were skipped.
+struct MailboxPreflight: Sendable {
+    struct Source: Sendable {
+        var user: String
+        var mbox: String
+        var parameters: MailboxImportParameters
+    }
+
+    var homes: [(user: String, directory: String)] = []
+    var remoteHomes = 0
+    var sources: [Source] = []
+    var remoteSources = 0
+    /// Headroom on the store beyond the spool's bytes (Maildir files, directories).
+    static let spaceMargin = 1.1
+
+    mutating func home(of forwardFile: String, user: String, host: HostEndpoint) {
+        guard host.connect == .local else { remoteHomes += 1; return }
+        homes.append((user, (forwardFile as NSString).deletingLastPathComponent))
+    }
+
+    mutating func source(_ p: MailboxImportParameters, user: String, host: HostEndpoint?) {
+        guard host == nil || host?.connect == .local else { remoteSources += 1; return }
+        sources.append(Source(user: user, mbox: p.mbox, parameters: p))
+    }
+
+    func checks() async -> [PreflightCheck] {
+        var out: [PreflightCheck] = []
+        if !homes.isEmpty || remoteHomes > 0 {
+            let missing = homes.filter { !Self.isDirectory($0.directory) }.map {
+                PreflightCheck.Problem(subject: $0.user, reason: "\($0.directory) does not exist: its .forward cannot be diverted",
+                    hint: "create the home, or take the user out of the batch")
+            }
+            out.append(PreflightCheck(
+                "forward.homes", detail: "\(homes.count) homes checked" + (remoteHomes > 0 ? ", \(remoteHomes) on ssh hosts not checked" : ""),
+                problems: missing, skipped: homes.isEmpty))
+        }
+        if !sources.isEmpty || remoteSources > 0 {
+            let sources = self.sources
+            let (variants, space) = await Task.detached { (Self.variants(sources), Self.space(sources)) }.value
+            out.append(variants)
+            if let space { out.append(space) }
+        }
+        return out
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var s = stat()
+        return lstat(path, &s) == 0 && s.st_mode & S_IFMT == S_IFDIR
+    }
+
+    /// Each mailbox's variant from its first megabytes (as the import will detect it).
+    static func variants(_ sources: [Source]) -> PreflightCheck {
+        var histogram: [String: Int] = [:]
+        var problems: [PreflightCheck.Problem] = []
+        for s in sources {
+            guard (try? SourceFile.exists(s.mbox)) == true else {
+                histogram["absent", default: 0] += 1
+                continue
+            }
+            let pinned = MboxVariant(rawValue: s.parameters.format) ?? .auto
+            let reading = s.parameters.ifAmbiguous.flatMap(AmbiguousReading.init(rawValue:)) ?? .refuse
+            do {
+                let reader = try MboxReader(
+                    path: s.mbox, variant: pinned, timeZone: TimeZone(identifier: s.parameters.timezone) ?? .gmt,
+                    ifAmbiguous: reading == .refuse ? .mboxo : reading)
+                histogram[reader.ambiguous ? "ambiguous (read as \(reader.variant.rawValue))" : reader.variant.rawValue, default: 0] += 1
+                if reader.ambiguous && reading == .refuse {
+                    problems.append(.init(
+                        subject: s.user, reason: "\(s.mbox): `>From ` lines and no `>>From `: mboxo and mboxrd read it differently",
+                        hint: "pin source.format, or set source.if_ambiguous: mboxo|mboxrd"))
+                }
+            } catch let error as MboxError {
+                histogram["unreadable", default: 0] += 1
+                problems.append(.init(subject: s.user, reason: error.summary, hint: error.hint))
+            } catch {
+                problems.append(.init(subject: s.user, reason: "\(s.mbox): \(error)"))
+            }
+        }
+        let counts = histogram.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        return PreflightCheck("mailbox.variants", detail: "\(sources.count) mailboxes: \(counts)", problems: problems)
+    }
+
+    /// Free space where the Maildirs go against the spool's bytes (plus a margin), per file system.
+    static func space(_ sources: [Source]) -> PreflightCheck? {
+        var need: [UInt64: (root: String, bytes: Int)] = [:]
+        for s in sources {
+            guard s.parameters.store.kind == .maildir, let maildir = s.parameters.store.maildir else { continue }
+            let root = existingAncestor(maildir)
+            var st = stat()
+            guard stat(root, &st) == 0 else { continue }
+            var mbox = stat()
+            let size = stat(s.mbox, &mbox) == 0 ? Int(mbox.st_size) : 0
+            need[UInt64(st.st_dev), default: (root, 0)].bytes += size
+        }
+        guard !need.isEmpty else { return nil }
+        var problems: [PreflightCheck.Problem] = []
+        var details: [String] = []
+        for (root, bytes) in need.values.sorted(by: { $0.root < $1.root }) {
+            var fs = statvfs()
+            guard statvfs(root, &fs) == 0 else { continue }
+            let free = Int(fs.f_bavail) * Int(fs.f_frsize)
+            details.append("\(root): \(free >> 20) MiB free for \(bytes >> 20) MiB of mail")
+            if Double(free) < Double(bytes) * spaceMargin {
+                problems.append(.init(
+                    subject: root, reason: "\(free >> 20) MiB free, the mailboxes hold \(bytes >> 20) MiB (+10 %)",
+                    hint: "free space or grow the store's file system before the run"))
+            }
+        }
+        return PreflightCheck("store.space", detail: details.joined(separator: "; "), problems: problems)
+    }
+
+    /// The deepest existing directory on the way to `path` (a Maildir not created yet).
+    static func existingAncestor(_ path: String) -> String {
+        var p = path
+        while !p.isEmpty && p != "/" {
+            if isDirectory(p) { return p }
+            p = (p as NSString).deletingLastPathComponent
+        }
+        return "/"
+    }
+}

@@ -1,0 +1,59 @@
+import CommandDriver
+import Foundation
+import LDAPDriver
+import Steps
+
+/// `mailshift preflight PLAN` (and the first part of a dry-run): checks, before any step runs,
+/// what the run would otherwise only meet halfway through — every problem found, for every user
+/// it concerns, with a fix. Read-only.
+///
+/// What it needs is read off the compiled graph, so it checks exactly what the steps will do:
+/// `ldap.set` steps give the users, attributes and object classes (`DirectoryPreflight`);
+/// `forward.divert` the homes; `mailbox.import` the mailboxes and the store (`MailboxPreflight`);
+/// `command` and `service` steps the programs each host must have (`CommandPreflight`).
+public struct Preflight: Sendable {
+    public let graph: StepGraph
+    public let transport: any CommandTransport
+
+    public init(graph: StepGraph, transport: any CommandTransport) {
+        self.graph = graph
+        self.transport = transport
+    }
+
+    /// Steps not yet done in the journal (`status` nil: all of them).
+    public func run(pending: ((Int) -> Bool)? = nil) async -> [PreflightCheck] {
+        var needs: [String: DirectoryPreflight.Need] = [:]
+        var mailbox = MailboxPreflight()
+        var commands = CommandPreflight(transport: transport)
+        for i in 0..<graph.stepCount where pending?(i) ?? true {
+            let step = graph.step(i)
+            switch step.action {
+            case .ldapSet(let p):
+                let attributes = Set(p.set.compactMap { $0.split(separator: "=", maxSplits: 1).first.map(String.init) })
+                for user in step.actingUsers {
+                    needs[user, default: .init()].attributes.formUnion(attributes)
+                    needs[user, default: .init()].objectClasses.formUnion(p.objectClasses ?? [])
+                }
+            case .forwardDivert(let p):
+                for user in step.actingUsers {
+                    mailbox.home(of: StepParameters.expand(p.forwardFile, ["user": user]), user: user, host: step.targetHost)
+                }
+            case .mailboxImport(let p):
+                mailbox.source(p, user: step.user ?? "?", host: step.host)
+            case .command(let p):
+                commands.need(p.argv, on: step.targetHost)
+            case .serviceStart(let p), .serviceStop(let p):
+                commands.need(p.argv, on: step.targetHost)
+            default:
+                break
+            }
+        }
+        var checks: [PreflightCheck] = []
+        if !needs.isEmpty, let directory = graph.directory {
+            checks += await DirectoryPreflight(endpoint: directory).check(needs)
+        }
+        checks += await mailbox.checks()
+        checks += await commands.checks()
+        return checks
+    }
+}
