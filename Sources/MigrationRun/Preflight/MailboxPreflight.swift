@@ -6,13 +6,14 @@ import Steps
 
 /// Preflight of the files the run touches on this machine: homes for `.forward` files, each
 /// mailbox's variant (a histogram; an ambiguous mailbox the plan does not say how to read is a
-/// problem), and free space on the store for what the spool holds. Files on ssh hosts are not
-/// read here: those checks say they were skipped.
+/// problem), and free space on the store for what the spool holds (when the store is this
+/// machine). Files on ssh hosts are not read here: those checks say they were skipped.
 struct MailboxPreflight: Sendable {
     struct Source: Sendable {
         var user: String
         var mbox: String
         var parameters: MailboxImportParameters
+        var storeIsLocal: Bool
     }
 
     var homes: [(user: String, directory: String)] = []
@@ -27,9 +28,9 @@ struct MailboxPreflight: Sendable {
         homes.append((user, (forwardFile as NSString).deletingLastPathComponent))
     }
 
-    mutating func source(_ p: MailboxImportParameters, user: String, host: HostEndpoint?) {
+    mutating func source(_ p: MailboxImportParameters, user: String, host: HostEndpoint?, storeIsLocal: Bool) {
         guard host == nil || host?.connect == .local else { remoteSources += 1; return }
-        sources.append(Source(user: user, mbox: p.mbox, parameters: p))
+        sources.append(Source(user: user, mbox: p.mbox, parameters: p, storeIsLocal: storeIsLocal))
     }
 
     func checks() async -> [PreflightCheck] {
@@ -45,9 +46,9 @@ struct MailboxPreflight: Sendable {
         }
         if !sources.isEmpty || remoteSources > 0 {
             let sources = self.sources
-            let (variants, space) = await Task.detached { (Self.variants(sources), Self.space(sources)) }.value
+            let (variants, sizes) = await Task.detached { Self.variants(sources) }.value
             out.append(variants)
-            if let space { out.append(space) }
+            if let space = Self.space(sources, sizes: sizes) { out.append(space) }
         }
         return out
     }
@@ -57,11 +58,13 @@ struct MailboxPreflight: Sendable {
         return lstat(path, &s) == 0 && s.st_mode & S_IFMT == S_IFDIR
     }
 
-    /// Each mailbox's variant from its first megabytes (as the import will detect it).
-    static func variants(_ sources: [Source]) -> PreflightCheck {
+    /// Each mailbox's variant from its first megabytes (as the import will detect it), and its
+    /// size as the reader's descriptor saw it (never a path followed as root).
+    static func variants(_ sources: [Source]) -> (PreflightCheck, sizes: [Int]) {
+        var sizes = [Int](repeating: 0, count: sources.count)
         var histogram: [String: Int] = [:]
         var problems: [PreflightCheck.Problem] = []
-        for s in sources {
+        for (k, s) in sources.enumerated() {
             guard (try? SourceFile.exists(s.mbox)) == true else {
                 histogram["absent", default: 0] += 1
                 continue
@@ -72,6 +75,7 @@ struct MailboxPreflight: Sendable {
                 let reader = try MboxReader(
                     path: s.mbox, variant: pinned, timeZone: TimeZone(identifier: s.parameters.timezone) ?? .gmt,
                     ifAmbiguous: reading == .refuse ? .mboxo : reading)
+                sizes[k] = reader.identity.size
                 histogram[reader.ambiguous ? "ambiguous (read as \(reader.variant.rawValue))" : reader.variant.rawValue, default: 0] += 1
                 if reader.ambiguous && reading == .refuse {
                     problems.append(.init(
@@ -86,19 +90,17 @@ struct MailboxPreflight: Sendable {
             }
         }
         let counts = histogram.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-        return PreflightCheck("mailbox.variants", detail: "\(sources.count) mailboxes: \(counts)", problems: problems)
+        return (PreflightCheck("mailbox.variants", detail: "\(sources.count) mailboxes: \(counts)", problems: problems), sizes)
     }
 
     /// Free space where the Maildirs go against the spool's bytes (plus a margin), per file system.
-    static func space(_ sources: [Source]) -> PreflightCheck? {
+    static func space(_ sources: [Source], sizes: [Int]) -> PreflightCheck? {
         var need: [UInt64: (root: String, bytes: Int)] = [:]
-        for s in sources {
+        for (s, size) in zip(sources, sizes) where s.storeIsLocal {
             guard s.parameters.store.kind == .maildir, let maildir = s.parameters.store.maildir else { continue }
             let root = existingAncestor(maildir)
             var st = stat()
-            guard stat(root, &st) == 0 else { continue }
-            var mbox = stat()
-            let size = stat(s.mbox, &mbox) == 0 ? Int(mbox.st_size) : 0
+            guard lstat(root, &st) == 0 else { continue }
             need[UInt64(st.st_dev), default: (root, 0)].bytes += size
         }
         guard !need.isEmpty else { return nil }

@@ -39,7 +39,9 @@ public struct Preflight: Sendable {
                     mailbox.home(of: StepParameters.expand(p.forwardFile, ["user": user]), user: user, host: step.targetHost)
                 }
             case .mailboxImport(let p):
-                mailbox.source(p, user: step.user ?? "?", host: step.host)
+                // The store's free space is measured here only when the store is this machine.
+                let storeIsLocal = (graph.hosts[p.store.host]?.connect ?? .local) == .local
+                mailbox.source(p, user: step.user ?? "?", host: step.host, storeIsLocal: storeIsLocal)
             case .command(let p):
                 commands.need(p.argv, on: step.targetHost)
             case .serviceStart(let p), .serviceStop(let p):
