@@ -30,7 +30,7 @@ public struct MailboxImportRunner: StepRunner {
         // The preview meets the refusal the import would (an import command reads the file
         // itself, and counting is the same under both readings).
         if n.ambiguous == true && p.ifAmbiguous == .refuse {
-            throw MboxError(.ambiguousVariant, file: mbox, offset: 0, detail: "mboxo and mboxrd read this file differently")
+            throw MboxError.ambiguous(mbox, offset: 0)
         }
         let pending = n.pending ?? n.messages
         if pending == 0 { return .done("\(n.messages.grouped) messages already in \(maildir)") }

@@ -35,6 +35,13 @@ public struct MboxError: StepFailure, Hashable, CustomStringConvertible {
         self.detail = detail
     }
 
+    /// `format: auto` met a file mboxo and mboxrd read differently (the reader's refusal, and
+    /// the preview's when it read the file to describe it).
+    static func ambiguous(_ file: String, offset: Int) -> MboxError {
+        MboxError(.ambiguousVariant, file: file, offset: offset,
+            detail: "`>From ` lines and no `>>From `: mboxo and mboxrd read this file differently")
+    }
+
     public var disposition: FailureDisposition { kind == .lockTimeout ? .transient : .permanent }
 
     public var summary: String {

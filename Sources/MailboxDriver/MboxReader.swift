@@ -59,9 +59,7 @@ public final class MboxReader {
             if evidence.ambiguous {
                 guard let reading = ifAmbiguous.variant else {
                     close(fd)
-                    throw MboxError(
-                        .ambiguousVariant, file: path, offset: max(0, evidence.firstEscape),
-                        detail: "`>From ` lines and no `>>From `: mboxo and mboxrd read this file differently")
+                    throw MboxError.ambiguous(path, offset: max(0, evidence.firstEscape))
                 }
                 chosen = reading
             } else {
