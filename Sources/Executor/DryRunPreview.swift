@@ -28,20 +28,13 @@ public struct DryRunPreview: Sendable {
         var isIrreversible: Bool { inspection?.changes.contains { $0.marker == .irreversible } == true }
     }
 
+    /// In the order inspections finished; `ordered` is graph order (what every rendering uses).
     public private(set) var entries: [Entry] = []
-    /// Batch names in plan order.
-    public private(set) var batchOrder: [String] = []
 
     public init() {}
 
-    /// Lists the batches in this order, whatever order their steps finish in.
-    mutating func declare(batches names: [String]) {
-        for name in names where !batchOrder.contains(name) { batchOrder.append(name) }
-    }
-
     mutating func add(_ step: StepInstance, inspection: Inspection?) {
         entries.append(Entry(index: step.index, stepID: step.id, kind: step.kind, batch: step.batch, inspection: inspection))
-        if let batch = step.batch, !batchOrder.contains(batch) { batchOrder.append(batch) }
     }
 
     /// Entries in graph order.

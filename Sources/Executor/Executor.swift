@@ -71,8 +71,7 @@ public struct Executor: Sendable {
         let batches = progress(state.status)
         observer?.handle(.began(batches: batches))
 
-        let loop = RunLoop(scheduler: scheduler, attempt: attempt, control: control, observer: observer,
-            batchOrder: batches.map(\.name), admission: admission)
+        let loop = RunLoop(scheduler: scheduler, attempt: attempt, control: control, observer: observer, admission: admission)
         let task = Task { await loop.run() }
         control.onCancel { task.cancel() }
         var outcome = await task.value

@@ -16,22 +16,20 @@ struct RunLedger {
     var fatal: String?
     private(set) var interrupted = false
     private var reportedStops = Set<Int>()
-    /// Batch → its users set aside so far in this run: later batch-wide steps run without them.
-    private(set) var exclusions: [String: Set<String>] = [:]
     /// Step → the users it was launched without.
     private var launchedWithout: [Int: Set<String>] = [:]
 
-    init(graph: StepGraph, observer: (any RunObserver)?, admission: AdmissionGuard, dryRun: Bool, batchOrder: [String]) {
+    init(graph: StepGraph, observer: (any RunObserver)?, admission: AdmissionGuard, dryRun: Bool) {
         self.graph = graph
         self.observer = observer
         self.admission = admission
         self.dryRun = dryRun
-        preview.declare(batches: batchOrder)
     }
 
     /// The step as it is launched: a batch-wide step leaves out its batch's set-aside users.
     mutating func admit(_ step: StepInstance) -> StepInstance {
-        guard let batch = step.batch, let out = exclusions[batch], !step.users.isEmpty else { return step }
+        // The batch's users set aside so far in this run.
+        guard let batch = step.batch, let out = report.setAside[batch], !step.users.isEmpty else { return step }
         let left = Set(step.users).intersection(out)
         guard !left.isEmpty else { return step }
         var narrowed = step
@@ -106,7 +104,6 @@ struct RunLedger {
         journal.note([.failed(step, disposition: note.transient ? .transient : .permanent, summary: note.summary, hint: note.hint)])
         let skipped: [Int]
         if let users, let batch = step.batch {
-            exclusions[batch, default: []].formUnion(users)
             report.setAside[batch, default: []].formUnion(users)
             skipped = state.setAside(step.index, users: users)
         } else {

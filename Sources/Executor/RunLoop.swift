@@ -20,13 +20,12 @@ struct RunLoop: Sendable {
     let attempt: StepAttempt
     let control: RunControl
     let observer: (any RunObserver)?
-    let batchOrder: [String]
     let admission: AdmissionGuard
 
     func run() async -> Outcome {
         var state = scheduler
         let graph = state.graph
-        var ledger = RunLedger(graph: graph, observer: observer, admission: admission, dryRun: attempt.dryRun, batchOrder: batchOrder)
+        var ledger = RunLedger(graph: graph, observer: observer, admission: admission, dryRun: attempt.dryRun)
         var journal = JournalBatcher(store: attempt.dryRun ? nil : attempt.store)
         var window = AdmissionWindow(cap: state.parallel, parallel: attempt.slotsParallel)
         // Admitted steps, materialised once (expanding parameters and hashing a fingerprint).

@@ -3,7 +3,7 @@ import Steps
 
 /// One user's failure does not stall a batch: the failed step's own user chain is skipped, and
 /// everything else of the batch downstream goes on as if it had completed (batch-wide steps then
-/// run without the set-aside users, see `RunLedger.exclusions`). Steps outside the batch — later
+/// run without the set-aside users, see `RunLedger.admit`). Steps outside the batch — later
 /// batches that wait for it (a pilot), global steps after it — are skipped as after any failure:
 /// they assume the batch done.
 extension SchedulerState {
