@@ -20,7 +20,9 @@ struct DirectoryPipeline {
     /// (compared case- and space-insensitively, so a match is never missed). Any user not given
     /// exactly one entry is searched again on its own, so "none" and "several" keep the exact
     /// per-user meaning; batching only saves round trips.
-    func lookup(users: [String], base: String, template: String, attributes: [String], chunk: Int = 100) throws -> [Result<LDAPEntry, LDAPFailure>] {
+    func lookup(
+        users: [String], base: String, template: String, attributes: [String], chunk: Int = lookupChunk
+    ) throws -> [Result<LDAPEntry, LDAPFailure>] {
         let single = { (indices: [Int]) in
             try self.searchEach(indices.map { Query(user: users[$0], base: base, filter: LDAPFilter.filter(template: template, user: users[$0]), baseOnly: false) },
                                 attributes: attributes).map(\.exactlyOne)
@@ -52,6 +54,15 @@ struct DirectoryPipeline {
         }
         for (i, result) in zip(again, try single(again)) { results[i] = result }
         return results.map { $0 ?? .failure(LDAPFailure(.result(.localError), operation: "search")) }
+    }
+
+    /// Users per batched lookup search.
+    static let lookupChunk = 100
+
+    /// Searches `lookup` makes for `count` users before any retry on its own.
+    static func lookupSearches(_ count: Int, template: String) -> Int {
+        guard LDAPFilter.equalityAttribute(template: template) != nil, count > 1 else { return count }
+        return (count + lookupChunk - 1) / lookupChunk
     }
 
     /// Case-folded, trimmed, inner spaces collapsed: coarser than caseIgnoreMatch, never finer.

@@ -1,7 +1,7 @@
 import Steps
 
 /// The directory half of preflight: the bind works, every user's entry exists and is unique
-/// (looked up a hundred users per search, as `ldap.set` does), and each entry's object classes —
+/// (looked up in batched searches, as `ldap.set` does), and each entry's object classes —
 /// with those the plan adds — allow every attribute the plan writes (from the subschema).
 public struct DirectoryPreflight: Sendable {
     /// What the plan's directory steps need of one user's entry.
@@ -28,7 +28,7 @@ public struct DirectoryPreflight: Sendable {
                     users: users, base: endpoint.base, template: endpoint.userFilter, attributes: ["objectClass"])
                 return (results, Self.objectClassDefinitions(pipeline))
             }
-            let searches = (users.count + 99) / 100
+            let searches = DirectoryPipeline.lookupSearches(users.count, template: endpoint.userFilter)
             let bind = PreflightCheck(
                 "directory.bind", detail: "bound to \(endpoint.url) as \(endpoint.bindDN ?? "anonymous")")
             var missing: [PreflightCheck.Problem] = []
