@@ -101,7 +101,6 @@ public struct ForwardDivertRunner: StepRunner {
 
         // 2. Write each user's diversion (skipping files already right), its saved-mail file first.
         var changed = 0
-        let refusedBeforeWriting = refused.count
         for d in all {
             let fileOwner = (try step.parameters(ForwardDivertParameters.self).owner ?? owner) == .mailUser ? d.user : nil
             do {
@@ -114,11 +113,10 @@ public struct ForwardDivertRunner: StepRunner {
                 try await files.write(d.path, d.content, owner: fileOwner)
                 changed += 1
             } catch let failure as any StepFailure where failure.disposition == .permanent {
-                refused.append((d.user, failure))
-                context.log("\(d.user): .forward not diverted: \(failure.summary)")
+                setAside(d.user, failure)
             }
         }
-        outputs["diverted"] = String(all.count - (refused.count - refusedBeforeWriting))
+        outputs["diverted"] = String(all.count)
         outputs["changed"] = String(changed)
         if !refused.isEmpty {
             try await context.checkpoint(outputs)
