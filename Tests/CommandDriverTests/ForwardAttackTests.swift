@@ -31,6 +31,15 @@ struct ForwardAttackTests {
             user.delete()
         }
 
+        /// Another real user of the batch, with a home of their own (the caller deletes the user).
+        func secondUser() throws -> (SystemUser, home: String) {
+            let other = try SystemUser()
+            let home = dir.file("home/\(other.name)")
+            try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+            chown(home, other.uid, other.gid)
+            return (other, home)
+        }
+
         /// divert and restore steps for `forward` and `saved` templates, owned by the mail user.
         func steps(forward: String, saved: String) -> (StepInstance, StepInstance) {
             let divert = makeStep(
@@ -132,18 +141,13 @@ struct ForwardAttackTests {
         #expect(status(copy) == nil)
     }
 
-    /// One user's `.forward` turned into a link while the batch waited at its gate: that user is
-    /// set aside, every other user of the batch is restored, and the link is not followed.
     /// One user's `.forward` is a link to root's file and another has no home: both are set aside,
     /// undiverted; the third user of the batch is diverted; root's file is untouched.
     @Test func oneUsersLinkedForwardOrMissingHomeDoesNotBlockTheBatchsDivert() async throws {
         let s = try Scene()
         defer { s.remove() }
-        let other = try SystemUser()
+        let (other, otherHome) = try s.secondUser()
         defer { other.delete() }
-        let otherHome = s.dir.file("home/\(other.name)")
-        try FileManager.default.createDirectory(atPath: otherHome, withIntermediateDirectories: true)
-        chown(otherHome, other.uid, other.gid)
         try s.user.act(#"ln -s "$2" "$1""#, s.home + "/.forward", s.target.file)
         let homeless = "nohome\(UInt16.random(in: 0...9999))"
         let users = [s.user.name, other.name, homeless]
@@ -163,14 +167,13 @@ struct ForwardAttackTests {
         #expect(recorded["previous.\(other.name)"] != nil && recorded["diverted"] == "1")
     }
 
+    /// One user's `.forward` turned into a link while the batch waited at its gate: that user is
+    /// set aside, every other user of the batch is restored, and the link is not followed.
     @Test func oneUsersLinkedForwardDoesNotBlockTheBatchsRestore() async throws {
         let s = try Scene()
         defer { s.remove() }
-        let other = try SystemUser()
+        let (other, otherHome) = try s.secondUser()
         defer { other.delete() }
-        let otherHome = s.dir.file("home/\(other.name)")
-        try FileManager.default.createDirectory(atPath: otherHome, withIntermediateDirectories: true)
-        chown(otherHome, other.uid, other.gid)
         try other.act(#"umask 022 && printf 'other\n' > "$1""#, otherHome + "/.forward")
         let users = [s.user.name, other.name]
         let forward = s.dir.file("home/{user}/.forward")

@@ -51,13 +51,18 @@ import Testing
         func runs(_ id: String) -> [[String]] { lock.withLock { given[id] ?? [] } }
     }
 
+    /// One run (or resume) of the graph with every kind going to `runner`.
+    static func run(_ f: ExecutorFixture, _ graph: StepGraph, _ runner: Runner) async throws -> RunReport {
+        try await f.run(graph, runner: FileEffectRunner(root: f.root, graph: graph), runners: { _ in runner })
+    }
+
     @Test func aUserRefusedByABatchStepIsSetAsideAndTheBatchGoesOn() async throws {
         let f = try ExecutorFixture()
         defer { f.remove() }
         let graph = Self.graph()
         let runner = Runner()
         runner.refuseInHold = ["bob"]
-        let report = try await f.run(graph, runner: FileEffectRunner(root: f.root, graph: graph), runners: { _ in runner })
+        let report = try await Self.run(f, graph, runner)
         #expect(report.outcome == .failed)
         #expect(report.setAside == ["b": ["bob"]])
         #expect(runner.runs("b/copy/bob").isEmpty, "the set-aside user's own step is skipped")
@@ -70,7 +75,7 @@ import Testing
 
         // Fixed: a resume runs both batch steps again for everyone and bob's copy.
         runner.refuseInHold = []
-        let resumed = try await f.run(graph, runner: FileEffectRunner(root: f.root, graph: graph), runners: { _ in runner })
+        let resumed = try await Self.run(f, graph, runner)
         #expect(resumed.outcome == .completed)
         #expect(runner.runs("b/hold").last == ["ann", "bob", "cat", "dan"])
         #expect(runner.runs("b/copy/bob").count == 1)
@@ -85,12 +90,12 @@ import Testing
         let graph = Self.graph()
         let runner = Runner()
         runner.failCopy = ["cat"]
-        let report = try await f.run(graph, runner: FileEffectRunner(root: f.root, graph: graph), runners: { _ in runner })
+        let report = try await Self.run(f, graph, runner)
         #expect(report.setAside == ["b": ["cat"]])
         #expect(runner.runs("b/release") == [["ann", "bob", "dan"]])
         #expect(report.failures.map(\.stepID).sorted() == ["b/copy/cat", "b/release"])
         runner.failCopy = []
-        #expect(try await f.run(graph, runner: FileEffectRunner(root: f.root, graph: graph), runners: { _ in runner }).outcome == .completed)
+        #expect(try await Self.run(f, graph, runner).outcome == .completed)
         #expect(runner.runs("b/release").last == ["ann", "bob", "cat", "dan"])
     }
 }

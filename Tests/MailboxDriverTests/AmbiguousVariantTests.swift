@@ -20,24 +20,34 @@ import Testing
 
         """
 
-    func importStep(_ mbox: String, _ maildir: String, ifAmbiguous: String?) -> StepInstance {
-        MailboxStepsTests.step(
-            "import-alice",
-            .mailboxImport(
-                MailboxImportParameters(
-                    mbox: mbox, format: "auto", timezone: "UTC", store: MailboxStepsTests.maildirStore(maildir), lock: false,
-                    ifAmbiguous: ifAmbiguous)))
+    /// The ambiguous mailbox in a temporary spool, and an import step for it into a Maildir.
+    struct Scene {
+        let dir: TemporaryDirectory
+        var mbox: String { dir.file("alice") }
+        var maildir: String { dir.file("Maildir") }
+        let runner = MailboxImportRunner(transport: LocalTransport())
+        let journal = MailboxStepsTests.Journal()
+
+        init() throws {
+            dir = try TemporaryDirectory(prefix: "ambiguous")
+            try AmbiguousVariantTests.text.write(toFile: dir.file("alice"), atomically: true, encoding: .utf8)
+        }
+
+        func importStep(ifAmbiguous: String?) -> StepInstance {
+            MailboxStepsTests.step(
+                "import-alice",
+                .mailboxImport(
+                    MailboxImportParameters(
+                        mbox: mbox, format: "auto", timezone: "UTC", store: MailboxStepsTests.maildirStore(maildir), lock: false,
+                        ifAmbiguous: ifAmbiguous)))
+        }
     }
 
     @Test func theImportAndItsPreviewRefuseAnAmbiguousMailboxAndWriteNothing() async throws {
-        let dir = try TemporaryDirectory(prefix: "ambiguous")
-        defer { dir.remove() }
-        let mbox = dir.file("alice")
-        try Self.text.write(toFile: mbox, atomically: true, encoding: .utf8)
-        let maildir = dir.file("Maildir")
-        let runner = MailboxImportRunner(transport: LocalTransport())
-        let journal = MailboxStepsTests.Journal()
-        let step = importStep(mbox, maildir, ifAmbiguous: nil)
+        let s = try Scene()
+        defer { s.dir.remove() }
+        let (mbox, maildir, runner, journal) = (s.mbox, s.maildir, s.runner, s.journal)
+        let step = s.importStep(ifAmbiguous: nil)
         let previewed = try await #require(throws: MboxError.self) { try await runner.inspect(step, context: journal.context) }
         #expect(previewed.kind == MboxError.Kind.ambiguousVariant && previewed.file == mbox)
         #expect(previewed.hint?.contains("if_ambiguous") == true)
@@ -47,17 +57,13 @@ import Testing
         #expect(try String(contentsOfFile: mbox, encoding: .utf8) == Self.text)
     }
 
-    /// Told how to read it, each reading stores its own bytes, and verify passes against it.
+    /// Told how to read it, each reading stores its own bytes.
     @Test(arguments: [("mboxrd", "From here on"), ("mboxo", ">From here on")])
     func thePlansReadingDecidesTheStoredBytes(_ reading: String, _ stored: String) async throws {
-        let dir = try TemporaryDirectory(prefix: "ambiguous")
-        defer { dir.remove() }
-        let mbox = dir.file("alice")
-        try Self.text.write(toFile: mbox, atomically: true, encoding: .utf8)
-        let maildir = dir.file("Maildir")
-        let runner = MailboxImportRunner(transport: LocalTransport())
-        let journal = MailboxStepsTests.Journal()
-        let step = importStep(mbox, maildir, ifAmbiguous: reading)
+        let s = try Scene()
+        defer { s.dir.remove() }
+        let (maildir, runner, journal) = (s.maildir, s.runner, s.journal)
+        let step = s.importStep(ifAmbiguous: reading)
         #expect(try await runner.inspect(step, context: journal.context).state == .pending)
         let out = try await runner.apply(step, context: journal.context)
         #expect(out["variant"] == reading)
