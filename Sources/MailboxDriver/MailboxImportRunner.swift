@@ -21,9 +21,10 @@ public struct MailboxImportRunner: StepRunner {
         let mbox = try p.require(p.mbox, "mbox", step)
         if p.storeKind == .command {
             let n = try await sourceInspection(step, p, mbox, maildir: nil)
-            return .unknown(
+            return Inspection.unknown(
                 "an import command cannot tell what it already imported",
-                changes: [PlannedChange(.run, "import \(n.messages.grouped) messages, \(n.bytes.byteText) with \(p.importArgv?.first ?? "the import command")", messages: n.messages, bytes: n.bytes)])
+                changes: [PlannedChange(.run, "import \(n.messages.grouped) messages, \(n.bytes.byteText) with \(p.importArgv?.first ?? "the import command")", messages: n.messages, bytes: n.bytes)]
+            ).observing(mbox, n.source)
         }
         let maildir = try p.require(p.maildir, "maildir", step)
         let n = try await sourceInspection(step, p, mbox, maildir: maildir)
@@ -33,9 +34,10 @@ public struct MailboxImportRunner: StepRunner {
             throw MboxError.ambiguous(mbox, offset: 0)
         }
         let pending = n.pending ?? n.messages
-        if pending == 0 { return .done("\(n.messages.grouped) messages already in \(maildir)") }
+        if pending == 0 { return Inspection.done("\(n.messages.grouped) messages already in \(maildir)").observing(mbox, n.source) }
         let bytes = n.pendingBytes ?? n.bytes
-        return .pending([PlannedChange(.add, "import \(pending.grouped) messages, \(bytes.byteText) (\(n.variant)) into \(maildir)", messages: pending, bytes: bytes)])
+        return Inspection.pending([PlannedChange(.add, "import \(pending.grouped) messages, \(bytes.byteText) (\(n.variant)) into \(maildir)", messages: pending, bytes: bytes)])
+            .observing(mbox, n.source)
     }
 
     public func apply(_ step: StepInstance, context: StepContext) async throws -> StepOutputs {
