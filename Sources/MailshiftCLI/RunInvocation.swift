@@ -57,7 +57,7 @@ struct RunInvocation {
     /// re-check compares instead).
     func previewed(_ state: JournalState, quiet: Bool) async throws -> (report: RunReport, preflight: [PreflightCheck]) {
         let transport = plan.transport()
-        let preflight = await Preflight(graph: plan.graph, transport: transport).run { state.status[$0] != .done }
+        let preflight = await Preflight(graph: plan.graph, transport: transport, agentVersion: Mailshift.version).run { state.status[$0] != .done }
         if !quiet && preview.format == .text { Console.out(PreflightText(checks: preflight).text) }
         return (try await executed(state, transport: transport), preflight)
     }
