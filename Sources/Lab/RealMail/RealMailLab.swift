@@ -34,9 +34,15 @@ public enum RealMailLab {
         // The store's mail processes run as `owner`: they must be able to reach the Maildirs.
         chmod(paths.root, 0o755)
         chmod(paths.storeRoot, 0o755)
+        // Each user's Maildir is provisioned as a store does when it creates an account: owned
+        // by the store, empty, so IMAP can open an INBOX before anything was delivered or imported.
         for user in config.users {
-            try FileManager.default.createDirectory(
-                atPath: paths.storeRoot + "/" + user, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+            let home = paths.storeRoot + "/" + user
+            try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+            for dir in [paths.maildir(user)] + ["new", "cur", "tmp"].map({ paths.maildir(user) + "/" + $0 }) {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                guard chown(dir, owner.uid, owner.gid) == 0 else { throw LabError("cannot chown \(dir) to \(owner.name)") }
+            }
         }
         let (imap, lmtp, smtp, legacy) = (try SlapdProcess.freePort(), try SlapdProcess.freePort(), try SlapdProcess.freePort(), try SlapdProcess.freePort())
         let store = DovecotStore(paths: paths, domain: domain, imapPort: imap, lmtpPort: lmtp, owner: owner)

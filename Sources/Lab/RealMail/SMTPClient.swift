@@ -25,13 +25,15 @@ public final class SMTPClient {
         }
         try connection.write("DATA\r\n")
         _ = try reply(expect: 354, after: "DATA")
-        var data = ""
-        for line in message.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false) {
-            data += (line.hasPrefix(".") ? "." : "") + line + "\r\n"
-        }
-        if data.hasSuffix("\r\n\r\n") { data.removeLast(2) }
-        try connection.write(data + ".\r\n")
+        try connection.write(Self.dotStuffed(message) + ".\r\n")
         return try reply(expect: 250, after: "the message data")
+    }
+
+    /// The DATA section: CRLF line ends, a leading "." doubled, a final line end supplied.
+    static func dotStuffed(_ message: String) -> String {
+        var lines = message.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
+        if lines.last == "" { lines.removeLast() }
+        return lines.map { ($0.hasPrefix(".") ? "." : "") + $0 + "\r\n" }.joined()
     }
 
     public func quit() {
