@@ -41,6 +41,8 @@ struct LabUpCommand: ParsableCommand {
     @Option(help: "Messages per mailbox.") var messages = 20
     @Option(help: "Seed of the generated mailboxes.") var seed: UInt64 = 1
     @Option(help: "Seconds between the stand-in MTA's deliveries (0: no MTA).") var mtaInterval = 0.5
+    @Option(help: "The mail system: real (Postfix front MX + Dovecot store on 127.0.0.1) or stand-in.")
+    var mail = LabMailSystem.standIn.rawValue
 
     func run() throws {
         var options = LabSetup.Options()
@@ -48,6 +50,10 @@ struct LabUpCommand: ParsableCommand {
         options.messages = messages
         options.seed = seed
         options.mtaInterval = mtaInterval > 0 ? mtaInterval : nil
+        guard let system = LabMailSystem(rawValue: mail) else {
+            throw ValidationError("--mail is real or stand-in, not '\(mail)'")
+        }
+        options.mail = system
         let paths = LabPaths(root: dir)
         do {
             let config = try LabSetup.up(paths, options: options, executable: LabCommand.executable)
@@ -56,7 +62,8 @@ struct LabUpCommand: ParsableCommand {
                   spool     \(paths.spool) (\(config.users.count) mailboxes × \(messages) messages, every mbox variant; manifest \(paths.manifest))
                   directory \(config.ldapURL) (slapd, \(config.peopleBase), mailHost \(config.legacyHost))
                   store     \(paths.storeRoot)/USER/Maildir
-                  MTA       \(options.mtaInterval.map { "delivering every \($0) s (pid file \(paths.pidFile("mta")))" } ?? "not started")
+                  MTA       \(config.smtp.map { "Postfix front MX on \($0.host):\($0.port) for @\(config.domain ?? ""), log \(config.mailLog ?? "")" } ?? options.mtaInterval.map { "delivering every \($0) s (pid file \(paths.pidFile("mta")))" } ?? "not started")
+                  IMAP      \(config.imap.map { "Dovecot on \($0.host):\($0.port) (login USER / lab.json user_password)" } ?? "none (stand-in store)")
                   plans     \(LabPlans.strategies.map { paths.plan($0) }.joined(separator: "\n            "))
                 next: mailshift check \(paths.plan("simple")); mailshift run \(paths.plan("simple")) --dry-run
                 """)
