@@ -12,6 +12,11 @@ public struct DowntimeWindows: Sendable {
         public var opened: Int64?
         public var closed: Int64?
 
+        public init(opened: Int64? = nil, closed: Int64? = nil) {
+            self.opened = opened
+            self.closed = closed
+        }
+
         /// Seconds down, once the window has closed.
         public var seconds: Double? {
             guard let opened, let closed, closed >= opened else { return nil }
