@@ -81,7 +81,7 @@ let package = Package(
             "Steps", "Journal", "Executor", "ExecutorHarness", "ExecutorCrashWorker", "MailshiftTestSupport",
         ]),
         .testTarget(name: "ExecutorCLITests", dependencies: [
-            "MailshiftCLI", "Executor", "ExecutorHarness", "Journal", "Steps", "MailshiftTestSupport",
+            "MailshiftCLI", "Executor", "ExecutorHarness", "Journal", "Steps", "MailshiftTestSupport", "PlanCompiler",
         ]),
         .testTarget(name: "JournalTests", dependencies: ["Steps", "Journal", "Digest", "MailshiftTestSupport"]),
         .testTarget(name: "CommandDriverTests", dependencies: [

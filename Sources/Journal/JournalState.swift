@@ -11,6 +11,8 @@ public struct JournalState: Sendable {
     /// Finished outputs, or checkpointed partial outputs of an unfinished step.
     public var outputs: [Int: StepOutputs]
     public var failures: [Int: FailureNote]
+    /// When each done step finished (unix milliseconds), where the journal recorded it: downtime.
+    public var finishedAt: [Int: Int64] = [:]
     /// Gates approved (still valid for this graph).
     public var approved: Set<Int>
     /// Who approved each of those gates, when, and why (as recorded in this journal).
@@ -98,6 +100,7 @@ public struct JournalState: Sendable {
             status[i] = .done
             waiting[i] = nil
             failures[i] = nil
+            finishedAt[i] = record.finishedAt
             let o = record.outputs
             if !o.isEmpty { outputs[i] = o }
         case .failed:
@@ -113,6 +116,7 @@ public struct JournalState: Sendable {
         case .rolledBack:
             status[i] = .pending
             failures[i] = nil
+            finishedAt[i] = nil
         case .waiting:
             status[i] = .waiting
             waiting[i] = record.detail.first ?? ""
@@ -144,7 +148,7 @@ public struct JournalState: Sendable {
             }
             switch status[i] {
             case .done:
-                out.append(.done(step, how: "kept", outputs: outputs[i] ?? StepOutputs()))
+                out.append(.done(step, how: "kept", outputs: outputs[i] ?? StepOutputs(), at: finishedAt[i]))
             case .failed:
                 if let o = outputs[i] { out.append(.checkpoint(step, outputs: o)) }
                 if let f = failures[i] {
@@ -167,6 +171,7 @@ struct OldStep {
     var outputs: StepOutputs?
     var failure: FailureNote?
     var approved = false
+    var finishedAt: Int64?
 
     init(fingerprint: String) { self.fingerprint = fingerprint }
 
@@ -179,6 +184,7 @@ struct OldStep {
         case .started: status = .started
         case .done:
             status = .done
+            finishedAt = record.finishedAt
             let o = record.outputs
             if !o.isEmpty { outputs = o }
         case .failed:
@@ -188,7 +194,9 @@ struct OldStep {
                 summary: record.detail.count > 1 ? record.detail[1] : "", hint: nil)
         case .skipped: status = .skipped
         case .released: if status == .started { status = .pending }
-        case .rolledBack: status = .pending
+        case .rolledBack:
+            status = .pending
+            finishedAt = nil
         case .waiting: status = .waiting
         case .approved: approved = true
         case .checkpoint: outputs = (outputs ?? StepOutputs()).merging(record.outputs)

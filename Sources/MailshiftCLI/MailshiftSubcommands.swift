@@ -9,6 +9,7 @@ enum MailshiftSubcommands {
         RunCommand.self,
         ResumeCommand.self,
         StatusCommand.self,
+        ReportCommand.self,
         ApproveCommand.self,
         UnlockCommand.self,
         RollbackCommand.self,
