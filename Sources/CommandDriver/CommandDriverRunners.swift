@@ -12,6 +12,8 @@ public enum CommandDriverRunners {
             .serviceStop: ServiceRunner(.stop, transport: transport),
             .serviceStart: ServiceRunner(.start, transport: transport),
             .command: CommandStepRunner(transport: transport),
+            .workingCheck: WorkingCheckRunner(transport: transport),
+            .userDelete: UserDeleteRunner(transport: transport),
             .forwardDivert: ForwardDivertRunner(transport: transport, owner: forwardOwner, agentExecutable: agentExecutable),
             .forwardRestore: ForwardRestoreRunner(transport: transport, owner: forwardOwner, agentExecutable: agentExecutable),
         ]

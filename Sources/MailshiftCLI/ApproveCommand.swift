@@ -1,4 +1,5 @@
 import ArgumentParser
+import Diagnostics
 import Foundation
 import Journal
 import MigrationRun
@@ -22,10 +23,12 @@ struct ApproveCommand: AsyncParsableCommand {
     func run() async throws {
         let compiled = try await PreparedRun.load(plan, state: state, users: .journaled)
         let graph = compiled.graph
-        guard let index = StepLocator(graph: graph).index(of: gate), graph.step(index).kind == .gate else {
+        let found = StepLocator(graph: graph).index(of: gate)
+        guard let index = found, graph.step(index).kind == .gate else {
             let gates = graph.templates.filter { $0.kind == .gate }.map(\.idPrefix)
-            Console.fail("'\(gate)' is not a gate of \(plan)",
-                hint: gates.isEmpty ? "this plan has no gates" : "gates: " + gates.joined(separator: ", "))
+            let what = found.map { "'\(gate)' is a \(graph.step($0).kind.rawValue) step, not a gate" } ?? "'\(gate)' is not a gate of \(plan)"
+            let list = gates.isEmpty ? "this plan has no gates" : "gates: " + gates.joined(separator: ", ")
+            Console.fail(what, hint: NameSuggester.suggest(gate, among: gates).map { "did you mean '\($0)'? (\(list))" } ?? list)
             throw ExitCode.usage
         }
         let lease = try compiled.lock(command: "approve \(plan) \(gate)")

@@ -30,6 +30,9 @@ extension StepAction {
                 SourceRetireParameters(mbox: "/var/mail/{user}", mode: .archive, archiveDir: "/var/mail.archive", argv: ["imdeluser", "{user}"],
                     verifyStep: same("verify")))
         case .gate: return .gate(GateParameters(message: "sample", autoApprove: false))
+        case .workingCheck: return .workingCheck(WorkingCheckParameters(argv: ["check-delivery"], period: 600, interval: 30, timeout: 60))
+        case .userDelete:
+            return .userDelete(UserDeleteParameters(argv: ["imdeluser", "{user}"], check: ["imcheck", "{user}"], timeout: 60, verifyStep: same("verify")))
         }
     }
 }

@@ -110,6 +110,9 @@ extension Diagnostic {
             case ("user", .once):
                 ("this command runs once for the whole plan, not once per user (it would run for no user and be journaled as done)",
                     "drop '{user}'; per-user work belongs in services.deluser, or in a command that runs per batch (dirsync in the forward, choke and proxy strategies, hold, choke)")
+            case ("user", .oncePerBatch):
+                ("this command runs once per batch, for no user in particular",
+                    "drop '{user}'; use '{batch}' to name the batch, or put per-user work in services.deluser")
             default:
                 ("this command runs once for the whole plan, not per batch", "drop '{\(name)}' from this command")
             }
@@ -173,16 +176,10 @@ extension Diagnostic {
 
 /// What `check` refuses (or warns about) because the run would ignore it or fail on it later.
 extension Diagnostic {
-    static func deluserNeverRuns(retireWritten: SourceRange?, at range: SourceRange) -> Diagnostic {
-        let keep = retireWritten == nil ? "'policy.retire_source' is 'keep' (the default)" : "'policy.retire_source' is 'keep'"
-        return .error("compiler.deluser-never-runs", "services.deluser never runs: it runs after each source mailbox is retired, and \(keep)", at: range,
-            hint: "set retire_source: archive (with archive_dir) or delete under policy: to retire the sources, or remove services.deluser",
-            notes: retireWritten.map { [.init(message: "retire_source is set here", range: $0)] } ?? [])
-    }
-
-    static func deluserHostNotHonoured(_ host: String, source: String, at range: SourceRange) -> Diagnostic {
-        .error("compiler.deluser-host", "services.deluser.host '\(host)' is not honoured: deluser runs on the source host '\(source)', as part of retiring each mailbox there",
-            at: range, hint: "write host: \(source), and make the command work on that host (mailshift cannot run deluser on another host)")
+    static func workingCheckNeverRuns(at range: SourceRange) -> Diagnostic {
+        .warning("compiler.working-check-never-runs",
+            "services.working_check never runs: it guards the irreversible steps, and this plan has none ('policy.retire_source' is 'keep' and there is no services.deluser)",
+            at: range, hint: "remove services.working_check, or set retire_source: archive or delete under policy:")
     }
 
     static func ignoredByStrategy(_ section: String, strategy: String, usedBy: [String], at range: SourceRange) -> Diagnostic {
@@ -240,11 +237,6 @@ extension Diagnostic {
         let what = written ? "'verify: digest'" : "'policy.verify' defaults to digest, which"
         return .error("compiler.verify-mode", "\(what) cannot be done with a store of kind 'command': its messages are only counted", at: range,
             hint: "write verify: count under policy: (a command store is verified by its message count before and after each import)")
-    }
-
-    static func deluserKeyIgnored(_ key: String, at range: SourceRange) -> Diagnostic {
-        .warning("compiler.deluser-key", "services.deluser.\(key) is ignored: deluser's 'run' is run once inside each user's retire step, which takes nothing else", at: range,
-            hint: "remove '\(key)' (a warning, not an error: the command still runs once per retired user, journaled so it is not repeated, within a fixed 600 s)")
     }
 
     static func holdSpoolIgnored(at range: SourceRange, master: SourceRange) -> Diagnostic {

@@ -52,6 +52,9 @@ public struct PolicySpec: Sendable {
     public var retireSourceRange: SourceRange?
     public var archiveDir: Located<String>?
     public var autoApprove = false
+    /// Stop at a gate before each batch's irreversible steps (retire, deluser) until `mailshift
+    /// approve`. Default true; `services.working_check` replaces the gate unless this is written true.
+    public var confirmBeforeRetire = true
     /// Keys the plan wrote (even with a wrong value).
     public var written: Set<String> = []
     public var range: SourceRange?

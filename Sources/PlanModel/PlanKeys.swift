@@ -14,9 +14,10 @@ public enum PlanKeys {
     public static let secret = ["env", "file"]
     public static let source = ["host", "spool", "format", "if_ambiguous", "timezone", "lock"]
     public static let store = ["kind", "host", "path", "owner", "import", "count"]
-    public static let services = ["legacy_mta", "store_server", "proxy_server", "dirsync", "proxy_setup", "deluser", "hold", "choke"]
+    public static let services = ["legacy_mta", "store_server", "proxy_server", "dirsync", "proxy_setup", "deluser", "hold", "choke", "working_check"]
     public static let service = ["host", "start", "stop", "running", "pid_file", "wait"]
     public static let run = ["host", "run", "check", "timeout"]
+    public static let workingCheck = ["host", "run", "timeout", "for", "every"]
     public static let hold = ["host", "slave", "master", "spool_dir"]
     public static let choke = ["host", "hold", "release"]
     public static let forward = ["file", "saved", "keep_local", "owner"]
@@ -24,6 +25,7 @@ public enum PlanKeys {
     public static let usersFrom = ["filter"]
     public static let policy = [
         "parallel", "per_host", "retries", "step_timeout", "max_failures", "verify", "retire_source", "archive_dir", "auto_approve",
+        "confirm_before_retire",
     ]
     public static let retries = ["attempts", "backoff"]
 }

@@ -63,6 +63,7 @@ public struct ServicesSpec: Sendable {
     public var deluser: RunSpec?
     public var hold: HoldSpec?
     public var choke: ChokeSpec?
+    public var workingCheck: WorkingCheckSpec?
     public var range: SourceRange?
 
     public init() {}

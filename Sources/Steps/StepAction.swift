@@ -13,6 +13,8 @@ public enum StepAction: Sendable, Hashable, Codable {
     case holdRelease(HoldReleaseParameters)
     case sourceRetire(SourceRetireParameters)
     case gate(GateParameters)
+    case workingCheck(WorkingCheckParameters)
+    case userDelete(UserDeleteParameters)
 
     public var kind: StepKind {
         switch self {
@@ -28,6 +30,8 @@ public enum StepAction: Sendable, Hashable, Codable {
         case .holdRelease: .holdRelease
         case .sourceRetire: .sourceRetire
         case .gate: .gate
+        case .workingCheck: .workingCheck
+        case .userDelete: .userDelete
         }
     }
 
@@ -45,6 +49,8 @@ public enum StepAction: Sendable, Hashable, Codable {
         case .holdRelease(let p): p
         case .sourceRetire(let p): p
         case .gate(let p): p
+        case .workingCheck(let p): p
+        case .userDelete(let p): p
         }
     }
 
@@ -76,6 +82,8 @@ public enum StepAction: Sendable, Hashable, Codable {
         case .holdRelease(let p): .holdRelease(p.expanded(t))
         case .sourceRetire(let p): .sourceRetire(p.expanded(t))
         case .gate(let p): .gate(p.expanded(t))
+        case .workingCheck(let p): .workingCheck(p.expanded(t))
+        case .userDelete(let p): .userDelete(p.expanded(t))
         }
     }
 }

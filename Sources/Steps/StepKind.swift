@@ -24,7 +24,11 @@ public enum StepKind: String, Sendable, Hashable, Codable, CaseIterable {
     case sourceRetire = "source.retire"
     /// Wait for a person's approval (`mailshift approve`), recorded in the journal.
     case gate
+    /// The plan's "the new system is working" command, before a batch's irreversible steps.
+    case workingCheck = "working.check"
+    /// Delete one user on the host the plan names (`services.deluser`). Per user. Irreversible.
+    case userDelete = "user.delete"
 
     /// True for kinds that destroy information a rollback would need.
-    public var isIrreversible: Bool { self == .sourceRetire }
+    public var isIrreversible: Bool { self == .sourceRetire || self == .userDelete }
 }

@@ -24,16 +24,19 @@ import Testing
                 }
             case .serviceStart, .serviceStop: expected = CommandRepetition.service
             case .sourceRetire, .mailboxImport, .mailboxVerify: expected = CommandRepetition.store
+            case .userDelete: expected = CommandRepetition.deluser
+            case .workingCheck: expected = CommandRepetition.workingCheck
             default: expected = nil
             }
             guard let expected else { continue }
             seen += 1
             switch expected {
             case .once: #expect(t.batch == nil, "\(t.idPrefix) should be plan-wide")
-            case .perBatch: #expect(t.batch != nil && t.fanout == .single, "\(t.idPrefix) should be one step per batch")
+            case .perBatch, .oncePerBatch: #expect(t.batch != nil && t.fanout == .single, "\(t.idPrefix) should be one step per batch")
             case .perMailbox:
                 #expect(t.fanout == .perUser, "\(t.idPrefix) should be one step per user")
-                #expect(t.parameters.text("mbox") != nil, "\(t.idPrefix) should know the mailbox")
+                // deluser's '{mbox}' is filled in by the compiler; the other mailbox steps carry it.
+                #expect(t.kind == .userDelete || t.parameters.text("mbox") != nil, "\(t.idPrefix) should know the mailbox")
             }
         }
         #expect(seen >= 4)

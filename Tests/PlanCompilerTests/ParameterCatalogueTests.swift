@@ -55,7 +55,7 @@ import Testing
                 }
             }
             if step.user != nil { #expect(!texts.contains { $0.contains("{user}") || $0.contains("{mbox}") }, "\(step.id)") }
-            #expect(step.reversible == (step.kind != .sourceRetire))
+            #expect(step.reversible == (step.kind != .sourceRetire && step.kind != .userDelete))
         }
         #expect(kinds.contains(.mailboxImport) && kinds.contains(.mailboxVerify) && kinds.contains(.ldapSet))
     }

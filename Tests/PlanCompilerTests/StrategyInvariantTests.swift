@@ -76,9 +76,16 @@ import Testing
             #expect(q.dependsOn("\(batch)/choke-release", "\(batch)/set-active"))
             for user in q.users(of: batch) {
                 #expect(q.dependsOn("\(batch)/retire/\(user)", "\(batch)/verify/\(user)"))
-                #expect(q.dependsOn("\(batch)/retire/\(user)", "\(batch)/choke-release"))
-                #expect(q.step("\(batch)/retire/\(user)")?.parameters.list("argv") == ["imdeluser", user])
+                #expect(q.dependsOn("\(batch)/retire/\(user)", "\(batch)/confirm-working"))
+                #expect(q.dependsOn("\(batch)/confirm-working", "\(batch)/choke-release"))
+                #expect(q.step("\(batch)/retire/\(user)")?.parameters.list("argv") == nil)
+                // deluser is its own irreversible step, after that user's retire, on its own host.
+                let deluser = try #require(q.step("\(batch)/deluser/\(user)"))
+                #expect(deluser.kind == .userDelete && !deluser.reversible && deluser.host?.name == "legacy")
+                #expect(deluser.parameters.list("argv") == ["imdeluser", user])
+                #expect(q.dependsOn("\(batch)/deluser/\(user)", "\(batch)/retire/\(user)"))
             }
+            #expect(q.step("\(batch)/confirm-working")?.kind == .gate)
         }
         #expect(q.step("hardware/choke-hold")?.parameters.flag("per_user") == true)
         #expect(q.step("hardware/choke-hold")?.users == ["hal", "ida", "jon"])

@@ -1,8 +1,8 @@
 import PlanModel
 import Steps
 
-/// Steps every strategy shares: import and verify per user, the optional per-batch dirsync, and
-/// retiring the source (only after that user's verify passed).
+/// Steps every strategy shares: import and verify per user, the optional per-batch dirsync.
+/// The irreversible end of a batch is in `GraphBuilder+Irreversible.swift`.
 extension GraphBuilder {
     /// `<b>/import/<user>` then `<b>/verify/<user>`; returns (import, verify).
     mutating func importAndVerify(_ b: Int, after deps: [TemplateDependency]) -> (Int, Int) {
@@ -14,17 +14,6 @@ extension GraphBuilder {
             b, "verify", perUser: true, host: c.sourceHost, StepCatalogue.mailboxVerify(c, importStep: reference(to: imp)),
             after: [.sameUser(imp)], label: "verify the import (\(c.plan.policy.verify.rawValue))")
         return (imp, ver)
-    }
-
-    /// `<b>/retire/<user>` when the policy retires sources; nil for `keep`.
-    @discardableResult
-    mutating func retire(_ b: Int, verify: Int, after deps: [TemplateDependency]) -> Int? {
-        let c = context
-        guard c.plan.policy.retireSource != .keep else { return nil }
-        return step(
-            b, "retire", perUser: true, host: c.sourceHost,
-            StepCatalogue.sourceRetire(c, verifyStep: reference(to: verify)), after: [.sameUser(verify)] + deps,
-            label: "\(c.plan.policy.retireSource.rawValue) the source mailbox (irreversible)")
     }
 
     /// `<b>/dirsync` when the plan names a dirsync command; returns what the next step waits for.

@@ -78,8 +78,22 @@ enum StepCatalogue {
         let policy = c.plan.policy
         return .sourceRetire(
             SourceRetireParameters(
-                mbox: mbox(c), mode: RetireMode(policy.retireSource), archiveDir: policy.archiveDir?.value,
-                argv: c.plan.services.deluser?.run?.value, verifyStep: verifyStep))
+                mbox: mbox(c), mode: RetireMode(policy.retireSource), archiveDir: policy.archiveDir?.value, verifyStep: verifyStep))
+    }
+
+    /// `{mbox}` in deluser's argv is the user's spool mailbox (its `{user}` is filled in per step).
+    static func userDelete(_ c: LoweringContext, _ r: RunSpec, verifyStep: StepReference) -> StepAction {
+        let mailbox = ["mbox": mbox(c)]
+        let argv = (r.run?.value ?? []).map { StepParameters.expand($0, mailbox) }
+        let check = r.check?.value.map { StepParameters.expand($0, mailbox) }
+        return .userDelete(UserDeleteParameters(argv: argv, check: check, timeout: r.timeout, verifyStep: verifyStep))
+    }
+
+    /// Durations round up to whole seconds (a period of 0 means one pass).
+    static func workingCheck(_ w: WorkingCheckSpec) -> StepAction {
+        .workingCheck(
+            WorkingCheckParameters(
+                argv: w.run?.value ?? [], period: Int(w.period.rounded(.up)), interval: max(1, Int(w.interval.rounded(.up))), timeout: w.timeout))
     }
 
     static func forwardFile(_ c: LoweringContext) -> String { c.plan.forward?.file ?? "/home/{user}/.forward" }

@@ -32,8 +32,8 @@ public enum GraphDOTRenderer {
         if template.fanout == .perUser { label += " ×\(template.batch.map { g.batches[$0].users.count } ?? 0)" }
         var attributes = "label=\(quote(label, escapeNewline: false))"
         switch template.kind {
-        case .gate: attributes += ", shape=octagon"
-        case .sourceRetire: attributes += ", color=red"
+        case .gate, .workingCheck: attributes += ", shape=octagon"
+        case .sourceRetire, .userDelete: attributes += ", color=red"
         default: break
         }
         return "t\(t) [\(attributes)];\n"

@@ -11,6 +11,8 @@ enum CommandRepetition: Equatable {
     case once
     /// One step per batch; `{user}` in its argv makes it run for each user of the batch.
     case perBatch
+    /// One step per batch that runs its command once, for no user (the working check).
+    case oncePerBatch
     /// One step per user that knows the user's source mailbox.
     case perMailbox
 
@@ -19,6 +21,7 @@ enum CommandRepetition: Equatable {
         switch self {
         case .once: ["host"]
         case .perBatch: ["user", "batch", "host"]
+        case .oncePerBatch: ["batch", "host"]
         case .perMailbox: ["user", "batch", "host", "mbox"]
         }
     }
@@ -38,5 +41,6 @@ enum CommandRepetition: Equatable {
     static let hold = CommandRepetition.perBatch
     static let choke = CommandRepetition.perBatch
     static let deluser = CommandRepetition.perMailbox
+    static let workingCheck = CommandRepetition.oncePerBatch
     static let store = CommandRepetition.perMailbox
 }

@@ -28,6 +28,7 @@ struct HostReferenceRule: ValidationRule {
         ref(s.deluser?.host, "services.deluser", role: nil)
         ref(s.hold?.host, "services.hold", role: nil)
         ref(s.choke?.host, "services.choke", role: nil)
+        ref(s.workingCheck?.host, "services.working_check", role: nil)
 
         if let store = plan.store, store.host == nil {
             let candidates = plan.hosts.filter { $0.has(.store) }.map(\.name.value)

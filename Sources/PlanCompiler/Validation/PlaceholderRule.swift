@@ -63,8 +63,10 @@ struct PlaceholderRule: ValidationRule {
         }
         command(s.dirsync, "services.dirsync", runs: CommandRepetition.dirsync(plan.strategy?.value))
         command(s.proxySetup, "services.proxy_setup", runs: CommandRepetition.proxySetup)
-        // deluser runs inside each user's retire step, which passes only its `run`.
+        // deluser is its own step per user; '{mbox}' is the user's spool mailbox, as in retire.
         argv(s.deluser?.run, "services.deluser.run", runs: CommandRepetition.deluser)
+        argv(s.deluser?.check, "services.deluser.check", runs: CommandRepetition.deluser)
+        argv(s.workingCheck?.run, "services.working_check.run", runs: CommandRepetition.workingCheck)
         for (name, service) in [("legacy_mta", s.legacyMTA), ("store_server", s.storeServer), ("proxy_server", s.proxyServer)] {
             guard let service else { continue }
             for (key, a) in [("start", service.start), ("stop", service.stop), ("running", service.running)] {

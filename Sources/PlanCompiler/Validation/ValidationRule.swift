@@ -28,7 +28,7 @@ enum Validator {
         StrategyRequirementsRule.self,
         StrategySectionRule.self,
         RetirePolicyRule.self,
-        DeluserRule.self,
+        WorkingCheckRule.self,
         CommandStoreCountRule.self,
         VerifyModeRule.self,
         HoldSpoolRule.self,

@@ -95,6 +95,7 @@ extension PlanDecoder {
         }
         p.archiveDir = locatedString(f["archive_dir"], "'policy.archive_dir'")
         p.autoApprove = bool(f["auto_approve"], "'policy.auto_approve'") ?? false
+        p.confirmBeforeRetire = bool(f["confirm_before_retire"], "'policy.confirm_before_retire'") ?? true
         return p
     }
 

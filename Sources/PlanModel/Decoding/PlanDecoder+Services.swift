@@ -28,6 +28,7 @@ extension PlanDecoder {
             c.release = argv(cf["release"], "'services.choke.release'")
             s.choke = c
         }
+        if let n = f["working_check"] { s.workingCheck = workingCheck(n) }
         return s
     }
 

@@ -1,0 +1,56 @@
+import Foundation
+import Steps
+
+/// `working.check`: the gate before a batch's irreversible steps, decided by the plan's command
+/// instead of a person. It runs the command on its host; with a period, again every `interval`
+/// seconds until the period has passed. Every run must exit 0: one failure fails the step
+/// (permanently, so retire and deluser stay blocked; a resume runs the check afresh).
+///
+/// A preview never runs it (the command may deliver a test message): it lists what would run.
+public struct WorkingCheckRunner: StepRunner {
+    public let transport: any CommandTransport
+    /// Waits between runs (tests pass a recorder instead of sleeping).
+    let pause: @Sendable (Double) async throws -> Void
+
+    public init(transport: any CommandTransport) {
+        self.init(transport: transport) { try await Task.sleep(nanoseconds: UInt64($0 * 1e9)) }
+    }
+
+    init(transport: any CommandTransport, pause: @escaping @Sendable (Double) async throws -> Void) {
+        self.transport = transport
+        self.pause = pause
+    }
+
+    public func inspect(_ step: StepInstance, context: StepContext) async throws -> Inspection {
+        let p = try step.parameters(WorkingCheckParameters.self)
+        let argv = try step.nonEmpty(p.argv, "argv")
+        let period = p.period > 0 ? ", passing for \(p.period) s (every \(p.interval) s)" : ""
+        return .pending([PlannedChange(.run, "check on \(step.targetHost.name): `\(CommandFailure.render(argv))`\(period)")])
+    }
+
+    public func apply(_ step: StepInstance, context: StepContext) async throws -> StepOutputs {
+        try refuseDryRun(step, context)
+        let p = try step.parameters(WorkingCheckParameters.self)
+        let argv = try step.nonEmpty(p.argv, "argv")
+        let host = step.targetHost
+        let timeout = Double(p.timeout ?? 300)
+        let start = ContinuousClock.now
+        var runs = 0
+        while true {
+            let outcome = try await transport.run(argv, on: host, stdin: nil, timeout: timeout)
+            runs += 1
+            guard outcome.status == 0 else {
+                let failure = CommandFailure(
+                    .exitStatus(outcome.status), host: host.name, command: CommandFailure.render(argv),
+                    stderrTail: outcome.stderr.tailText(600))
+                throw StepError.permanent(
+                    "\(step.id): the working-system check failed (run \(runs)): \(failure.summary)",
+                    hint: "nothing irreversible ran; fix the new system, then `mailshift resume` runs the check again")
+            }
+            let elapsed = Double((ContinuousClock.now - start).components.seconds)
+            if elapsed >= Double(p.period) { break }
+            try await pause(Double(min(max(p.interval, 1), max(p.period - Int(elapsed), 1))))
+        }
+        return ["runs": String(runs), "period": String(p.period)]
+    }
+}
