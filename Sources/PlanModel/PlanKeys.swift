@@ -5,7 +5,7 @@ public enum PlanKeys {
         "version", "name", "description", "strategy", "hosts", "directory", "source", "store", "services", "forward",
         "batches", "policy",
     ]
-    public static let host = ["address", "connect", "user", "port", "identity_file", "ssh_options", "roles"]
+    public static let host = ["address", "mail_host", "connect", "user", "port", "identity_file", "ssh_options", "roles"]
     public static let directory = [
         "url", "starttls", "tls_verify", "ca_file", "bind_dn", "password", "base", "user_filter", "profile",
         "attributes", "object_classes", "connect_timeout", "operation_timeout", "window",

@@ -10,6 +10,7 @@ struct LoweringContext {
     var roster: UserRoster
     var sourceHost: String
     var storeHost: String
+    /// The store's mail name (`mail_host`, else `address`): the value written to mailHost.
     var storeAddress: String
     /// Logical attribute (`host`, `status`, `delivery`) → directory attribute name.
     var attributes: [String: String]
@@ -27,7 +28,7 @@ struct LoweringContext {
         self.roster = roster
         self.sourceHost = source
         self.storeHost = storeHost
-        self.storeAddress = storeSpec.address
+        self.storeAddress = storeSpec.mailHostName
         self.attributes = plan.directory?.resolvedAttributes ?? DirectoryProfile.sims.attributes
 
         // The last chunk of each declared batch stands for the whole batch (chunks run in sequence).
