@@ -41,6 +41,12 @@ public struct PostfixQueue: Sendable {
         return count
     }
 
+    /// `postsuper -H ID…`: those held messages go back to the deferred queue.
+    public func release(_ ids: [String]) throws {
+        guard !ids.isEmpty else { return }
+        try run(PostfixFrontMX.postsuper, ["-c", paths.postfixConfig] + ids.flatMap { ["-H", $0] })
+    }
+
     /// `postqueue -f`: attempt every queued message now.
     public func flush() throws { try run(PostfixFrontMX.postqueue, ["-c", paths.postfixConfig, "-f"]) }
 

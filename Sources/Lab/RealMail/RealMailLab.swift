@@ -67,6 +67,10 @@ public enum RealMailLab {
     /// Stops the MX and the store when they run; names what it stopped.
     public static func down(_ paths: LabPaths) -> [String] {
         var stopped: [String] = []
+        if LabProcess.livePid(paths.pidFile("traffic")) != nil {
+            LabProcess.stop(pidFile: paths.pidFile("traffic"))
+            stopped.append("traffic")
+        }
         if PostfixFrontMX.stop(paths) { stopped.append("postfix") }
         if DovecotStore.stop(paths) { stopped.append("dovecot") }
         return stopped
