@@ -22,6 +22,23 @@ import Testing
         #expect(verify.output.contains("bounces in \(lab.paths.mailLog): 0"))
     }
 
+    /// proxy: with mail arriving fast while mailboxes move, the MX's real hold queue holds the
+    /// mail of users on `mailDeliveryOption: hold`, and each batch's hold_master releases it
+    /// into the store exactly once (verify), with no bounce.
+    @Test func proxyHoldQueueHoldsThenHoldMasterReleases() throws {
+        let lab = try LabRun.upReal(users: 6, messages: 150, traffic: 0.01)
+        defer { lab.down() }
+        let run = try lab.runApproving("proxy")
+        #expect(run.status == 0, "\(run.output)")
+        LabProcess.stop(pidFile: lab.paths.pidFile("traffic"))
+        let held = PostfixQueue(paths: lab.paths).holds()
+        #expect(!held.isEmpty, "no message was held while the batches moved")
+        let verify = try lab.mailshift(["lab", "verify", lab.dir, "--strategy", "proxy"])
+        #expect(verify.status == 0, "\(verify.output)")
+        #expect(verify.output.contains("held by the MX's hold queue during the run: \(held.count) message(s)"), "\(verify.output)")
+        #expect(try PostfixQueue(paths: lab.paths).held().isEmpty)
+    }
+
     /// choke: while a batch waits at its gate, the MX holds its users' new mail in the real hold
     /// queue; the release after the gate delivers it to the store once.
     @Test func chokeHoldsAtTheGateThenReleases() throws {

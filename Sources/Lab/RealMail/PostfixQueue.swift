@@ -56,6 +56,12 @@ public struct PostfixQueue: Sendable {
         return log.split(separator: "\n").filter { $0.contains("status=bounced") }.map(String.init)
     }
 
+    /// Lines of the mail log where smtpd put a message on hold (choke table or delivery hold).
+    public func holds() -> [String] {
+        let log = (try? String(contentsOfFile: paths.mailLog, encoding: .utf8)) ?? ""
+        return log.split(separator: "\n").filter { $0.contains(": hold: RCPT from") }.map(String.init)
+    }
+
     private func run(_ tool: String, _ arguments: [String]) throws {
         let r = try LabProcess.outputAndStatus(tool, arguments)
         guard r.status == 0 else { throw LabError("\(tool) \(arguments.joined(separator: " ")) failed (\(r.status)): \(r.text)") }

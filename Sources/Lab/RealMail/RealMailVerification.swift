@@ -47,6 +47,7 @@ struct RealMailVerification {
                     + (queued.map { ", still in the \($0.queueName) queue" } ?? ""))
         }
         report.lines.append("mail through the MX: \(once)/\(sent.count) accepted messages in the store exactly once (\(paths.sentLog))")
+        report.lines.append("held by the MX's hold queue during the run: \(PostfixQueue(paths: paths).holds().count) message(s)")
         let bounces = PostfixQueue(paths: paths).bounces()
         for line in bounces.prefix(5) { report.problems.append("bounce: \(line)") }
         if bounces.count > 5 { report.problems.append("… \(bounces.count - 5) more bounces in \(paths.mailLog)") }
