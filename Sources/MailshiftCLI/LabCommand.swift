@@ -122,17 +122,19 @@ struct LabMTACommand: ParsableCommand {
 }
 
 struct LabServiceCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "service", abstract: "Start or stop a lab stand-in (mta, store, proxy).")
+    static let configuration = CommandConfiguration(commandName: "service", abstract: "Start or stop a lab process (mta, store, proxy stand-ins; traffic).")
     @Argument(help: "start or stop") var action: String
-    @Argument(help: "mta, store or proxy") var name: String
+    @Argument(help: "mta, store, proxy or traffic") var name: String
     @OptionGroup var lab: LabDirOption
     func run() throws {
-        guard ["mta", "store", "proxy"].contains(name), ["start", "stop"].contains(action) else {
-            throw ValidationError("usage: lab service start|stop mta|store|proxy --dir DIR")
+        guard ["mta", "store", "proxy", "traffic"].contains(name), ["start", "stop"].contains(action) else {
+            throw ValidationError("usage: lab service start|stop mta|store|proxy|traffic --dir DIR")
         }
         do {
             if action == "stop" {
                 LabProcess.stop(pidFile: lab.paths.pidFile(name))
+            } else if name == "traffic" {
+                try LabSetup.startService(lab.paths, name, arguments: ["lab", "traffic", "--dir", lab.paths.root], executable: LabCommand.executable)
             } else if name == "mta" {
                 try LabSetup.startService(lab.paths, name, arguments: ["lab", "mta", "--dir", lab.paths.root], executable: LabCommand.executable)
             } else {
