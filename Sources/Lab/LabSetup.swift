@@ -73,6 +73,9 @@ public enum LabSetup {
         if let interval = options.mtaInterval, options.mail == .standIn {
             try startService(paths, "mta", arguments: ["lab", "mta", "--dir", paths.root, "--interval", String(interval)], executable: executable)
         }
+        if let interval = options.mtaInterval, options.mail == .real {
+            try startService(paths, "traffic", arguments: ["lab", "traffic", "--dir", paths.root, "--interval", String(interval)], executable: executable)
+        }
         return config
     }
 

@@ -44,11 +44,15 @@ public struct LabVerifier: Sendable {
 
         var found = 0, missing = 0, duplicated = 0, unexpected = 0, wrongMeta = 0
         let imap = config.imap.map { IMAPStoreReader(port: $0.port, password: config.userPassword ?? "") }
+        let realMail = try config.mailSystem == .real ? RealMailVerification(paths: paths, config: config).drained() : nil
+        var traffic: [String: [IMAPStoreReader.Seen]] = [:]
         for user in config.users {
             var stored: [Expected] = []
             // With the real store, read it as a mail client does (IMAP shows no new/cur: not compared).
             if let imap {
-                stored = try imap.messages(of: user).map { Expected(sha: $0.sha, flags: $0.flags, cur: false, date: $0.date) }
+                let seen = try imap.messages(of: user)
+                traffic[user] = seen.filter(RealMailVerification.isTraffic)
+                stored = seen.filter { !RealMailVerification.isTraffic($0) }.map { Expected(sha: $0.sha, flags: $0.flags, cur: false, date: $0.date) }
             }
             for sub in ["new", "cur"] where imap == nil {
                 let dir = paths.maildir(user) + "/" + sub
@@ -92,6 +96,7 @@ public struct LabVerifier: Sendable {
         report.lines.append("lab \(paths.root): \(config.users.count) users, \(total - arrivals.count) messages in the manifest + \(arrivals.count) arrived during the run\(routes.isEmpty ? "" : " (\(routes))")")
         report.lines.append("store\(imap.map { " (IMAP 127.0.0.1:\($0.port))" } ?? ""): \(found)/\(total) in the store exactly once; \(missing) missing, \(duplicated) duplicated, \(unexpected) unexpected, \(wrongMeta) with wrong flags or date")
 
+        realMail?.check(traffic: traffic, &report)
         try verifyDirectory(config, &report)
         verifyHeld(config, &report)
         if let strategy { verifySources(config, strategy: strategy, &report) }

@@ -5,11 +5,12 @@ import Testing
 /// Helpers for the tests that run the lab's real Postfix and Dovecot.
 extension LabRun {
     /// `lab up --mail real` in a fresh directory (no stand-in MTA).
-    static func upReal(users: Int, messages: Int, seed: UInt64 = 7) throws -> LabRun {
+    /// `traffic` > 0 starts `lab traffic` at that interval (seconds).
+    static func upReal(users: Int, messages: Int, seed: UInt64 = 7, traffic: Double = 0) throws -> LabRun {
         let dir = NSTemporaryDirectory() + "mailshift-real-" + UUID().uuidString.prefix(8)
         let lab = LabRun(dir: dir, paths: LabPaths(root: dir))
         let r = try lab.mailshift(["lab", "up", dir, "--users", "\(users)", "--messages", "\(messages)", "--seed", "\(seed)",
-            "--mail", "real"])
+            "--mail", "real", "--mta-interval", "\(traffic)"])
         guard r.status == 0 else {
             lab.down()
             throw LabError("lab up --mail real failed (\(r.status)): \(r.output)")

@@ -8,7 +8,7 @@ import Testing
     /// SMTP to a migrated user lands in the store exactly once; a held user's mail waits in the
     /// MX's hold queue until released; a user still on the legacy host is queued, not bounced.
     @Test func frontMXRoutesByDirectoryAndHolds() throws {
-        let lab = try LabRun.upReal(users: 3, messages: 2)
+        let lab = try LabRun.upReal(users: 4, messages: 2)
         defer { lab.down() }
         let config = try lab.config
         #expect(config.domain == "lab.test")
@@ -36,6 +36,20 @@ import Testing
         #expect(try queue.releaseAll() == 1)
         #expect(try lab.eventually { try lab.copiesInStore(held, messageID: toHeld.messageID) == 1 })
         #expect(try queue.held().isEmpty)
+
+        // mailUserStatus inactive (a batch mid-move): accepted and queued, even through a flush;
+        // delivered once the entry is active again.
+        let moving = "user004"
+        try lab.setAttribute(moving, "mailHost", config.storeHost)
+        try lab.setAttribute(moving, "mailUserStatus", "inactive")
+        let toMoving = try lab.sendMail(to: moving, subject: "mid-move")
+        try queue.flush()
+        usleep(1_000_000)
+        #expect(try queue.entries().contains { $0.queueID == toMoving.queueID && $0.queueName == "deferred" })
+        #expect(try lab.copiesInStore(moving, messageID: toMoving.messageID) == 0)
+        try lab.setAttribute(moving, "mailUserStatus", "active")
+        try queue.flush()
+        #expect(try lab.eventually { try lab.copiesInStore(moving, messageID: toMoving.messageID) == 1 })
         #expect(queue.bounces().isEmpty, "bounces in \(lab.paths.mailLog): \(queue.bounces())")
     }
 

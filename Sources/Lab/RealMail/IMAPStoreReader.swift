@@ -19,6 +19,8 @@ public struct IMAPStoreReader: Sendable {
         /// Maildir letters in ASCII order (D, F, R, S, T).
         public var flags: String
         public var date: Int
+        /// The Message-ID header's value, when the message has one.
+        public var messageID: String?
     }
 
     static let letters = ["\\Draft": "D", "\\Flagged": "F", "\\Answered": "R", "\\Seen": "S", "\\Deleted": "T"]
@@ -30,8 +32,19 @@ public struct IMAPStoreReader: Sendable {
         guard try client.examine() > 0 else { return [] }
         return try client.fetchAll().map { m in
             Seen(sha: SHA256.hash(Self.unCRLF(m.body)).hexString,
-                 flags: String(m.flags.compactMap { Self.letters[$0] }.joined().sorted()), date: m.internalDate)
+                 flags: String(m.flags.compactMap { Self.letters[$0] }.joined().sorted()), date: m.internalDate,
+                 messageID: Self.messageID(m.body))
         }
+    }
+
+    /// The first Message-ID header of the message's header section.
+    static func messageID(_ body: [UInt8]) -> String? {
+        let header = body.prefix(65_536)
+        for line in String(decoding: header, as: UTF8.self).split(separator: "\r\n", omittingEmptySubsequences: false) {
+            if line.isEmpty { return nil }
+            if line.lowercased().hasPrefix("message-id:") { return line.dropFirst(11).trimmingCharacters(in: .whitespaces) }
+        }
+        return nil
     }
 
     /// CRLF → LF (IMAP always sends CRLF; the lab's store holds LF).

@@ -15,4 +15,6 @@ extension LabPaths {
     public var postfixData: String { postfix + "/data" }
     /// Every MTA of the lab logs here (Postfix `maillog_file`): the lab's `mail_log`.
     public var mailLog: String { mail + "/maillog" }
+    /// What `lab traffic` sent and the MX accepted, one JSON line per message.
+    public var sentLog: String { mail + "/sent.jsonl" }
 }

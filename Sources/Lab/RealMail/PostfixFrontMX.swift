@@ -8,7 +8,8 @@ import Glibc
 ///
 /// - `mailDeliveryOption: hold` → the HOLD action (the message waits in this instance's hold
 ///   queue until `postsuper -H`, then is routed again from the directory as it is then);
-/// - `mailUserStatus: inactive` → the `retry` transport (deferred, never bounced);
+/// - `mailUserStatus: inactive` → the `moving` transport, listed in `defer_transports`: accepted
+///   and queued (not refused with a 4xx the sender would have to retry), routed again when active;
 /// - `mailHost` = the store → LMTP into the lab's Dovecot;
 /// - any other mailHost → the legacy host's SMTP port (deferred while nothing listens there).
 ///
@@ -39,7 +40,7 @@ public struct PostfixFrontMX: Sendable {
         [
             ("recipients.cf", "(uid=%u)", "%s"),
             ("hold.cf", "(&(uid=%u)(|(mailDeliveryOption=hold)(mailUserStatus=hold)))", "HOLD mailDeliveryOption hold"),
-            ("inactive.cf", "(&(uid=%u)(mailUserStatus=inactive))", "retry:4.2.1 mailbox is being moved"),
+            ("inactive.cf", "(&(uid=%u)(mailUserStatus=inactive))", "moving:[127.0.0.1]:1"),
             ("store.cf", "(&(uid=%u)(mailHost=\(config.storeHost)))", "lmtp:inet:127.0.0.1:\(lmtpPort)"),
             ("legacy.cf", "(uid=%u)", "legacy:[127.0.0.1]:\(legacyPort)"),
         ]
@@ -87,8 +88,9 @@ public struct PostfixFrontMX: Sendable {
         relay_domains = \(domain)
         relay_recipient_maps = \(ldap("recipients.cf"))
         transport_maps = \(ldap("inactive.cf")), \(ldap("store.cf")), \(ldap("legacy.cf"))
+        defer_transports = moving
         default_transport = error:5.1.2 the lab routes only \(domain)
-        smtpd_recipient_restrictions = check_recipient_access \(ldap("hold.cf")), permit_mynetworks, reject_unauth_destination
+        smtpd_recipient_restrictions = check_recipient_access texthash:\(paths.postfixConfig)/choked, check_recipient_access \(ldap("hold.cf")), permit_mynetworks, reject_unauth_destination
         smtp_dns_support_level = disabled
         lmtp_dns_support_level = disabled
         smtputf8_enable = no
@@ -126,6 +128,8 @@ public struct PostfixFrontMX: Sendable {
             "showq unix n - n - - showq",
             "error unix - - n - - error",
             "retry unix - - n - - error",
+            // deferred by defer_transports; a `postqueue -f` meanwhile finds nothing on port 1 and defers again
+            "moving unix - - n - - smtp",
             "discard unix - - n - - discard",
             "anvil unix - - n - 1 anvil",
             "scache unix - - n - 1 scache",
@@ -148,6 +152,7 @@ public struct PostfixFrontMX: Sendable {
         chown(paths.postfixData, uid, gid)
         try mainCf.write(toFile: paths.postfixConfig + "/main.cf", atomically: true, encoding: .utf8)
         try masterCf.write(toFile: paths.postfixConfig + "/master.cf", atomically: true, encoding: .utf8)
+        try "".write(toFile: paths.postfixConfig + "/choked", atomically: true, encoding: .utf8)  // the choke router's list (RealHoldChannel)
         for t in tables {
             let file = paths.postfixConfig + "/" + t.name
             try table(t.filter, t.format).write(toFile: file, atomically: true, encoding: .utf8)

@@ -41,6 +41,12 @@ public struct PostfixQueue: Sendable {
         return count
     }
 
+    /// `postsuper -H ID…`: those held messages go back to the deferred queue.
+    public func release(_ ids: [String]) throws {
+        guard !ids.isEmpty else { return }
+        try run(PostfixFrontMX.postsuper, ["-c", paths.postfixConfig] + ids.flatMap { ["-H", $0] })
+    }
+
     /// `postqueue -f`: attempt every queued message now.
     public func flush() throws { try run(PostfixFrontMX.postqueue, ["-c", paths.postfixConfig, "-f"]) }
 
@@ -48,6 +54,12 @@ public struct PostfixQueue: Sendable {
     public func bounces() -> [String] {
         let log = (try? String(contentsOfFile: paths.mailLog, encoding: .utf8)) ?? ""
         return log.split(separator: "\n").filter { $0.contains("status=bounced") }.map(String.init)
+    }
+
+    /// Lines of the mail log where smtpd put a message on hold (choke table or delivery hold).
+    public func holds() -> [String] {
+        let log = (try? String(contentsOfFile: paths.mailLog, encoding: .utf8)) ?? ""
+        return log.split(separator: "\n").filter { $0.contains(": hold: RCPT from") }.map(String.init)
     }
 
     private func run(_ tool: String, _ arguments: [String]) throws {

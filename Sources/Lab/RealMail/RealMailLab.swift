@@ -30,6 +30,10 @@ public enum RealMailLab {
     /// Writes and starts both daemons; records their endpoints in `config` (saved by the caller).
     public static func up(_ paths: LabPaths, config: inout LabConfig) throws {
         try checkPackages()
+        guard geteuid() == 0 else {
+            throw LabError("the real mail lab starts Postfix and Dovecot, which needs root",
+                           hint: "run `mailshift lab up` as root, or use `--mail stand-in`")
+        }
         let owner = try StoreOwner.lookup()
         // The store's mail processes run as `owner`: they must be able to reach the Maildirs.
         chmod(paths.root, 0o755)
@@ -67,6 +71,10 @@ public enum RealMailLab {
     /// Stops the MX and the store when they run; names what it stopped.
     public static func down(_ paths: LabPaths) -> [String] {
         var stopped: [String] = []
+        if LabProcess.livePid(paths.pidFile("traffic")) != nil {
+            LabProcess.stop(pidFile: paths.pidFile("traffic"))
+            stopped.append("traffic")
+        }
         if PostfixFrontMX.stop(paths) { stopped.append("postfix") }
         if DovecotStore.stop(paths) { stopped.append("dovecot") }
         return stopped
