@@ -95,7 +95,7 @@ let package = Package(
             "MailboxDriver", "CommandDriver", "Steps", "Digest", "Lab", "MailshiftTestSupport", "SafeFiles", "Executor", "Journal",
         ]),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "MailshiftCLI", "PlanCompiler", "Steps", "MailshiftTestSupport", "Lab",
+            "MailshiftCLI", "PlanCompiler", "Steps", "MailshiftTestSupport", "Lab", "MailboxDriver",
         ]),
     ],
     swiftLanguageModes: [.v6]
