@@ -10,9 +10,11 @@ extension PlanDecoder {
         if node.kind == .mapping {
             guard let f = fields(node, what, allowed: PlanKeys.precopy, required: ["passes"]) else { return nil }
             guard let n = int(f["passes"], "\(what).passes", min: 1) else { return nil }
-            guard n <= Self.maxPrecopyPasses, let passes = f["passes"] else { return n }
-            report(.planOutOfRange("\(what).passes", value: String(n), expected: "at most \(Self.maxPrecopyPasses)", at: range(passes)))
-            return nil
+            if n > Self.maxPrecopyPasses, let passes = f["passes"] {
+                report(.planOutOfRange("\(what).passes", value: String(n), expected: "at most \(Self.maxPrecopyPasses)", at: range(passes)))
+                return nil
+            }
+            return n
         }
         return bool(node, what).map { $0 ? 1 : 0 }
     }
