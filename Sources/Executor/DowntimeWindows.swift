@@ -67,7 +67,7 @@ public struct DowntimeWindows: Sendable {
     }
 
     /// The last segment of a template's id prefix (`staff/set-active` → `set-active`).
-    static func stepName(_ idPrefix: String) -> String {
+    public static func stepName(_ idPrefix: String) -> String {
         idPrefix.split(separator: "/").last.map(String.init) ?? idPrefix
     }
 

@@ -27,6 +27,7 @@ public struct MailboxImportRunner: StepRunner {
             ).observing(mbox, n.source)
         }
         let maildir = try p.require(p.maildir, "maildir", step)
+        if let delta = try precopyInspection(step, mbox: mbox, maildir: maildir) { return delta }
         let n = try await sourceInspection(step, p, mbox, maildir: maildir)
         // The preview meets the refusal the import would (an import command reads the file
         // itself, and counting is the same under both readings).
@@ -46,6 +47,7 @@ public struct MailboxImportRunner: StepRunner {
         let mbox = try p.require(p.mbox, "mbox", step)
         if p.storeKind == .command { return try await applyCommand(step, p, mbox, context) }
         let maildir = try p.require(p.maildir, "maildir", step)
+        if let precopy = try await applyPrecopy(step, p, mbox: mbox, maildir: maildir, context: context) { return precopy }
         let report: MboxImportReport
         if let host = step.remoteHost {
             report = try await agent.call(

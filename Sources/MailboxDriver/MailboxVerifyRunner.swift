@@ -46,7 +46,15 @@ public struct MailboxVerifyRunner: StepRunner {
                 try MailboxVerify.run(file: mbox, maildir: maildir, variant: variant, timeZone: tz, mode: mode)
             }
         }
-        guard report.passed else { throw VerifyFailure(file: mbox, missing: report.missing, extra: report.extra) }
+        guard report.passed else {
+            let id = verify.importStep.id
+            if let arrivals = ArrivalCheck.arrivals(report,
+                importedIdentity: context.outputs(of: id)?.decode(MailboxImportOutputs.self)?.sourceIdentity, importStepID: id)
+            {
+                throw arrivals
+            }
+            throw VerifyFailure(file: mbox, missing: report.missing, extra: report.extra)
+        }
         return StepOutputs(
             encoding: MailboxVerifyOutputs(
                 passed: true, mode: verify.mode, messages: report.sourceMessages, destinationMessages: report.destinationMessages,

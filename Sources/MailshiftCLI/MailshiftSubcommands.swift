@@ -8,6 +8,7 @@ enum MailshiftSubcommands {
         PreflightCommand.self,
         RunCommand.self,
         ResumeCommand.self,
+        SyncCommand.self,
         StatusCommand.self,
         ReportCommand.self,
         ApproveCommand.self,

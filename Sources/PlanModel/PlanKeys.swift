@@ -21,11 +21,13 @@ public enum PlanKeys {
     public static let hold = ["host", "slave", "master", "spool_dir"]
     public static let choke = ["host", "hold", "release"]
     public static let forward = ["file", "saved", "keep_local", "owner"]
-    public static let batch = ["name", "users", "users_file", "users_from", "chunk", "after", "approve"]
+    public static let batch = ["name", "users", "users_file", "users_from", "chunk", "after", "approve", "precopy"]
+    public static let precopy = ["passes"]
     public static let usersFrom = ["filter"]
     public static let policy = [
         "parallel", "per_host", "retries", "step_timeout", "max_failures", "verify", "retire_source", "archive_dir", "auto_approve",
         "confirm_before_retire",
+        "precopy",
     ]
     public static let retries = ["attempts", "backoff"]
 }

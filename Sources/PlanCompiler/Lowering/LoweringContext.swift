@@ -74,6 +74,9 @@ struct LoweringContext {
 
     func approve(_ b: Int) -> Bool { plan.batches[roster.batches[b].declared].approve }
 
+    /// Pre-copy passes before batch `b`'s window (0: none): the batch's own setting, else the policy's.
+    func precopyPasses(_ b: Int) -> Int { plan.batches[roster.batches[b].declared].precopyPasses ?? plan.policy.precopyPasses }
+
     /// Batches with nothing to wait for: the first wave.
     var roots: [Int] { order.filter { predecessors[$0].isEmpty } }
 }
