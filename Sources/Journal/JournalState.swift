@@ -113,6 +113,7 @@ public struct JournalState: Sendable {
         case .rolledBack:
             status[i] = .pending
             failures[i] = nil
+            if record.forgetsOutputs { outputs[i] = nil }
         case .waiting:
             status[i] = .waiting
             waiting[i] = record.detail.first ?? ""
@@ -188,7 +189,9 @@ struct OldStep {
                 summary: record.detail.count > 1 ? record.detail[1] : "", hint: nil)
         case .skipped: status = .skipped
         case .released: if status == .started { status = .pending }
-        case .rolledBack: status = .pending
+        case .rolledBack:
+            status = .pending
+            if record.forgetsOutputs { outputs = nil }
         case .waiting: status = .waiting
         case .approved: approved = true
         case .checkpoint: outputs = (outputs ?? StepOutputs()).merging(record.outputs)
