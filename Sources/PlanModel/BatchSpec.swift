@@ -19,6 +19,10 @@ public struct BatchSpec: Sendable {
     public var chunk: Located<Int>?
     public var after: [Located<String>] = []
     public var approve = false
+    /// Group entries (mailing lists) that move with the batch, by name (`{group}` of the filter).
+    public var groups: [Located<String>] = []
+    /// A file naming more groups, one per line, relative to the plan.
+    public var groupsFile: Located<String>?
     public var range: SourceRange
 
     public init(name: Located<String>, range: SourceRange) {

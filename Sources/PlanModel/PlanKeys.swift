@@ -8,7 +8,7 @@ public enum PlanKeys {
     public static let host = ["address", "connect", "user", "port", "identity_file", "ssh_options", "roles"]
     public static let directory = [
         "url", "starttls", "tls_verify", "ca_file", "bind_dn", "password", "base", "user_filter", "profile",
-        "attributes", "object_classes", "connect_timeout", "operation_timeout", "window",
+        "attributes", "object_classes", "connect_timeout", "operation_timeout", "window", "group_filter", "group_base",
     ]
     public static let directoryAttributes = ["host", "status", "delivery"]
     public static let secret = ["env", "file"]
@@ -21,7 +21,7 @@ public enum PlanKeys {
     public static let hold = ["host", "slave", "master", "spool_dir"]
     public static let choke = ["host", "hold", "release"]
     public static let forward = ["file", "saved", "keep_local", "owner"]
-    public static let batch = ["name", "users", "users_file", "users_from", "chunk", "after", "approve"]
+    public static let batch = ["name", "users", "users_file", "users_from", "chunk", "after", "approve", "groups", "groups_file"]
     public static let usersFrom = ["filter"]
     public static let policy = [
         "parallel", "per_host", "retries", "step_timeout", "max_failures", "verify", "retire_source", "archive_dir", "auto_approve",
