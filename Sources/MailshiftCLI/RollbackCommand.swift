@@ -14,7 +14,8 @@ struct RollbackCommand: AsyncParsableCommand {
         abstract: "Restore a batch's directory attributes to their values before mailshift changed them.",
         discussion: """
             Says first what it cannot undo (sources archived or deleted, users deleted, mail \
-            already in the new store), then shows the changes. After the directory it gives back \
+            already in the new store), then shows the changes. It deletes the entries mailshift \
+            created for the batch (directory.create), and only those. After the directory it gives back \
             delivery still held for the batch (a choke hold, diverted .forward files). An entry that someone else changed since mailshift wrote it is \
             refused, and nothing is written while any entry is refused; --force overwrites such \
             entries too. Entries already back at their previous values are left alone, so a \
@@ -52,7 +53,11 @@ struct RollbackCommand: AsyncParsableCommand {
         let limits = RollbackLimits(batch: b, graph: graph, journal: journal)
         for line in limits.lines { Console.out(line + "\n") }
         let holds = RollbackHolds(batch: b, graph: graph, journal: journal)
-        guard !outputs.isEmpty || !holds.isEmpty else {
+        let createSteps = graph.templates.indices
+            .filter { graph.templates[$0].kind == .ldapCreate && graph.templates[$0].batch == b }
+            .flatMap { graph.steps(ofTemplate: $0) }.filter { journal.outputs[$0] != nil }
+        let created = LDAPCreatedEntries(endpoint: directory, steps: createSteps.compactMap { journal.outputs[$0] })
+        guard !outputs.isEmpty || !holds.isEmpty || !created.entries.isEmpty else {
             Console.out("batch \(batch): no directory changes or held delivery recorded, nothing to roll back\n")
             return
         }
@@ -66,9 +71,16 @@ struct RollbackCommand: AsyncParsableCommand {
                     try Self.journalRolledBack(steps.filter { journal.outputs[$0] != nil }, compiled: compiled, journal: journal)
                 }
             }
+            // Entries mailshift created go after their values were restored; only those.
+            for line in created.lines { Console.out(line + "\n") }
             // After the directory: held mail released now is routed by the restored values.
             for undo in holds.undos { Console.out(RollbackHolds.line(undo) + "\n") }
             if dryRun { return }
+            var deleted = 0
+            if !created.entries.isEmpty {
+                deleted = try await created.delete(log: { Console.error($0 + "\n") })
+                try Self.journalRolledBack(createSteps, compiled: compiled, journal: try compiled.replay(), forgetOutputs: true)
+            }
             var undone = 0
             if !holds.isEmpty {
                 let transport = compiled.transport()
@@ -88,6 +100,7 @@ struct RollbackCommand: AsyncParsableCommand {
             }
             var done: [String] = []
             if let restored { done.append("restored \(restored) entries") }
+            if deleted > 0 { done.append("deleted the \(deleted) entries mailshift had created") }
             if undone > 0 { done.append("gave back the held delivery (\(holds.undos.map(\.what).joined(separator: ", ")))") }
             if !done.isEmpty {
                 Console.out("batch \(batch): " + done.joined(separator: "; ") + "; those steps are pending again "

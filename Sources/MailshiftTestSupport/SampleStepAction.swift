@@ -35,6 +35,8 @@ extension StepAction {
                     verifyStep: same("verify")))
         case .gate: return .gate(GateParameters(message: "sample", autoApprove: false))
         case .workingCheck: return .workingCheck(WorkingCheckParameters(argv: ["check-delivery"], period: 600, interval: 30, timeout: 60))
+        case .ldapCreate:
+            return .ldapCreate(LDAPCreateParameters(dn: "uid={user},ou=People,dc=example,dc=edu", attributes: ["objectClass=inetOrgPerson", "cn={user}"]))
         case .userDelete:
             return .userDelete(UserDeleteParameters(argv: ["imdeluser", "{user}"], check: ["imcheck", "{user}"], timeout: 60, verifyStep: same("verify")))
         }

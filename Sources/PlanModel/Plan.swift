@@ -102,6 +102,8 @@ public struct DirectorySpec: Sendable {
     public var groupFilter = DirectorySpec.defaultGroupFilter
     /// Where group entries are searched (nil: `base`).
     public var groupBase: String?
+    /// The entry created for a batch's user who has none (nil: a missing entry is an error).
+    public var create: CreateTemplateSpec?
     public var connectTimeout = 10
     public var operationTimeout = 30
     public var window = 64

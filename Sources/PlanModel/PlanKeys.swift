@@ -8,8 +8,9 @@ public enum PlanKeys {
     public static let host = ["address", "connect", "user", "port", "identity_file", "ssh_options", "roles"]
     public static let directory = [
         "url", "starttls", "tls_verify", "ca_file", "bind_dn", "password", "base", "user_filter", "profile",
-        "attributes", "object_classes", "connect_timeout", "operation_timeout", "window", "group_filter", "group_base",
+        "attributes", "object_classes", "connect_timeout", "operation_timeout", "window", "group_filter", "group_base", "create",
     ]
+    public static let directoryCreate = ["dn", "attributes"]
     public static let directoryAttributes = ["host", "status", "delivery"]
     public static let secret = ["env", "file"]
     public static let source = ["host", "spool", "format", "if_ambiguous", "timezone", "lock"]
