@@ -73,6 +73,18 @@ import Testing
         #expect(try await created.delete() == 2)
     }
 
+    @Test func preflightCountsTheEntriesToBeCreated() async throws {
+        let slapd = try SlapdFixture(userCount: 1)
+        defer { slapd.stop() }
+        let needs = ["user1": DirectoryPreflight.Need(), "newbie": DirectoryPreflight.Need()]
+        let preflight = DirectoryPreflight(endpoint: slapd.endpoint())
+        let entries = try #require(await preflight.check(needs, created: ["newbie"]).first { $0.check == "directory.entries" })
+        #expect(entries.problems.isEmpty)
+        #expect(entries.detail.contains("1 to be created (directory.create): newbie"), "\(entries.detail)")
+        let without = try #require(await preflight.check(needs).first { $0.check == "directory.entries" })
+        #expect(without.problems.map(\.subject) == ["newbie"])
+    }
+
     @Test func aTemplateTheServerRefusesSetsTheUserAside() async throws {
         let slapd = try SlapdFixture(userCount: 1)
         defer { slapd.stop() }

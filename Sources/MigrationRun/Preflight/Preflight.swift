@@ -25,6 +25,8 @@ public struct Preflight: Sendable {
         var needs: [String: DirectoryPreflight.Need] = [:]
         var mailbox = MailboxPreflight()
         var commands = CommandPreflight(transport: transport)
+        // Users whose missing entry a pending `ldap.create` step will add (not a problem then).
+        var created: Set<String> = []
         for i in 0..<graph.stepCount where pending?(i) ?? true {
             let step = graph.step(i)
             switch step.action {
@@ -42,6 +44,8 @@ public struct Preflight: Sendable {
                 // The store's free space is measured here only when the store is this machine.
                 let storeIsLocal = (graph.hosts[p.store.host]?.connect ?? .local) == .local
                 mailbox.source(p, user: step.user ?? "?", host: step.host, storeIsLocal: storeIsLocal)
+            case .ldapCreate:
+                created.formUnion(step.actingUsers)
             case .command(let p):
                 commands.need(p.argv, on: step.targetHost)
             case .serviceStart(let p), .serviceStop(let p):
@@ -52,7 +56,7 @@ public struct Preflight: Sendable {
         }
         var checks: [PreflightCheck] = []
         if !needs.isEmpty, let directory = graph.directory {
-            checks += await DirectoryPreflight(endpoint: directory).check(needs)
+            checks += await DirectoryPreflight(endpoint: directory).check(needs, created: created)
         }
         checks += await mailbox.checks()
         checks += await commands.checks()
