@@ -80,6 +80,8 @@ public struct LDAPCreateRunner: StepRunner {
             outputs[Self.createdKey(item.user)] = item.dn
         }
         outputs["ldap.created"] = String(Self.created(in: outputs).count)
+        try await ReplicaWait(endpoint: client.endpoint).wait(
+            for: Self.created(in: outputs).map { .init(user: $0.user, dn: $0.dn, attributes: []) })
         guard setAside.isEmpty else {
             try await context.checkpoint(outputs)
             throw UsersSetAside(failures: setAside)

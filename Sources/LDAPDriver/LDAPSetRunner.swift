@@ -74,6 +74,10 @@ public struct LDAPSetRunner: StepRunner {
 
         let failures = try await write(pending, client: client)
         outputs[LDAPSetOutputs.written] = String(pending.count - failures.count)
+        // Done only when every replica reads the values back (written now or by an earlier attempt).
+        let failed = Set(failures.compactMap(\.user))
+        try await ReplicaWait(endpoint: client.endpoint).wait(
+            for: differences.filter { !failed.contains($0.user) }.map { .init(user: $0.user, dn: $0.dn, attributes: request.wanted(for: $0.user)) })
         let setAside = refused + failures.map { (user: $0.user ?? "?", failure: $0 as any StepFailure) }
         guard setAside.isEmpty else {
             try await context.checkpoint(outputs)

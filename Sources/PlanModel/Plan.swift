@@ -104,6 +104,10 @@ public struct DirectorySpec: Sendable {
     public var groupBase: String?
     /// The entry created for a batch's user who has none (nil: a missing entry is an error).
     public var create: CreateTemplateSpec?
+    /// Read-only replicas (consumers) each directory step waits for, by URL.
+    public var replicas: [String] = []
+    /// Seconds to wait for every replica to read back a step's values.
+    public var replicaTimeout = 60
     public var connectTimeout = 10
     public var operationTimeout = 30
     public var window = 64

@@ -8,7 +8,7 @@ public enum PlanKeys {
     public static let host = ["address", "connect", "user", "port", "identity_file", "ssh_options", "roles"]
     public static let directory = [
         "url", "starttls", "tls_verify", "ca_file", "bind_dn", "password", "base", "user_filter", "profile",
-        "attributes", "object_classes", "connect_timeout", "operation_timeout", "window", "group_filter", "group_base", "create",
+        "attributes", "object_classes", "connect_timeout", "operation_timeout", "window", "group_filter", "group_base", "create", "replicas", "replica_timeout",
     ]
     public static let directoryCreate = ["dn", "attributes"]
     public static let directoryAttributes = ["host", "status", "delivery"]
