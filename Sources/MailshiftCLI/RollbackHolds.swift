@@ -3,7 +3,8 @@ import Steps
 
 /// What a batch's rollback undoes besides the directory: delivery held or diverted for the move
 /// and not yet given back. A choke hold (`choke-hold` done, `choke-release` not) is released with
-/// the plan's release command; a `.forward` diversion (`divert` done, `restore` not) is restored.
+/// the plan's release command; the proxy's hold channel (`hold-slave` done, `hold-master` not)
+/// with `hold_master`; a `.forward` diversion (`divert` done, `restore` not) is restored.
 /// The hold step is then journaled rolled back, so a resume holds again before moving on.
 struct RollbackHolds {
     struct Undo {
@@ -26,6 +27,7 @@ struct RollbackHolds {
         func given(_ t: Int) -> Bool { graph.steps(ofTemplate: t).allSatisfy { journal.status[$0] == .done } }
         let pairs: [(hold: Int?, release: Int?, what: String)] = [
             (templates.first { purpose($0) == "choke_hold" }, templates.first { purpose($0) == "choke_release" }, "release the choke hold"),
+            (templates.first { purpose($0) == "hold_slave" }, templates.first { purpose($0) == "hold_master" }, "release the held mail (hold_master)"),
             (templates.first { graph.templates[$0].kind == .forwardDivert }, templates.first { graph.templates[$0].kind == .forwardRestore },
                 "restore the diverted .forward files"),
         ]
