@@ -93,10 +93,17 @@ public struct JournalRecord: Sendable, Hashable {
             detail: encode(outputs))
     }
 
-    public static func rolledBack(_ step: StepInstance, by who: String, at time: String) -> JournalRecord {
+    /// `forgetOutputs`: the step's outputs were progress, not a record to keep (a command's
+    /// per-user statuses): after the rollback it runs afresh. Without it (`ldap.set`) the outputs
+    /// keep the values from before mailshift's first change.
+    public static func rolledBack(_ step: StepInstance, by who: String, at time: String, forgetOutputs: Bool = false) -> JournalRecord {
         JournalRecord(kind: .rolledBack, index: step.index, fingerprint: shortFingerprint(step), stepID: step.id,
-            detail: [who, time])
+            detail: forgetOutputs ? [who, time, Self.forgetOutputs] : [who, time])
     }
+
+    static let forgetOutputs = "forget-outputs"
+
+    var forgetsOutputs: Bool { kind == .rolledBack && detail.count > 2 && detail[2] == Self.forgetOutputs }
 
     public static func released(_ step: StepInstance) -> JournalRecord {
         JournalRecord(kind: .released, index: step.index, fingerprint: shortFingerprint(step), stepID: step.id)

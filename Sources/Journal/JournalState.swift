@@ -117,6 +117,7 @@ public struct JournalState: Sendable {
             status[i] = .pending
             failures[i] = nil
             finishedAt[i] = nil
+            if record.forgetsOutputs { outputs[i] = nil }
         case .waiting:
             status[i] = .waiting
             waiting[i] = record.detail.first ?? ""
@@ -197,6 +198,7 @@ struct OldStep {
         case .rolledBack:
             status = .pending
             finishedAt = nil
+            if record.forgetsOutputs { outputs = nil }
         case .waiting: status = .waiting
         case .approved: approved = true
         case .checkpoint: outputs = (outputs ?? StepOutputs()).merging(record.outputs)

@@ -18,7 +18,9 @@ public struct DirectoryPreflight: Sendable {
     }
 
     /// Users → what is written to their entry. Returns the bind, entries and schema checks.
-    public func check(_ needs: [String: Need]) async -> [PreflightCheck] {
+    /// A user in `created` whose entry is missing is not a problem: `directory.create` adds it
+    /// (the entries check counts them).
+    public func check(_ needs: [String: Need], created: Set<String> = []) async -> [PreflightCheck] {
         let endpoint = client.endpoint
         let users = needs.keys.sorted()
         do {
@@ -32,10 +34,13 @@ public struct DirectoryPreflight: Sendable {
             let bind = PreflightCheck(
                 "directory.bind", detail: "bound to \(endpoint.url) as \(endpoint.bindDN ?? "anonymous")")
             var missing: [PreflightCheck.Problem] = []
+            var toCreate: [String] = []
             var forbidden: [PreflightCheck.Problem] = []
             let schema = DirectorySchema(objectClassDefinitions: definitions)
             for (user, result) in zip(users, results) {
                 switch result {
+                case .failure(let f) where f.reason == .noEntry && created.contains(user):
+                    toCreate.append(user)
                 case .failure(let f):
                     missing.append(.init(subject: user, reason: f.summary, hint: f.hint))
                 case .success(let entry):
@@ -55,7 +60,9 @@ public struct DirectoryPreflight: Sendable {
             }
             let entries = PreflightCheck(
                 "directory.entries",
-                detail: "\(users.count) users looked up in \(searches) search\(searches == 1 ? "" : "es") (+\(missing.count) single ones)",
+                detail: "\(users.count) users looked up in \(searches) search\(searches == 1 ? "" : "es") (+\(missing.count + toCreate.count) single ones)"
+                    + (toCreate.isEmpty ? "" : "; \(toCreate.count) to be created (directory.create): " + toCreate.prefix(10).joined(separator: ", ")
+                        + (toCreate.count > 10 ? " …" : "")),
                 problems: missing)
             let schemaCheck = schema.isEmpty
                 ? PreflightCheck("directory.schema", detail: "the subschema could not be read: attributes not checked", skipped: true)

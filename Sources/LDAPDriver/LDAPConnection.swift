@@ -146,6 +146,25 @@ final class LDAPConnection {
         return msgid
     }
 
+    /// `ldap_add_ext`: a new entry at `dn` with `attributes` (values are sent as values, never as
+    /// LDIF text, so no value can add a line).
+    func add(dn: String, _ attributes: [(name: String, values: [String])]) throws -> Int32 {
+        var msgid: Int32 = 0
+        let rc = LDAPModArray(attributes.map { LDAPModification(.add, $0.name, $0.values) }).withPointer { mods in
+            ldap_add_ext(ld, dn, mods, nil, nil, &msgid)
+        }
+        if rc != LDAP_SUCCESS { throw failure(rc, operation: "add", dn: dn) }
+        return msgid
+    }
+
+    /// `ldap_delete_ext` of the entry at `dn`.
+    func delete(dn: String) throws -> Int32 {
+        var msgid: Int32 = 0
+        let rc = ldap_delete_ext(ld, dn, nil, nil, &msgid)
+        if rc != LDAP_SUCCESS { throw failure(rc, operation: "delete", dn: dn) }
+        return msgid
+    }
+
     /// `ldap_abandon_ext` for operations whose answers no longer matter.
     func abandon(_ msgid: Int32) { _ = ldap_abandon_ext(ld, msgid, nil, nil) }
 

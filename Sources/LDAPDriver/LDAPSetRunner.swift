@@ -20,7 +20,8 @@ public struct LDAPSetRunner: StepRunner {
 
     public func inspect(_ step: StepInstance, context: StepContext) async throws -> Inspection {
         let (client, request, users) = try prepare(step, context)
-        let (differences, refused) = try await lookUp(users, request: request, client: client, projection: context.projection)
+        let groups = try GroupTargets(step)
+        let (differences, refused) = try await lookUp(users, groups: groups, request: request, client: client, projection: context.projection)
         if let projection = context.projection { project(differences, request, into: projection) }
         let changes = differences.flatMap(\.plannedChanges)
         if !refused.isEmpty {
@@ -47,7 +48,7 @@ public struct LDAPSetRunner: StepRunner {
             throw LDAPFailure(.configuration, operation: "ldap.set", message: "refusing to write during a dry-run")
         }
         let (client, request, users) = try prepare(step, context)
-        let (differences, refused) = try await lookUp(users, request: request, client: client)
+        let (differences, refused) = try await lookUp(users, groups: try GroupTargets(step), request: request, client: client)
 
         var outputs = context.previousOutputs ?? StepOutputs()
         for d in differences {
@@ -73,6 +74,10 @@ public struct LDAPSetRunner: StepRunner {
 
         let failures = try await write(pending, client: client)
         outputs[LDAPSetOutputs.written] = String(pending.count - failures.count)
+        // Done only when every replica reads the values back (written now or by an earlier attempt).
+        let failed = Set(failures.compactMap(\.user))
+        try await ReplicaWait(endpoint: client.endpoint).wait(
+            for: differences.filter { !failed.contains($0.user) }.map { .init(user: $0.user, dn: $0.dn, attributes: request.wanted(for: $0.user)) })
         let setAside = refused + failures.map { (user: $0.user ?? "?", failure: $0 as any StepFailure) }
         guard setAside.isEmpty else {
             try await context.checkpoint(outputs)
@@ -95,18 +100,27 @@ public struct LDAPSetRunner: StepRunner {
     /// Every found user's difference, and the users whose lookup failed permanently (transient
     /// failures are thrown: the whole step retries).
     private func lookUp(
-        _ users: [String], request: LDAPSetRequest, client: DirectoryClient, projection: ProjectedState? = nil
+        _ users: [String], groups: GroupTargets? = nil, request: LDAPSetRequest, client: DirectoryClient, projection: ProjectedState? = nil
     ) async throws -> (differences: [EntryDifference], refused: [(user: String, failure: any StepFailure)]) {
         let endpoint = client.endpoint
         let parts = slices(users.count, parts: connections)
-        let results = try await client.withConnections(parts.count) { i, connection in
+        var results = try await client.withConnections(parts.count) { i, connection in
             try DirectoryPipeline(connection, window: endpoint.window).lookup(
                 users: Array(users[parts[i]]), base: endpoint.base, template: endpoint.userFilter,
                 attributes: request.readAttributes)
         }.flatMap { $0 }
+        var keys = users
+        if let groups {
+            // Group entries are found by their own filter and base, and journaled as `group:<name>`.
+            results += try await client.withConnections(1) { _, connection in
+                try DirectoryPipeline(connection, window: endpoint.window).lookup(
+                    users: groups.names, base: groups.base ?? endpoint.base, template: groups.template, attributes: request.readAttributes)
+            }.flatMap { $0 }
+            keys += groups.names.map(GroupTargets.key)
+        }
         var differences: [EntryDifference] = []
         var refused: [(user: String, failure: any StepFailure)] = []
-        for (user, result) in zip(users, results) {
+        for (user, result) in zip(keys, results) {
             switch result {
             case .success(let entry):
                 let seen = projection.map { entry.projected(user: user, request.readAttributes, $0) } ?? entry

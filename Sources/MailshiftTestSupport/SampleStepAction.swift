@@ -10,7 +10,11 @@ extension StepAction {
         let same = { (prefix: String) in StepReference(idPrefix: prefix, sameUser: true) }
         let service = ServiceParameters(service: "sample", argv: ["true"], running: ["true"], pidFile: "/run/sample.pid", wait: 1)
         switch kind {
-        case .ldapSet: return .ldapSet(LDAPSetParameters(set: ["mailHost=store.example.edu"], objectClasses: ["mailRecipient"]))
+        case .ldapSet:
+            return .ldapSet(
+                LDAPSetParameters(
+                    set: ["mailHost=store.example.edu"], objectClasses: ["mailRecipient"], groups: ["staff-list"],
+                    groupFilter: "(cn={group})", groupBase: "ou=Groups,dc=example,dc=edu"))
         case .command: return .command(CommandParameters(purpose: "sample", argv: ["true"], check: ["true"], timeout: 60))
         case .serviceStop: return .serviceStop(service)
         case .serviceStart: return .serviceStart(service)
@@ -31,6 +35,8 @@ extension StepAction {
                     verifyStep: same("verify")))
         case .gate: return .gate(GateParameters(message: "sample", autoApprove: false))
         case .workingCheck: return .workingCheck(WorkingCheckParameters(argv: ["check-delivery"], period: 600, interval: 30, timeout: 60))
+        case .ldapCreate:
+            return .ldapCreate(LDAPCreateParameters(dn: "uid={user},ou=People,dc=example,dc=edu", attributes: ["objectClass=inetOrgPerson", "cn={user}"]))
         case .userDelete:
             return .userDelete(UserDeleteParameters(argv: ["imdeluser", "{user}"], check: ["imcheck", "{user}"], timeout: 60, verifyStep: same("verify")))
         }

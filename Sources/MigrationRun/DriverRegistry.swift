@@ -9,7 +9,7 @@ import Steps
 public enum DriverRegistry {
     /// All drivers, sharing one host transport (so ssh connections are multiplexed across them).
     public static func runners(transport: HostTransport, agentVersion: String) -> @Sendable (StepKind) -> (any StepRunner)? {
-        var table: [StepKind: any StepRunner] = [.ldapSet: LDAPSetRunner()]
+        var table: [StepKind: any StepRunner] = [.ldapSet: LDAPSetRunner(), .ldapCreate: LDAPCreateRunner()]
         table.merge(CommandDriverRunners.runners(transport: transport, agentExecutable: "mailshift")) { a, _ in a }
         table.merge(
             MailboxDriverRunners.all(transport: transport, agentExecutable: "mailshift", agentVersion: agentVersion)

@@ -68,13 +68,15 @@ public struct LoadedPlan: Sendable {
         let directory = (path as NSString).deletingLastPathComponent
         let roster = UserRoster.build(
             plan: plan, directory: directory.isEmpty ? "." : directory, resolved: resolvedUsers, diagnostics: &diagnostics)
+        let groups = GroupRoster.build(plan: plan, roster: roster, directory: directory.isEmpty ? "." : directory, diagnostics: &diagnostics)
         diagnostics.append(contentsOf: Validator.validate(ValidationInput(plan: plan, roster: roster)))
         guard !diagnostics.hasErrors else { return CompilationResult(graph: nil, diagnostics: diagnostics, sources: sources) }
-        guard let context = LoweringContext(plan: plan, roster: roster) else {
+        guard var context = LoweringContext(plan: plan, roster: roster) else {
             // Validation should have explained any gap; never return "no graph" without a reason.
             diagnostics.append(.incompletePlan())
             return CompilationResult(graph: nil, diagnostics: diagnostics, sources: sources)
         }
+        context.groups = groups.byBatch
         let graph = Compiler.lower(context)
         let problems = GraphSafetyCheck.check(graph)
         diagnostics.append(contentsOf: problems)

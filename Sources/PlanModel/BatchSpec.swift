@@ -21,6 +21,10 @@ public struct BatchSpec: Sendable {
     public var approve = false
     /// Pre-copy passes for this batch (0: none); nil follows `policy.precopy`.
     public var precopyPasses: Int?
+    /// Group entries (mailing lists) that move with the batch, by name (`{group}` of the filter).
+    public var groups: [Located<String>] = []
+    /// A file naming more groups, one per line, relative to the plan.
+    public var groupsFile: Located<String>?
     public var range: SourceRange
 
     public init(name: Located<String>, range: SourceRange) {

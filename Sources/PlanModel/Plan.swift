@@ -105,12 +105,24 @@ public struct DirectorySpec: Sendable {
     /// Overrides of the profile's attribute names, by logical name (`host`, `status`, `delivery`).
     public var attributes: [String: String] = [:]
     public var objectClasses: [String] = []
+    /// Filter template with `{group}` finding a batch's group entries (mailing lists).
+    public var groupFilter = DirectorySpec.defaultGroupFilter
+    /// Where group entries are searched (nil: `base`).
+    public var groupBase: String?
+    /// The entry created for a batch's user who has none (nil: a missing entry is an error).
+    public var create: CreateTemplateSpec?
+    /// Read-only replicas (consumers) each directory step waits for, by URL.
+    public var replicas: [String] = []
+    /// Seconds to wait for every replica to read back a step's values.
+    public var replicaTimeout = 60
     public var connectTimeout = 10
     public var operationTimeout = 30
     public var window = 64
     public var range: SourceRange
 
     public init(range: SourceRange) { self.range = range }
+
+    public static let defaultGroupFilter = "(&(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))(cn={group}))"
 
     /// The profile's names with the plan's overrides applied.
     public var resolvedAttributes: [String: String] { profile.attributes.merging(attributes) { _, b in b } }

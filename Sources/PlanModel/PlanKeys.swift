@@ -8,8 +8,9 @@ public enum PlanKeys {
     public static let host = ["address", "mail_host", "connect", "user", "port", "identity_file", "ssh_options", "roles"]
     public static let directory = [
         "url", "starttls", "tls_verify", "ca_file", "bind_dn", "password", "base", "user_filter", "profile",
-        "attributes", "object_classes", "connect_timeout", "operation_timeout", "window",
+        "attributes", "object_classes", "connect_timeout", "operation_timeout", "window", "group_filter", "group_base", "create", "replicas", "replica_timeout",
     ]
+    public static let directoryCreate = ["dn", "attributes"]
     public static let directoryAttributes = ["host", "status", "delivery"]
     public static let secret = ["env", "file"]
     public static let source = ["host", "spool", "format", "if_ambiguous", "timezone", "lock"]
@@ -21,7 +22,7 @@ public enum PlanKeys {
     public static let hold = ["host", "slave", "master", "spool_dir"]
     public static let choke = ["host", "hold", "release"]
     public static let forward = ["file", "saved", "keep_local", "owner"]
-    public static let batch = ["name", "users", "users_file", "users_from", "chunk", "after", "approve", "precopy"]
+    public static let batch = ["name", "users", "users_file", "users_from", "chunk", "after", "approve", "precopy", "groups", "groups_file"]
     public static let precopy = ["passes"]
     public static let usersFrom = ["filter"]
     public static let policy = [

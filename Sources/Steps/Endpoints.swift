@@ -60,6 +60,10 @@ public struct DirectoryEndpoint: Sendable, Hashable, Codable {
     public var operationTimeout: Int
     /// Outstanding asynchronous modifications per connection.
     public var window: Int
+    /// Replicas each directory step waits for until they read back its values (nil: none).
+    public var replicas: [String]?
+    /// Seconds that wait may take (nil: 60).
+    public var replicaTimeout: Int?
 
     public init(
         url: String, startTLS: Bool = false, tlsVerify: Bool = true, caFile: String? = nil,

@@ -15,6 +15,7 @@ public enum StepAction: Sendable, Hashable, Codable {
     case gate(GateParameters)
     case workingCheck(WorkingCheckParameters)
     case userDelete(UserDeleteParameters)
+    case ldapCreate(LDAPCreateParameters)
 
     public var kind: StepKind {
         switch self {
@@ -32,6 +33,7 @@ public enum StepAction: Sendable, Hashable, Codable {
         case .gate: .gate
         case .workingCheck: .workingCheck
         case .userDelete: .userDelete
+        case .ldapCreate: .ldapCreate
         }
     }
 
@@ -51,6 +53,7 @@ public enum StepAction: Sendable, Hashable, Codable {
         case .gate(let p): p
         case .workingCheck(let p): p
         case .userDelete(let p): p
+        case .ldapCreate(let p): p
         }
     }
 
@@ -84,6 +87,7 @@ public enum StepAction: Sendable, Hashable, Codable {
         case .gate(let p): .gate(p.expanded(t))
         case .workingCheck(let p): .workingCheck(p.expanded(t))
         case .userDelete(let p): .userDelete(p.expanded(t))
+        case .ldapCreate(let p): .ldapCreate(p.expanded(t))
         }
     }
 }

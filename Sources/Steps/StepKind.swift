@@ -26,6 +26,8 @@ public enum StepKind: String, Sendable, Hashable, Codable, CaseIterable {
     case gate
     /// The plan's "the new system is working" command, before a batch's irreversible steps.
     case workingCheck = "working.check"
+    /// Create the missing directory entries of a batch's users from the plan's template. Batch scope.
+    case ldapCreate = "ldap.create"
     /// Delete one user on the host the plan names (`services.deluser`). Per user. Irreversible.
     case userDelete = "user.delete"
 

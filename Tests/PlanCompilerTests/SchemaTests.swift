@@ -34,6 +34,8 @@ import Testing
             (p + ["services", "properties", "dirsync"], PlanKeys.run),
             (p + ["services", "properties", "hold"], PlanKeys.hold),
             (p + ["services", "properties", "choke"], PlanKeys.choke),
+            (p + ["services", "properties", "working_check"], PlanKeys.workingCheck),
+            (p + ["directory", "properties", "create"], PlanKeys.directoryCreate),
             (p + ["forward"], PlanKeys.forward),
             (defs + ["batch"], PlanKeys.batch),
             (defs + ["batch", "properties", "users_from"], PlanKeys.usersFrom),

@@ -28,6 +28,8 @@ public struct Preflight: Sendable {
         var needs: [String: DirectoryPreflight.Need] = [:]
         var mailbox = MailboxPreflight(remote: RemotePreflight(transport: transport, agentVersion: agentVersion))
         var commands = CommandPreflight(transport: transport)
+        // Users whose missing entry a pending `ldap.create` step will add (not a problem then).
+        var created: Set<String> = []
         for i in 0..<graph.stepCount where pending?(i) ?? true {
             let step = graph.step(i)
             switch step.action {
@@ -44,6 +46,8 @@ public struct Preflight: Sendable {
             case .mailboxImport(let p):
                 let store = graph.hosts[p.store.host].flatMap { $0.connect == .ssh ? $0 : nil }
                 mailbox.source(p, user: step.user ?? "?", host: step.host, store: store)
+            case .ldapCreate:
+                created.formUnion(step.actingUsers)
             case .command(let p):
                 commands.need(p.argv, on: step.targetHost)
             case .serviceStart(let p), .serviceStop(let p):
@@ -54,7 +58,7 @@ public struct Preflight: Sendable {
         }
         var checks: [PreflightCheck] = []
         if !needs.isEmpty, let directory = graph.directory {
-            checks += await DirectoryPreflight(endpoint: directory).check(needs)
+            checks += await DirectoryPreflight(endpoint: directory).check(needs, created: created)
         }
         checks += await mailbox.checks()
         checks += await commands.checks()

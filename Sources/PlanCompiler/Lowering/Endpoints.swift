@@ -20,10 +20,15 @@ enum Endpoints {
             case .file(let path)?: .file(path)
             case nil: nil
             }
-        return DirectoryEndpoint(
+        var endpoint = DirectoryEndpoint(
             url: d.url, startTLS: d.startTLS, tlsVerify: d.tlsVerify, caFile: d.caFile, bindDN: d.bindDN, password: password,
             base: d.base, userFilter: d.userFilter, attributes: d.resolvedAttributes, objectClasses: d.objectClasses,
             connectTimeout: d.connectTimeout, operationTimeout: d.operationTimeout, window: d.window)
+        if !d.replicas.isEmpty {
+            endpoint.replicas = d.replicas
+            endpoint.replicaTimeout = d.replicaTimeout
+        }
+        return endpoint
     }
 
     static func policy(_ p: PolicySpec) -> RunPolicy {

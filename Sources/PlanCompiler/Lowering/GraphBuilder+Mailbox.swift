@@ -24,10 +24,13 @@ extension GraphBuilder {
         return [.all(t)]
     }
 
-    /// `<b>/<name>`: replace directory attributes for every user of the batch.
+    /// `<b>/<name>`: replace directory attributes for every user of the batch, and for its group
+    /// entries when it sets routing (`host`) or delivery (the hold and its release).
     mutating func ldapSet(_ b: Int, _ name: String, _ logical: String, _ value: String, after deps: [TemplateDependency]) -> Int {
         let assignment = context.set(logical, value)
-        return step(b, name, StepCatalogue.ldapSet([assignment], context), after: deps, label: "set \(assignment)")
+        let groups = logical == "host" || logical == "delivery" ? context.groups(b) : []
+        let label = "set \(assignment)" + (groups.isEmpty ? "" : " (and \(groups.count) group\(groups.count == 1 ? "" : "s"))")
+        return step(b, name, StepCatalogue.ldapSet([assignment], context, groups: groups), after: deps, label: label)
     }
 
     /// A `service.start`/`service.stop` step for a service section, plan-wide.

@@ -71,11 +71,11 @@ struct GraphBuilder {
                 deps += sinks(of: p).map { .all($0) }
             }
         }
-        guard context.approve(b) else { return deps }
+        guard context.approve(b) else { return populate(b, after: deps) }
         let gate = step(
             b, "approve", StepCatalogue.gate("approve batch \(batchInfos[b].name) before it starts", autoApprove: false),
             after: deps, label: "approval to start batch \(batchInfos[b].name)")
-        return [.all(gate)]
+        return populate(b, after: [.all(gate)])
     }
 
     /// Batch `p`'s templates that no other template of `p` waits for: when they are done, the batch is.

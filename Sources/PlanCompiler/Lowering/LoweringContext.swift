@@ -18,6 +18,8 @@ struct LoweringContext {
     var order: [Int]
     /// Roster batch index → the roster batches it waits for (`after`, and the previous chunk).
     var predecessors: [[Int]]
+    /// Roster batch index → the group entries moving with it (`GroupRoster`); empty when none.
+    var groups: [[String]] = []
 
     init?(plan: Plan, roster: UserRoster) {
         guard let strategy = plan.strategy?.value, let source = plan.source?.host?.value, let store = plan.store else { return nil }
@@ -71,6 +73,8 @@ struct LoweringContext {
     func set(_ logical: String, _ value: String) -> String { "\(attributes[logical] ?? logical)=\(value)" }
 
     func batchName(_ b: Int) -> String { roster.batches[b].name }
+
+    func groups(_ b: Int) -> [String] { b < groups.count ? groups[b] : [] }
 
     func approve(_ b: Int) -> Bool { plan.batches[roster.batches[b].declared].approve }
 

@@ -5,9 +5,14 @@ import Steps
 /// Per-user values keep their `{user}` placeholders; references to other steps come from the
 /// templates the builder already emitted, never from formatted ids.
 enum StepCatalogue {
-    static func ldapSet(_ assignments: [String], _ c: LoweringContext) -> StepAction {
-        let classes = c.plan.directory?.objectClasses ?? []
-        return .ldapSet(LDAPSetParameters(set: assignments, objectClasses: classes.isEmpty ? nil : classes))
+    static func ldapSet(_ assignments: [String], _ c: LoweringContext, groups: [String] = []) -> StepAction {
+        let d = c.plan.directory
+        let classes = d?.objectClasses ?? []
+        guard !groups.isEmpty else { return .ldapSet(LDAPSetParameters(set: assignments, objectClasses: classes.isEmpty ? nil : classes)) }
+        return .ldapSet(
+            LDAPSetParameters(
+                set: assignments, objectClasses: classes.isEmpty ? nil : classes, groups: groups,
+                groupFilter: d?.groupFilter ?? DirectorySpec.defaultGroupFilter, groupBase: d?.groupBase))
     }
 
     static func command(purpose: String, argv: [String], check: [String]? = nil, timeout: Int? = nil) -> StepAction {

@@ -29,6 +29,7 @@ enum Validator {
         StrategySectionRule.self,
         RetirePolicyRule.self,
         WorkingCheckRule.self,
+        CreateTemplateRule.self,
         CommandStoreCountRule.self,
         VerifyModeRule.self,
         HoldSpoolRule.self,

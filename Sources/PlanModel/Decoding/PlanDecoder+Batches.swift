@@ -48,6 +48,16 @@ extension PlanDecoder {
         }
         b.approve = bool(f["approve"], "'approve' of \(context)") ?? false
         if let node = f["precopy"] { b.precopyPasses = precopy(node, "'precopy' of \(context)") }
+        if let g = f["groups"] {
+            if g.kind == .sequence {
+                for item in g.children {
+                    if let s = locatedString(item, "each group of \(context)") { b.groups.append(s) }
+                }
+            } else {
+                report(.planWrongType("'groups' of \(context)", expected: "a list of group names", found: g.kindDescription, at: range(g)))
+            }
+        }
+        b.groupsFile = locatedString(f["groups_file"], "'groups_file' of \(context)")
         return b
     }
 

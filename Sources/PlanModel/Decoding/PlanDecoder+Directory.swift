@@ -20,6 +20,11 @@ extension PlanDecoder {
             }
         }
         d.objectClasses = stringList(f["object_classes"], "'directory.object_classes'") ?? []
+        if let s = string(f["group_filter"], "'directory.group_filter'") { d.groupFilter = s }
+        d.groupBase = string(f["group_base"], "'directory.group_base'")
+        if let c = f["create"] { d.create = createTemplate(c) }
+        d.replicas = stringList(f["replicas"], "'directory.replicas'") ?? []
+        d.replicaTimeout = int(f["replica_timeout"], "'directory.replica_timeout'", min: 1) ?? 60
         d.connectTimeout = int(f["connect_timeout"], "'directory.connect_timeout'", min: 1) ?? 10
         d.operationTimeout = int(f["operation_timeout"], "'directory.operation_timeout'", min: 1) ?? 30
         d.window = int(f["window"], "'directory.window'", min: 1) ?? 64

@@ -1,0 +1,37 @@
+import Diagnostics
+import PlanModel
+
+/// `directory.create`: the DN names `{user}` (one entry per user), and only `{user}` is used.
+struct CreateTemplateRule: ValidationRule {
+    static func check(_ input: ValidationInput, into diagnostics: inout DiagnosticList) {
+        guard let create = input.plan.directory?.create else { return }
+        if let dn = create.dn {
+            if !dn.value.contains("{user}") { diagnostics.append(.createDNWithoutUser(at: dn.range)) }
+            for name in PlaceholderRule.placeholders(in: dn.value) where name != "user" {
+                diagnostics.append(.unknownPlaceholder(name, in: "directory.create.dn", allowed: ["user"], at: dn.range))
+            }
+        }
+        for (name, values) in create.attributes {
+            for value in values {
+                for p in PlaceholderRule.placeholders(in: value) where p != "user" {
+                    diagnostics.append(.unknownPlaceholder(p, in: "directory.create.attributes.\(name.value)", allowed: ["user"], at: name.range))
+                }
+            }
+        }
+        if !create.attributes.contains(where: { $0.name.value.lowercased() == "objectclass" }) {
+            diagnostics.append(.createWithoutObjectClass(at: create.range))
+        }
+    }
+}
+
+extension Diagnostic {
+    static func createDNWithoutUser(at range: SourceRange) -> Diagnostic {
+        .error("compiler.create-dn", "directory.create.dn must contain '{user}': every user's entry needs its own DN", at: range,
+            hint: "e.g. dn: \"uid={user},ou=People,dc=example,dc=edu\"")
+    }
+
+    static func createWithoutObjectClass(at range: SourceRange) -> Diagnostic {
+        .error("compiler.create-objectclass", "directory.create.attributes has no objectClass: the directory refuses an entry without one", at: range,
+            hint: "e.g. objectClass: [top, inetOrgPerson, mailRecipient]")
+    }
+}
