@@ -26,6 +26,12 @@ public struct MailboxImportRunner: StepRunner {
                 changes: [PlannedChange(.run, "import \(n.messages.grouped) messages, \(n.bytes.byteText) with \(p.importArgv?.first ?? "the import command")", messages: n.messages, bytes: n.bytes)])
         }
         let maildir = try p.require(p.maildir, "maildir", step)
+        if let route = CrossHostRoute(step, store: p.store, context: context) {
+            // The source is counted where it lives; the store host skips, by name, what it holds.
+            let n = try await sourceInspection(step, p, mbox, maildir: nil)
+            if n.messages == 0 { return .done("no messages in \(mbox)") }
+            return .pending([PlannedChange(.add, "import up to \(n.messages.grouped) messages, \(n.bytes.byteText) (\(n.variant)) from \(route.source.name) into \(maildir) on \(route.store.name)", messages: n.messages, bytes: n.bytes)])
+        }
         let n = try await sourceInspection(step, p, mbox, maildir: maildir)
         // The preview meets the refusal the import would (an import command reads the file
         // itself, and counting is the same under both readings).
@@ -45,7 +51,12 @@ public struct MailboxImportRunner: StepRunner {
         if p.storeKind == .command { return try await applyCommand(step, p, mbox, context) }
         let maildir = try p.require(p.maildir, "maildir", step)
         let report: MboxImportReport
-        if let host = step.remoteHost {
+        if let route = CrossHostRoute(step, store: p.store, context: context) {
+            // Two machines: read on the source host, relayed here, written on the store host.
+            (_, report) = try await agent.crossHost().importMailbox(
+                source: route.source, store: route.store, read: p.readRequest(.readMailbox, mbox: mbox),
+                write: p.storeRequest(.writeMaildir, maildir: maildir))
+        } else if let host = step.remoteHost {
             report = try await agent.call(
                 ["mbox", "import", mbox, "--maildir", maildir, "--variant", p.variant.rawValue, "--timezone", p.timeZone.identifier,
                  "--format", "json", "--if-ambiguous", p.ifAmbiguous.rawValue] + (p.lock ? ["--lock"] : [])

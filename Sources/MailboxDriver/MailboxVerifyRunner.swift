@@ -35,7 +35,14 @@ public struct MailboxVerifyRunner: StepRunner {
         let maildir = try p.require(p.maildir, "maildir", step)
         let variant = importedVariant(step, context) ?? p.variant
         let report: MailboxVerify.Report
-        if let host = step.remoteHost {
+        if let route = CrossHostRoute(step, store: p.store, context: context) {
+            // Digests computed on both sides: the source's relayed to the store, compared there.
+            var read = p.readRequest(.sourceDigests, mbox: mbox, variant: variant)
+            (read.mode, read.tagPrefix) = (mode.rawValue, "m")
+            var compare = p.storeRequest(.verifyMaildir, maildir: maildir)
+            compare.mode = mode.rawValue
+            report = try await agent.crossHost().verify(source: route.source, store: route.store, read: read, compare: compare)
+        } else if let host = step.remoteHost {
             report = try await agent.call(
                 ["mbox", "verify", mbox, "--maildir", maildir, "--mode", mode.rawValue, "--variant", variant.rawValue,
                  "--timezone", p.timeZone.identifier, "--format", "json"],

@@ -15,5 +15,6 @@ enum MailshiftSubcommands {
         MboxCommand.self,
         LabCommand.self,
         AgentFileCommand.self,
+        AgentCommand.self,
     ]
 }
