@@ -54,6 +54,15 @@ struct TwoHostFixture: Sendable {
         return String(decoding: outcome.stdout, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 
+    /// How many regular files are under `path` on `host` (a count: a listing's capture is bounded).
+    func fileCount(under path: String, on host: HostEndpoint, with transport: HostTransport) async throws -> Int {
+        let outcome = try await transport.run(
+            ["sh", "-c", #"[ -d "$1" ] || { echo 0; exit 0; }; find "$1" -type f | wc -l"#, "sh", path], on: host, stdin: nil, timeout: 60)
+        let text = String(decoding: outcome.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard outcome.status == 0, let n = Int(text) else { throw StepError.permanent("count on \(host.name) failed: \(text)") }
+        return n
+    }
+
     /// Files this process sees under the shared path names (the orchestrator's own disk).
     func localFiles() -> [String] {
         [spool, storeRoot].flatMap { (FileManager.default.subpaths(atPath: $0) ?? []).map { "\($0)" } }
