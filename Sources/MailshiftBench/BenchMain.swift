@@ -20,5 +20,6 @@ enum BenchSubcommands {
         ExecutorBench.self,
         LDAPBench.self,
         SSHBench.self,
+        CrossHostBench.self,
     ]
 }
