@@ -121,6 +121,12 @@ public final class SSHTransport: CommandTransport, AgentSessionOpening {
         }
     }
 
+    /// Stops the masters and removes the socket directories a dead run left in this transport's
+    /// socket parent; one line per directory (say them: they are the run's own leftovers).
+    public func reapLeftovers() -> [String] {
+        ControlSocketReaper.reap(parent: configuration.socketParent, sshConfigFile: configuration.configFile)
+    }
+
     /// Stops every master connection and removes the private socket directory.
     public func close() async {
         for (host, socket) in await masters.closeAll() {

@@ -77,6 +77,51 @@ import Testing
     }
 
     @Test(.enabled(if: agent != nil, "needs the built mailshift (swift build)"))
+    func savedMailOnTheLegacyHostReachesTheStoreWithoutDuplicates() async throws {
+        let agent = try #require(Self.agent)
+        try await TwoHostFixture.with { hosts in
+            let transport = hosts.transport()
+            defer { Task { await transport.close() } }
+            let s = scene(hosts)
+            let spool = Self.mailbox(3)
+            try await hosts.write(spool, to: s.mbox, on: hosts.legacyEndpoint, with: transport)
+            let runners = MailboxDriverRunners.all(transport: transport, agentExecutable: agent)
+            let context = StepContext(dryRun: false, hosts: hosts.hosts)
+            _ = try await #require(runners[.mailboxImport]).apply(s.importStep, context: context)
+            // Saved during the move: a copy of the last spool message (a `\user` local copy) and a new one.
+            let saved = "\(hosts.spool)/saved/alice"
+            let copy = String(spool[spool.range(of: "From sender2@")!.lowerBound...])
+            let fresh = "From late@example.org Tue Jan  6 09:00:00 2026\nFrom: late@example.org\nSubject: late\n\nsaved meanwhile\n\n"
+            try await hosts.write(copy + fresh, to: saved, on: hosts.legacyEndpoint, with: transport)
+            let store = StoreTarget(kind: .maildir, host: "store", maildir: s.maildir)
+            let step = makeStep(
+                .savedImport(SavedImportParameters(savedPath: saved, timezone: "UTC", store: store)), id: "pilot/saved-import/alice",
+                host: hosts.legacyEndpoint)
+            let first = try await #require(runners[.savedImport]).apply(step, context: context)
+            #expect(first["imported"] == "1")
+            #expect(first["duplicates"] == "1")
+            let again = try await #require(runners[.savedImport]).apply(step, context: context)
+            #expect(again["imported"] == "0")
+            #expect(try await hosts.fileCount(under: s.maildir, on: hosts.storeEndpoint, with: transport) == 4)
+            #expect(try await hosts.fileCount(under: hosts.storeRoot, on: hosts.legacyEndpoint, with: transport) == 0)
+        }
+    }
+
+    @Test(.enabled(if: agent != nil, "needs the built mailshift (swift build)"))
+    func theAgentIsHiddenFromHelp() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try #require(Self.agent))
+        p.arguments = ["--help"]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(text.contains("mbox"), "the help lists commands")
+        #expect(!text.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix("agent ") })
+    }
+
+    @Test(.enabled(if: agent != nil, "needs the built mailshift (swift build)"))
     func verifyFailsWhenTheStoreLostAMessage() async throws {
         let agent = try #require(Self.agent)
         try await TwoHostFixture.with { hosts in

@@ -65,11 +65,13 @@ public struct AgentRequest: Codable, Sendable, Hashable {
     /// `count` or `digest` (source-digests and verify-maildir).
     public var mode: String?
     public var tagPrefix: String?
+    /// write-maildir: skip messages whose digest the Maildir already holds (saved mail).
+    public var deduplicate: Bool?
 
     public init(op: Operation) { self.op = op }
 
     enum CodingKeys: String, CodingKey {
-        case op, mbox, maildir, variant, timezone, ifAmbiguous = "if_ambiguous", lock, owner, mode, tagPrefix = "tag_prefix"
+        case op, mbox, maildir, variant, timezone, ifAmbiguous = "if_ambiguous", lock, owner, mode, tagPrefix = "tag_prefix", deduplicate
     }
 }
 

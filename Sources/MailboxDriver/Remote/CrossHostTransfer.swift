@@ -137,12 +137,12 @@ struct CrossHostTransfer: Sendable {
             let said = session.diagnostics(limit: 400)
             throw StepError.permanent(
                 "\(session.host.name): no mailshift agent answered (exit \(status.map(String.init) ?? "?"))\(said.isEmpty ? "" : ": \(said)")",
-                hint: "install mailshift \(version ?? "") on \(session.host.address) as `mailshift` on the login PATH (docs/hosts.md, Agent)")
+                hint: "install mailshift \(version ?? "") on \(session.host.address) as `mailshift` on the login PATH (docs/hosts.md, Two hosts)")
         }
         if hello.protocolVersion != AgentProtocol.version || (version != nil && hello.version != version) {
             throw StepError.permanent(
                 "\(session.host.name): mailshift agent \(hello.version) (protocol \(hello.protocolVersion)), but this orchestrator is \(version ?? "?") (protocol \(AgentProtocol.version))",
-                hint: "install mailshift \(version ?? "of this build") on \(session.host.address) (copy the same binary to its PATH; docs/hosts.md, Agent), then resume")
+                hint: "install mailshift \(version ?? "of this build") on \(session.host.address) (copy the same binary to its PATH; docs/hosts.md, Two hosts), then resume")
         }
     }
 

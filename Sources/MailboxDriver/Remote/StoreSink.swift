@@ -13,6 +13,8 @@ enum StoreSink {
         let maildir = try AgentPaths.checked(r.maildir, "maildir")
         let owner = try ownerIDs(r.owner)
         let prefix = r.tagPrefix ?? "m"
+        // The prefix starts every file name written: only the two the drivers use.
+        guard prefix == "m" || prefix == "s" else { throw AgentFailure(message: "unknown tag prefix '\(prefix)'") }
         var writer: MaildirWriter?
         var consumer: ImportConsumer?
         var head: MboxMessageHead?
@@ -25,7 +27,7 @@ enum StoreSink {
                     guard head == nil else { throw AgentFailure(message: "a message began before the previous one ended") }
                     if consumer == nil {
                         let w = try MaildirWriter(root: maildir, owner: owner, batchMessages: 1024, staging: .automatic, hold: true)
-                        (writer, consumer) = (w, ImportConsumer(writer: w, prefix: prefix, deduplicate: false))
+                        (writer, consumer) = (w, ImportConsumer(writer: w, prefix: prefix, deduplicate: r.deduplicate ?? false))
                     }
                     let (h, headers) = try MessageHeadCodec.decode(payload, index: index)
                     wanted = try consumer!.begin(h, headers: headers)
