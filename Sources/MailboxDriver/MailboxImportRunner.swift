@@ -110,6 +110,9 @@ public struct MailboxImportRunner: StepRunner {
             throw StepError.permanent("\(step.id): store_kind command needs import_argv")
         }
         let source = try await sourceInspection(step, p, mbox, maildir: nil)
+        let route = CrossHostRoute(step, store: p.store, context: context)
+        // The store's count and import run where the store is (the step's host holds the source).
+        let storeHost = route?.store ?? step.commandHost
         var outputs = MailboxImportOutputs(messages: source.messages, sourceIdentity: source.source)
         outputs.bytes = source.bytes
         if let countArgv = p.countArgv {
@@ -120,23 +123,34 @@ public struct MailboxImportRunner: StepRunner {
             if let saved {
                 before = saved
             } else {
-                before = try await StoreCount.run(countArgv, on: step.commandHost, agent: agent)
+                before = try await StoreCount.run(countArgv, on: storeHost, agent: agent)
                 try await context.checkpoint(StepOutputs(encoding: StoreCountCheckpoint(countBefore: before)))
             }
             outputs.countBefore = before
-            let now = try await StoreCount.run(countArgv, on: step.commandHost, agent: agent)
+            let now = try await StoreCount.run(countArgv, on: storeHost, agent: agent)
             if now >= before + source.messages, saved != nil {
                 outputs.countAfter = now
                 return StepOutputs(encoding: outputs)
             }
         }
-        let outcome = try await agent.transport.run(importArgv, on: step.commandHost, stdin: nil, timeout: 86400)
-        guard outcome.status == 0 else {
-            let err = String(decoding: outcome.stderr.suffix(1000), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw StepError.permanent("\(step.id): \(importArgv[0]) exited \(outcome.status): \(err)")
+        if let route {
+            // Two machines: the file's bytes relayed to the store host, imported there from a copy.
+            var run = AgentRequest(op: .importCommand)
+            (run.mbox, run.argv) = (mbox, importArgv)
+            let report = try await agent.crossHost().importCommand(
+                source: route.source, store: route.store, read: p.readRequest(.readFile, mbox: mbox), run: run)
+            guard report.status == 0 else {
+                throw StepError.permanent("\(step.id): \(importArgv[0]) exited \(report.status) on \(route.store.name): \(report.stderrTail.trimmingCharacters(in: .whitespacesAndNewlines))")
+            }
+        } else {
+            let outcome = try await agent.transport.run(importArgv, on: step.commandHost, stdin: nil, timeout: 86400)
+            guard outcome.status == 0 else {
+                let err = String(decoding: outcome.stderr.suffix(1000), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                throw StepError.permanent("\(step.id): \(importArgv[0]) exited \(outcome.status): \(err)")
+            }
         }
         if let countArgv = p.countArgv {
-            outputs.countAfter = try await StoreCount.run(countArgv, on: step.commandHost, agent: agent)
+            outputs.countAfter = try await StoreCount.run(countArgv, on: storeHost, agent: agent)
         }
         return StepOutputs(encoding: outputs)
     }

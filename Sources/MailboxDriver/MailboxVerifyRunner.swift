@@ -75,7 +75,8 @@ public struct MailboxVerifyRunner: StepRunner {
             throw StepError.permanent("\(step.id): a command store is verified by count_argv and the import step's counts", hint: "set count_argv on the store")
         }
         let messages = imported.messages
-        let now = try await StoreCount.run(countArgv, on: step.commandHost, agent: agent)
+        let storeHost = CrossHostRoute(step, store: p.store, context: context)?.store ?? step.commandHost
+        let now = try await StoreCount.run(countArgv, on: storeHost, agent: agent)
         guard now - before == messages else {
             throw StepError.permanent("\(step.id): store count grew by \(now - before), the mailbox has \(messages) messages")
         }

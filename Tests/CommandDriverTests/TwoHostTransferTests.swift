@@ -108,6 +108,49 @@ import Testing
     }
 
     @Test(.enabled(if: agent != nil, "needs the built mailshift (swift build)"))
+    func aCommandStoreRunsItsImportOnTheStoreHost() async throws {
+        let agent = try #require(Self.agent)
+        try await TwoHostFixture.with { hosts in
+            let transport = hosts.transport()
+            defer { Task { await transport.close() } }
+            let mbox = "\(hosts.spool)/bob"
+            try await hosts.write(Self.mailbox(4), to: mbox, on: hosts.legacyEndpoint, with: transport)
+            // The site's import tool, standing in for imsimport: appends the file it is given to the store.
+            let stored = "\(hosts.storeRoot)/bob.mbox"
+            let store = StoreTarget(
+                kind: .command, host: "store",
+                importArgv: ["sh", "-c", #"cat "$1" >> "$2""#, "sh", mbox, stored],
+                countArgv: ["sh", "-c", #"if [ -f "$1" ]; then grep -c '^From ' "$1"; else echo 0; fi"#, "sh", stored])
+            let importStep = makeStep(
+                .mailboxImport(MailboxImportParameters(mbox: mbox, format: "mboxo", timezone: "UTC", store: store, lock: true)),
+                id: "pilot/import/bob", host: hosts.legacyEndpoint)
+            let runners = MailboxDriverRunners.all(transport: transport, agentExecutable: agent)
+            let imported = try await #require(runners[.mailboxImport]).apply(importStep, context: StepContext(dryRun: false, hosts: hosts.hosts))
+            #expect(imported["count_before"] == "0")
+            #expect(imported["count_after"] == "4")
+            #expect(try await hosts.fileCount(under: hosts.storeRoot, on: hosts.storeEndpoint, with: transport) == 1)
+            #expect(try await hosts.fileCount(under: hosts.storeRoot, on: hosts.legacyEndpoint, with: transport) == 0)
+            let copied = try await transport.run(["cat", stored], on: hosts.storeEndpoint, stdin: nil, timeout: 30)
+            #expect(String(decoding: copied.stdout, as: UTF8.self) == Self.mailbox(4), "the store got the file's bytes as they are")
+            // No copy left behind on the store host.
+            let leftovers = try await transport.run(["sh", "-c", "ls -d /tmp/mailshift-import-* 2>/dev/null | wc -l"], on: hosts.storeEndpoint, stdin: nil, timeout: 30)
+            #expect(String(decoding: leftovers.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+
+            // A resume of the same step sees the store grew by the mailbox and does not run it again.
+            let resumed = try await runners[.mailboxImport]!.apply(
+                importStep, context: StepContext(dryRun: false, hosts: hosts.hosts, previousOutputs: imported))
+            #expect(resumed["count_after"] == "4")
+            let verifyStep = makeStep(
+                .mailboxVerify(MailboxVerifyParameters(mbox: mbox, timezone: "UTC", store: store, mode: .count,
+                    importStep: StepReference(idPrefix: "pilot/import/bob", sameUser: false))),
+                id: "pilot/verify/bob", host: hosts.legacyEndpoint)
+            let verified = try await runners[.mailboxVerify]!.apply(
+                verifyStep, context: StepContext(dryRun: false, hosts: hosts.hosts, outputs: { _ in imported }))
+            #expect(verified["passed"] == "true")
+        }
+    }
+
+    @Test(.enabled(if: agent != nil, "needs the built mailshift (swift build)"))
     func theAgentIsHiddenFromHelp() throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: try #require(Self.agent))

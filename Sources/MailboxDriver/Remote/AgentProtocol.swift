@@ -51,6 +51,11 @@ public struct AgentRequest: Codable, Sendable, Hashable {
         case writeMaildir = "write-maildir"
         /// Store host: compare a relayed digest stream with the Maildir.
         case verifyMaildir = "verify-maildir"
+        /// Source host: stream the mailbox file's bytes as they are (for a store's import command).
+        case readFile = "read-file"
+        /// Store host: keep a relayed file in a private temporary copy and run the site's import
+        /// command on it (`argv`, where an argument equal to `mbox` names the copy).
+        case importCommand = "import-command"
     }
 
     public var op: Operation
@@ -67,11 +72,13 @@ public struct AgentRequest: Codable, Sendable, Hashable {
     public var tagPrefix: String?
     /// write-maildir: skip messages whose digest the Maildir already holds (saved mail).
     public var deduplicate: Bool?
+    /// import-command: the plan's import argv (run without a shell).
+    public var argv: [String]?
 
     public init(op: Operation) { self.op = op }
 
     enum CodingKeys: String, CodingKey {
-        case op, mbox, maildir, variant, timezone, ifAmbiguous = "if_ambiguous", lock, owner, mode, tagPrefix = "tag_prefix", deduplicate
+        case op, mbox, maildir, variant, timezone, ifAmbiguous = "if_ambiguous", lock, owner, mode, tagPrefix = "tag_prefix", deduplicate, argv
     }
 }
 
@@ -116,11 +123,24 @@ public struct AgentFailure: Codable, Sendable, Hashable, Error {
 public struct StoreAnswer: Codable, Sendable {
     public var imported: MboxImportReport?
     public var verified: MailboxVerify.Report?
+    public var command: CommandReport?
     public var failure: AgentFailure?
 
-    public init(imported: MboxImportReport? = nil, verified: MailboxVerify.Report? = nil, failure: AgentFailure? = nil) {
+    public init(imported: MboxImportReport? = nil, verified: MailboxVerify.Report? = nil, command: CommandReport? = nil, failure: AgentFailure? = nil) {
         self.imported = imported
         self.verified = verified
+        self.command = command
         self.failure = failure
     }
+}
+
+/// What the site's import command did on the store host.
+public struct CommandReport: Codable, Sendable, Hashable {
+    public var status: Int32
+    /// The last bytes it wrote on stderr.
+    public var stderrTail: String
+    /// Bytes of the mailbox copy it was given.
+    public var bytes: Int
+
+    enum CodingKeys: String, CodingKey { case status, stderrTail = "stderr_tail", bytes }
 }

@@ -21,10 +21,14 @@ public enum AgentServer {
             return 1
         }
         switch request.op {
-        case .readMailbox, .sourceDigests:
+        case .readMailbox, .sourceDigests, .readFile:
             let out = FrameWriter(fd: output)
             do {
-                if request.op == .readMailbox { try SourceStream.messages(request, to: out) } else { try SourceStream.digests(request, to: out) }
+                switch request.op {
+                case .readMailbox: try SourceStream.messages(request, to: out)
+                case .readFile: try SourceStream.file(request, to: out)
+                default: try SourceStream.digests(request, to: out)
+                }
                 try out.flush()
                 return 0
             } catch {
@@ -33,13 +37,15 @@ public enum AgentServer {
                 try? out.flush()
                 return 1
             }
-        case .writeMaildir, .verifyMaildir:
+        case .writeMaildir, .verifyMaildir, .importCommand:
             let input = FrameReader(fd: input)
             let answer: StoreAnswer
             do {
-                answer = request.op == .writeMaildir
-                    ? StoreAnswer(imported: try StoreSink.writeMaildir(request, from: input))
-                    : StoreAnswer(verified: try StoreSink.verifyMaildir(request, from: input))
+                switch request.op {
+                case .writeMaildir: answer = StoreAnswer(imported: try StoreSink.writeMaildir(request, from: input))
+                case .importCommand: answer = StoreAnswer(command: try StoreCommandImport.run(request, from: input))
+                default: answer = StoreAnswer(verified: try StoreSink.verifyMaildir(request, from: input))
+                }
             } catch {
                 try? JSONLine.write(output, StoreAnswer(failure: failure(error)))
                 return 1

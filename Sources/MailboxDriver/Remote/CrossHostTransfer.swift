@@ -31,6 +31,13 @@ struct CrossHostTransfer: Sendable {
         return report
     }
 
+    /// The mailbox file relayed to the store host, where the site's import command runs on a copy.
+    func importCommand(source: HostEndpoint, store: HostEndpoint, read: AgentRequest, run: AgentRequest) async throws -> CommandReport {
+        let (_, answer) = try await transfer(source: source, store: store, read: read, write: run)
+        guard let report = answer.command else { throw StepError.permanent("\(store.name): the store agent answered no command report") }
+        return report
+    }
+
     func transfer(source: HostEndpoint, store: HostEndpoint, read: AgentRequest, write: AgentRequest) async throws -> (SourceSummary, StoreAnswer) {
         let storeSession = try await open(store)
         let sourceSession: AgentSession

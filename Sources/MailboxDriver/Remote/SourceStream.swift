@@ -26,6 +26,33 @@ enum SourceStream {
         try out.write(.summary, json: SourceSummary(reader, tally: sender.tally))
     }
 
+    /// The file's bytes as they are, up to its size at open (mail appended meanwhile waits for
+    /// the next run, as with the reader), under the spool lock when asked.
+    static func file(_ request: AgentRequest, to out: FrameWriter) throws {
+        let options = try SourceOptions(request)
+        let lock = options.lock ? try SpoolLock(mbox: options.mbox, timeout: 30) : nil
+        defer { lock?.unlock() }
+        guard let (fd, st) = try SourceFile.open(options.mbox) else {
+            try out.write(.summary, json: SourceSummary.absent(options.mbox, variant: options.variant.rawValue))
+            return
+        }
+        defer { close(fd) }
+        let size = Int(st.st_size)
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        var at = 0
+        while at < size {
+            let n = pread(fd, buffer, min(1 << 20, size - at), off_t(at))
+            guard n > 0 else { throw MboxError(.unreadable, file: options.mbox, offset: at, detail: String(cString: strerror(errno))) }
+            try out.write(.body, UnsafeRawBufferPointer(start: buffer, count: n))
+            at += n
+        }
+        let identity = SourceIdentity(st)
+        try out.write(.summary, json: SourceSummary(
+            file: options.mbox, variant: options.variant.rawValue, detected: false, source: identity.description,
+            edges: SourceSummary.edges(fd, size: size), messages: 0, bytes: size, skippedInternal: 0, warningCount: 0, warnings: []))
+    }
+
     static func digests(_ request: AgentRequest, to out: FrameWriter) throws {
         let options = try SourceOptions(request)
         guard try SourceFile.exists(options.mbox) else {
