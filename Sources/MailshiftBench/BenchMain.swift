@@ -21,5 +21,6 @@ enum BenchSubcommands {
         LDAPBench.self,
         SSHBench.self,
         PrecopyBench.self,
+        CrossHostBench.self,
     ]
 }

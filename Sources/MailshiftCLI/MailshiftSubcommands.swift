@@ -17,5 +17,6 @@ enum MailshiftSubcommands {
         MboxCommand.self,
         LabCommand.self,
         AgentFileCommand.self,
+        AgentCommand.self,
     ]
 }
