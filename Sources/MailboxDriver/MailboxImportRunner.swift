@@ -26,7 +26,7 @@ public struct MailboxImportRunner: StepRunner {
                 changes: [PlannedChange(.run, "import \(n.messages.grouped) messages, \(n.bytes.byteText) with \(p.importArgv?.first ?? "the import command")", messages: n.messages, bytes: n.bytes)])
         }
         let maildir = try p.require(p.maildir, "maildir", step)
-        if let delta = try precopyInspection(step, mbox: mbox, maildir: maildir) { return delta }
+        if let delta = try precopyInspection(step, mbox: mbox, maildir: maildir, context: context) { return delta }
         let n = try await sourceInspection(step, p, mbox, maildir: maildir)
         // The preview meets the refusal the import would (an import command reads the file
         // itself, and counting is the same under both readings).
