@@ -37,7 +37,9 @@ struct ApplyAttempt: AttemptStrategy {
             return .notStarted(i)
         }
         do {
-            if try await attempt.inspect(step, runner, context).state == .done {
+            if try await attempt.inspect(step, runner, context).state == .done,
+                attempt.book[i] != nil || !step.kind.recomputesOutputs
+            {
                 attempt.slots.release(lane: lane)
                 return .alreadyDone(i, attempt.book[i] ?? StepOutputs())
             }

@@ -7,9 +7,20 @@ import Steps
 extension MailboxImportRunner {
     /// A window import after a pre-copy is never found done by counting what is missing: messages
     /// deleted or re-flagged on the legacy host leave nothing missing, and still change the store.
-    func precopyInspection(_ step: StepInstance, mbox: String, maildir: String) throws -> Inspection? {
-        guard try step.parameters(MailboxImportParameters.self).precopyStep != nil else { return nil }
-        return .pending([PlannedChange(.modify, "move the delta since the pre-copy of \(mbox) into \(maildir)")])
+    /// A pre-copy is done only with its ledger journaled and in place: one killed after storing
+    /// every message but before its ledger must run again, or the window could remove nothing.
+    func precopyInspection(_ step: StepInstance, mbox: String, maildir: String, context: StepContext) throws -> Inspection? {
+        let parameters = try step.parameters(MailboxImportParameters.self)
+        if parameters.precopyStep != nil {
+            return .pending([PlannedChange(.modify, "move the delta since the pre-copy of \(mbox) into \(maildir)")])
+        }
+        guard parameters.precopyPasses != nil, try SourceFile.exists(mbox) else { return nil }
+        if let journaled = context.previousOutputs?.decode(PrecopyOutputs.self),
+            try PrecopyLedger.read(maildir: maildir, expected: journaled.ledgerSHA256) != nil
+        {
+            return nil
+        }
+        return .pending([PlannedChange(.add, "pre-copy \(mbox) into \(maildir) and record its ledger")])
     }
 
     /// The outputs of a pre-copy or a window import after one; nil for a plain import.

@@ -34,7 +34,7 @@ public struct MailboxImportRunner: StepRunner {
             return Inspection.pending([PlannedChange(.add, "import up to \(n.messages.grouped) messages, \(n.bytes.byteText) (\(n.variant)) from \(route.source.name) into \(maildir) on \(route.store.name)", messages: n.messages, bytes: n.bytes)])
                 .observing(mbox, n.source)
         }
-        if let delta = try precopyInspection(step, mbox: mbox, maildir: maildir) { return delta }
+        if let delta = try precopyInspection(step, mbox: mbox, maildir: maildir, context: context) { return delta }
         let n = try await sourceInspection(step, p, mbox, maildir: maildir)
         // The preview meets the refusal the import would (an import command reads the file
         // itself, and counting is the same under both readings).

@@ -80,7 +80,7 @@ struct SyncCommand: AsyncParsableCommand {
             throw ExitCode.journalUnavailable
         }
         if failed > 0 { throw ExitCode.stepsFailed }
-        Console.out("pre-copy of batch \(batch) done; `mailshift run \(plan)` (or resume) opens the window and moves the delta\n")
+        Console.out("pre-copy of batch \(batch) done; `mailshift resume \(plan)` opens the window and moves the delta\n")
     }
 
     /// A step of the batch past its pre-copy that has begun: the window is open (or over).

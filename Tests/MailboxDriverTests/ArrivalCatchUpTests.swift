@@ -193,4 +193,19 @@ import Testing
         #expect(report.failures.first?.summary.contains("2 missing, 0 extra") == true, "\(report.failures.map(\.summary))")
         #expect(importer.applies == 1, "no catch-up import ran")
     }
+
+    /// An import killed after its messages were durable but before its done record: the resume
+    /// finds it done, and still journals its outputs (the variant verify must read alike).
+    @Test func anImportFoundDoneAfterAKillJournalsItsOutputsAgain() async throws {
+        let s = try Scene()
+        defer { s.dir.remove() }
+        _ = try MboxImport.run(file: s.mbox, maildir: s.maildir, options: MboxImportOptions(variant: .mboxrd))
+        let importer = ArrivingImport(mbox: s.mbox, plan: [])
+        let report = try await s.run(importer)
+        #expect(report.outcome == .completed)
+        let state = try JournalState.load(from: s.store, for: s.graph)
+        let outputs = try #require(state.outputs[0]?.decode(MailboxImportOutputs.self), "the import's outputs were not journaled")
+        #expect(outputs.variant == "mboxrd")
+        #expect(outputs.messages == 3 && outputs.imported == 0)
+    }
 }

@@ -1,5 +1,8 @@
+import CommandDriver
+import Digest
 import Foundation
 import MailboxDriver
+import Steps
 import MailshiftTestSupport
 import Testing
 
@@ -81,5 +84,28 @@ import Testing
         let verify = try s.verify()
         #expect(verify.missing.isEmpty)
         #expect(verify.extra.count == 1 && verify.extra.first?.hasSuffix(":2,S") == true, "\(verify.extra)")
+    }
+
+    /// A pre-copy killed after storing every message but before its ledger is not "done": its
+    /// resume runs it again, so the window has a ledger to take the delta against.
+    @Test func aPrecopyWithoutItsLedgerIsNotDone() async throws {
+        let s = try Scene()
+        defer { s.dir.remove() }
+        let store = StoreTarget(kind: .maildir, host: "store", maildir: s.maildir)
+        var parameters = MailboxImportParameters(mbox: s.mbox, format: "mboxrd", timezone: "UTC", store: store, lock: false)
+        parameters.precopyPasses = 1
+        let step = StepInstance(index: 0, id: "b/precopy/alice", action: .mailboxImport(parameters), template: 0, batch: "b",
+            user: "alice", users: [], host: nil, fingerprint: Fingerprint(fields: ["p"]), label: nil, reversible: true)
+        let runner = MailboxImportRunner(transport: LocalTransport())
+        _ = try MboxImport.run(file: s.mbox, maildir: s.maildir, options: s.options)  // the import, then the kill
+        #expect(try await runner.inspect(step, context: StepContext(dryRun: false)).state == .pending)
+
+        let outputs = try await runner.apply(step, context: StepContext(dryRun: false))
+        let journaled = try #require(outputs.decode(PrecopyOutputs.self))
+        #expect(journaled.ledgerEntries == 4)
+        #expect(try await runner.inspect(step, context: StepContext(dryRun: false, previousOutputs: outputs)).state == .done)
+        // A ledger replaced behind mailshift's back is not the journaled one: run again.
+        try PrecopyLedger(names: ["x"]).write(maildir: s.maildir)
+        #expect(try await runner.inspect(step, context: StepContext(dryRun: false, previousOutputs: outputs)).state == .pending)
     }
 }
