@@ -81,7 +81,7 @@ let package = Package(
             "Steps", "Journal", "Executor", "ExecutorHarness", "ExecutorCrashWorker", "MailshiftTestSupport",
         ]),
         .testTarget(name: "ExecutorCLITests", dependencies: [
-            "MailshiftCLI", "Executor", "ExecutorHarness", "Journal", "Steps", "MailshiftTestSupport",
+            "MailshiftCLI", "Executor", "ExecutorHarness", "Journal", "Steps", "MailshiftTestSupport", "PlanCompiler",
         ]),
         .testTarget(name: "JournalTests", dependencies: ["Steps", "Journal", "Digest", "MailshiftTestSupport"]),
         .testTarget(name: "CommandDriverTests", dependencies: [
@@ -91,9 +91,11 @@ let package = Package(
             "LDAPDriver", "Steps", "PlanCompiler", "Journal", "MailshiftCLI", "MailshiftTestSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "MailboxDriverTests", dependencies: ["MailboxDriver", "CommandDriver", "Steps", "Digest", "Lab", "MailshiftTestSupport", "SafeFiles"]),
+        .testTarget(name: "MailboxDriverTests", dependencies: [
+            "MailboxDriver", "CommandDriver", "Steps", "Digest", "Lab", "MailshiftTestSupport", "SafeFiles", "Executor", "Journal",
+        ]),
         .testTarget(name: "EndToEndTests", dependencies: [
-            "MailshiftCLI", "PlanCompiler", "Steps", "MailshiftTestSupport", "Lab",
+            "MailshiftCLI", "PlanCompiler", "Steps", "MailshiftTestSupport", "Lab", "MailboxDriver",
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -2,7 +2,7 @@ import Foundation
 import Steps
 
 /// The transport drivers are given: picks the local or the ssh transport by the host's `connect`.
-public struct HostTransport: CommandTransport {
+public struct HostTransport: CommandTransport, AgentSessionOpening {
     public let local: LocalTransport
     public let ssh: SSHTransport
 
@@ -15,6 +15,13 @@ public struct HostTransport: CommandTransport {
         switch host.connect {
         case .local: try await local.run(argv, on: host, stdin: stdin, timeout: timeout)
         case .ssh: try await ssh.run(argv, on: host, stdin: stdin, timeout: timeout)
+        }
+    }
+
+    public func openSession(_ argv: [String], on host: HostEndpoint) async throws -> AgentSession {
+        switch host.connect {
+        case .local: try AgentSession.spawn(argv, host: host, environment: local.environment, release: nil)
+        case .ssh: try await ssh.openSession(argv, on: host)
         }
     }
 

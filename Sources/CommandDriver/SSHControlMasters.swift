@@ -127,6 +127,8 @@ actor SSHControlMasters {
         }
         let path = String(cString: made)
         chmod(path, 0o700)
+        // Who holds it: a later run reaps the directory (and its masters) once this one is gone.
+        try? ControlSocketReaper.holderRecord().write(toFile: "\(path)/\(ControlSocketReaper.holderFile)", atomically: false, encoding: .utf8)
         directory = path
         return path
     }

@@ -15,7 +15,7 @@ import Steps
 /// - ssh's own failures throw a classified `CommandFailure` (unreachable: transient; host key or
 ///   authentication: permanent). A remote command's non-zero exit is returned, not thrown.
 /// - Call `close()` when done: it stops the masters and removes the socket directory.
-public final class SSHTransport: CommandTransport {
+public final class SSHTransport: CommandTransport, AgentSessionOpening {
     public struct Configuration: Sendable {
         /// An ssh client config file used instead of `~/.ssh/config` (`ssh -F`).
         public var configFile: String?
@@ -90,6 +90,41 @@ public final class SSHTransport: CommandTransport {
             throw CommandFailure(reason, host: host.name, command: rendered, stderrTail: result.stderr.tailText(600))
         }
         return CommandOutcome(status: result.status, stdout: result.stdout, stderr: result.stderr)
+    }
+
+    /// A long-lived session running `argv` (the agent), on the host's master like `run`; it holds
+    /// its session slot until `AgentSession.close()`. No remote deadline wrapper: the agent ends
+    /// by itself when the session closes (EOF on its stdin, a broken pipe on its stdout).
+    public func openSession(_ argv: [String], on host: HostEndpoint) async throws -> AgentSession {
+        guard !argv.isEmpty, !argv.contains(where: { $0.utf8.contains(0) }) else {
+            throw CommandFailure(.invalidInput("empty argv or a NUL byte"), host: host.name, command: CommandFailure.render(argv))
+        }
+        try options.validate(host)
+        var args = options.common(for: host)
+        var slot: SSHControlMasters.Slot?
+        if configuration.multiplex {
+            let s = try await masters.acquire(for: host) { socket in try await self.startMaster(host, socket: socket) }
+            slot = s
+            args += ["-o", "ControlMaster=no", "-o", "ControlPath=\(s.socket)"]
+        } else {
+            args += ["-o", "ControlMaster=no", "-o", "ControlPath=none"]
+        }
+        args += ["--", host.address, ShellQuoting.commandLine(argv)]
+        let masters = self.masters
+        var release: (@Sendable () async -> Void)?
+        if let slot { release = { await masters.release(slot) } }
+        do {
+            return try AgentSession.spawn(args, host: host, environment: configuration.environment, release: release)
+        } catch {
+            await release?()
+            throw error
+        }
+    }
+
+    /// Stops the masters and removes the socket directories a dead run left in this transport's
+    /// socket parent; one line per directory (say them: they are the run's own leftovers).
+    public func reapLeftovers() -> [String] {
+        ControlSocketReaper.reap(parent: configuration.socketParent, sshConfigFile: configuration.configFile)
     }
 
     /// Stops every master connection and removes the private socket directory.

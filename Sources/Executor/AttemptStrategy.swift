@@ -41,7 +41,7 @@ struct ApplyAttempt: AttemptStrategy {
                 attempt.slots.release(lane: lane)
                 return .alreadyDone(i, attempt.book[i] ?? StepOutputs())
             }
-            let outputs = try await attempt.apply(step, runner, context)
+            let outputs = try await attempt.applyCatchingUp(step, runner, context)
             attempt.slots.release(lane: lane)
             return .applied(i, outputs)
         } catch let error as JournalWriteFailure {

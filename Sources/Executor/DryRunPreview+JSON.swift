@@ -15,6 +15,9 @@ public struct PreviewDocument: Codable, Sendable, Hashable {
         public var changes: [Change]
         /// Why the step is unknown, or what an inspection found.
         public var reason: String?
+        /// What the inspection read that its changes rest on (a source mailbox's identity), by
+        /// subject; absent when nothing beyond the change lines.
+        public var observed: [String: String]?
     }
 
     public struct Change: Codable, Sendable, Hashable {
@@ -45,7 +48,8 @@ extension DryRunPreview {
                     changes: (e.inspection?.changes ?? []).map {
                         PreviewDocument.Change(marker: $0.marker.rawValue, text: $0.text, messages: $0.messages, bytes: $0.bytes)
                     },
-                    reason: e.inspection == nil ? "done in the journal" : e.inspection?.reason)
+                    reason: e.inspection == nil ? "done in the journal" : e.inspection?.reason,
+                    observed: e.inspection.flatMap { $0.observed.isEmpty ? nil : $0.observed })
             })
     }
 }

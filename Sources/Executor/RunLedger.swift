@@ -62,13 +62,13 @@ struct RunLedger {
         switch result {
         case .applied(_, let outputs):
             report.applied += 1
-            return journal.enqueue(.done(step, how: "applied", outputs: outputs), then: .complete(i))
+            return journal.enqueue(.done(step, how: "applied", outputs: outputs, at: CompletionTime.now()), then: .complete(i))
         case .alreadyDone(_, let outputs):
             report.alreadyDone += 1
-            return journal.enqueue(.done(step, how: "found", outputs: outputs), then: .complete(i))
+            return journal.enqueue(.done(step, how: "found", outputs: outputs, at: CompletionTime.now()), then: .complete(i))
         case .gatePassed(_, let how):
             report.applied += 1
-            return journal.enqueue(.done(step, how: how, outputs: [:]), then: .complete(i))
+            return journal.enqueue(.done(step, how: how, outputs: [:], at: CompletionTime.now()), then: .complete(i))
         case .previewed(_, let inspection, let failure):
             preview.add(step, inspection: inspection)
             // A step the live systems would not let us inspect makes the preview fail (exit 2).

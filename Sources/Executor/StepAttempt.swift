@@ -96,7 +96,7 @@ struct StepAttempt: Sendable {
         }
     }
 
-    private func makeContext(_ step: StepInstance) -> StepContext {
+    func makeContext(_ step: StepInstance) -> StepContext {
         let book = self.book
         let redactor = self.redactor
         let observer = self.observer

@@ -12,7 +12,8 @@ public struct JournalRecord: Sendable, Hashable {
         /// Admitted to run: durable before the driver inspects or applies. A step that has this
         /// and no later record may have acted: a resume inspects it first.
         case started = 0x53  // S
-        /// Finished, with outputs. Detail: how (`applied`, `found`, `approved`), then `key=value`s.
+        /// Finished, with outputs. Detail: how (`applied`, `found`, `approved`), then `key=value`s,
+        /// then (journals written since downtime was measured) `@<unix milliseconds>` of completion.
         case done = 0x44  // D
         /// Failed. Detail: disposition, summary, hint.
         case failed = 0x46  // F
@@ -59,9 +60,10 @@ public struct JournalRecord: Sendable, Hashable {
             detail: [String(attempt)])
     }
 
-    public static func done(_ step: StepInstance, how: String, outputs: StepOutputs) -> JournalRecord {
+    /// `at`: when the step finished (unix milliseconds), which downtime is measured from.
+    public static func done(_ step: StepInstance, how: String, outputs: StepOutputs, at: Int64? = nil) -> JournalRecord {
         JournalRecord(kind: .done, index: step.index, fingerprint: shortFingerprint(step), stepID: step.id,
-            detail: [how] + encode(outputs))
+            detail: [how] + encode(outputs) + (at.map { [CompletionTime.field($0)] } ?? []))
     }
 
     public static func failed(_ step: StepInstance, disposition: FailureDisposition, summary: String, hint: String?)
@@ -118,6 +120,12 @@ public struct JournalRecord: Sendable, Hashable {
         case .checkpoint: Self.decode(detail[...])
         default: StepOutputs()
         }
+    }
+
+    /// When a done record's step finished; nil in journals written before it was recorded.
+    public var finishedAt: Int64? {
+        guard kind == .done, detail.count > 1, let last = detail.last else { return nil }
+        return CompletionTime.parse(last)
     }
 
     /// Outputs as `key=value` fields, sorted by key so the bytes are stable.

@@ -11,6 +11,8 @@ public struct JournalState: Sendable {
     /// Finished outputs, or checkpointed partial outputs of an unfinished step.
     public var outputs: [Int: StepOutputs]
     public var failures: [Int: FailureNote]
+    /// When each done step finished (unix milliseconds), where the journal recorded it: downtime.
+    public var finishedAt: [Int: Int64] = [:]
     /// Gates approved (still valid for this graph).
     public var approved: Set<Int>
     /// Who approved each of those gates, when, and why (as recorded in this journal).
@@ -98,6 +100,7 @@ public struct JournalState: Sendable {
             status[i] = .done
             waiting[i] = nil
             failures[i] = nil
+            finishedAt[i] = record.finishedAt
             let o = record.outputs
             if !o.isEmpty { outputs[i] = o }
         case .failed:
@@ -113,6 +116,7 @@ public struct JournalState: Sendable {
         case .rolledBack:
             status[i] = .pending
             failures[i] = nil
+            finishedAt[i] = nil
             if record.forgetsOutputs { outputs[i] = nil }
         case .waiting:
             status[i] = .waiting
@@ -145,7 +149,7 @@ public struct JournalState: Sendable {
             }
             switch status[i] {
             case .done:
-                out.append(.done(step, how: "kept", outputs: outputs[i] ?? StepOutputs()))
+                out.append(.done(step, how: "kept", outputs: outputs[i] ?? StepOutputs(), at: finishedAt[i]))
             case .failed:
                 if let o = outputs[i] { out.append(.checkpoint(step, outputs: o)) }
                 if let f = failures[i] {
@@ -168,6 +172,7 @@ struct OldStep {
     var outputs: StepOutputs?
     var failure: FailureNote?
     var approved = false
+    var finishedAt: Int64?
 
     init(fingerprint: String) { self.fingerprint = fingerprint }
 
@@ -180,6 +185,7 @@ struct OldStep {
         case .started: status = .started
         case .done:
             status = .done
+            finishedAt = record.finishedAt
             let o = record.outputs
             if !o.isEmpty { outputs = o }
         case .failed:
@@ -191,6 +197,7 @@ struct OldStep {
         case .released: if status == .started { status = .pending }
         case .rolledBack:
             status = .pending
+            finishedAt = nil
             if record.forgetsOutputs { outputs = nil }
         case .waiting: status = .waiting
         case .approved: approved = true

@@ -92,6 +92,7 @@ extension JournalState {
             if c < 0 {
                 change.kept += 1
                 status[i] = step.status
+                finishedAt[i] = step.finishedAt
                 if let o = step.outputs { outputs[i] = o }
                 if let f = step.failure { failures[i] = f }
                 if step.approved { approved.insert(i) }

@@ -49,6 +49,22 @@ public struct LabConfig: Sendable, Codable, Hashable {
     public var legacyHost: String
     public var storeHost: String
     public var executable: String
+    /// The real mail system's interface for tools (nil with the stand-in MTA); see docs/lab.md.
+    public var mailSystem: LabMailSystem?
+    public var domain: String?
+    public var smtp: LabEndpoint?
+    public var imap: LabEndpoint?
+    public var lmtp: LabEndpoint?
+    public var userPassword: String?
+    public var mailLog: String?
+    /// The account that owns the store's Maildirs (the plans' `store.owner`).
+    public var storeOwner: String?
+
+    enum CodingKeys: String, CodingKey {
+        case users, messages, seed, ldapURL, ldapPort, peopleBase, bindDN, legacyHost, storeHost, executable
+        case mailSystem = "mail_system", domain, smtp, imap, lmtp, userPassword = "user_password", mailLog = "mail_log"
+        case storeOwner = "store_owner"
+    }
 
     public static func load(_ paths: LabPaths) throws -> LabConfig {
         guard let data = FileManager.default.contents(atPath: paths.config) else {

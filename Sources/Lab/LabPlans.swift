@@ -63,6 +63,7 @@ public struct LabPlans: Sendable {
               path: \(Self.q(paths.storeRoot + "/{user}/Maildir"))
 
             """
+        if let owner = config.storeOwner { y += "  owner: \(owner)              # Dovecot serves the store as this account\n" }
         if strategy == "forward" {
             y += """
                 forward:

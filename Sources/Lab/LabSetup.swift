@@ -9,6 +9,8 @@ public enum LabSetup {
         public var seed: UInt64 = 1
         /// Seconds between the stand-in MTA's deliveries; nil starts no MTA.
         public var mtaInterval: Double? = 0.5
+        /// Real Postfix + Dovecot (no stand-in MTA then), or the stand-in world.
+        public var mail = LabMailSystem.standIn
         public init() {}
     }
 
@@ -61,21 +63,25 @@ public enum LabSetup {
         _ = slapd.detach()
         let section = try slapd.planDirectorySection(passwordFile: paths.passwordFile)
         try LabSecrets.write(layout.servicePassword, toFile: paths.run + "/ldap.bindpw")
-        let config = LabConfig(
+        var config = LabConfig(
             users: users, messages: options.messages, seed: options.seed, ldapURL: slapd.url, ldapPort: slapd.port,
             peopleBase: layout.peopleBase, bindDN: layout.migratorDN, legacyHost: legacy, storeHost: "newstore.lab.test",
             executable: executable)
+        if options.mail == .real { try RealMailLab.up(paths, config: &config) }
         try config.save(paths)
         try LabPlans(paths: paths, config: config, directorySection: section).write()
-        if let interval = options.mtaInterval {
+        if let interval = options.mtaInterval, options.mail == .standIn {
             try startService(paths, "mta", arguments: ["lab", "mta", "--dir", paths.root, "--interval", String(interval)], executable: executable)
+        }
+        if let interval = options.mtaInterval, options.mail == .real {
+            try startService(paths, "traffic", arguments: ["lab", "traffic", "--dir", paths.root, "--interval", String(interval)], executable: executable)
         }
         return config
     }
 
     /// Stops everything `up` started (MTA, stand-in servers, slapd); the files stay.
     public static func down(_ paths: LabPaths) -> [String] {
-        var stopped: [String] = []
+        var stopped = RealMailLab.down(paths)
         for name in ["mta", "store", "proxy"] where LabProcess.livePid(paths.pidFile(name)) != nil {
             LabProcess.stop(pidFile: paths.pidFile(name))
             stopped.append(name)

@@ -20,6 +20,7 @@ public enum LabStandIns {
     /// `choke hold USER`: from now on the choke router spools the user's new mail aside.
     public static func chokeHold(_ paths: LabPaths, user: String) throws {
         try checkUser(paths, user)
+        if let real = try realChannel(paths) { return try real.chokeHold(user) }
         try FileManager.default.createDirectory(atPath: paths.held, withIntermediateDirectories: true)
         try LabDelivery.withLock(paths.routeLock(user)) {
             guard FileManager.default.createFile(atPath: paths.chokeMarker(user), contents: Data()) else {
@@ -32,6 +33,7 @@ public enum LabStandIns {
     /// lets mail through again (queue first, so nothing slips between the two).
     public static func chokeRelease(_ paths: LabPaths, user: String) throws -> Int {
         try checkUser(paths, user)
+        if let real = try realChannel(paths) { return try real.chokeRelease(user) }
         return try LabDelivery.withLock(paths.routeLock(user)) {
             let count = try LabDelivery.release(queue: paths.heldQueue(user), maildir: paths.maildir(user))
             unlink(paths.chokeMarker(user))
@@ -45,6 +47,7 @@ public enum LabStandIns {
     /// `hold master`: releases the held mail of every user whose delivery is no longer `hold`.
     public static func holdMaster(_ paths: LabPaths) throws -> Int {
         let config = try LabConfig.load(paths)
+        if let real = try realChannel(paths) { return try real.releaseUnblocked() }
         let entries = try LabDirectory(config: config, paths: paths).users()
         var count = 0
         for user in config.users where !(entries[user]?["maildeliveryoption"] ?? []).contains("hold") {
@@ -53,6 +56,12 @@ public enum LabStandIns {
             }
         }
         return count
+    }
+
+    /// The front MX's hold channel when the lab runs the real mail system.
+    static func realChannel(_ paths: LabPaths) throws -> RealHoldChannel? {
+        let config = try LabConfig.load(paths)
+        return config.mailSystem == .real ? RealHoldChannel(paths: paths, config: config) : nil
     }
 
     static func checkUser(_ paths: LabPaths, _ user: String) throws {

@@ -32,6 +32,8 @@ public final class SSHDInstance: @unchecked Sendable {
     private let lock = NSLock()
     private var process: Process?
     private let environment: [String: String]
+    /// Directories that get a fresh tmpfs in sshd's own mount namespace (see `start`).
+    private let privateMounts: [String]
 
     /// A host endpoint for the plan model that reaches this server with ssh.
     public var endpoint: HostEndpoint {
@@ -43,7 +45,13 @@ public final class SSHDInstance: @unchecked Sendable {
     /// Makes keys and config in `directory` (which must exist) and starts sshd, retrying on a port
     /// taken between choosing and binding it. `environment` is set for every session (sshd's
     /// `SetEnv`, which also overrides `PATH`), e.g. to put a built `mailshift` on the remote PATH.
-    public static func start(in directory: String, maxLifetime: Int = 900, environment: [String: String] = [:]) throws -> SSHDInstance {
+    ///
+    /// `privateMounts`: existing directories on which sshd (run under `unshare -m`, so as root)
+    /// mounts a fresh tmpfs that only its own sessions see: what a session writes there exists on
+    /// this "host" only, as on a machine with its own disk, and vanishes with the server.
+    public static func start(
+        in directory: String, maxLifetime: Int = 900, environment: [String: String] = [:], privateMounts: [String] = []
+    ) throws -> SSHDInstance {
         try SSHKeygen.make(at: "\(directory)/host_ed25519")
         try SSHKeygen.make(at: "\(directory)/client_ed25519")
         try FileManager.default.copyItem(atPath: "\(directory)/client_ed25519.pub", toPath: "\(directory)/authorized_keys")
@@ -51,16 +59,17 @@ public final class SSHDInstance: @unchecked Sendable {
         var lastLog = ""
         for _ in 0..<6 {
             let port = try FreePort.pick()
-            let instance = try SSHDInstance(directory: directory, port: port, environment: environment)
+            let instance = try SSHDInstance(directory: directory, port: port, environment: environment, privateMounts: privateMounts)
             if try instance.launch(maxLifetime: maxLifetime) { return instance }
             lastLog = (try? String(contentsOfFile: "\(directory)/sshd.log", encoding: .utf8)) ?? ""
         }
         throw Failure(description: "sshd did not start: \(lastLog.suffix(500))")
     }
 
-    private init(directory: String, port: Int, environment: [String: String]) throws {
+    private init(directory: String, port: Int, environment: [String: String], privateMounts: [String]) throws {
         self.directory = directory
         self.environment = environment
+        self.privateMounts = privateMounts
         self.port = port
         self.user = SSHDInstance.runningUser
         self.clientKey = "\(directory)/client_ed25519"
@@ -99,8 +108,16 @@ public final class SSHDInstance: @unchecked Sendable {
     /// True once sshd accepts connections; false if it exited (e.g. the port was taken).
     private func launch(maxLifetime: Int) throws -> Bool {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-        p.arguments = ["-s", "TERM", String(maxLifetime), "/usr/sbin/sshd", "-D", "-e", "-f", "\(directory)/sshd_config"]
+        let server = ["/usr/bin/timeout", "-s", "TERM", String(maxLifetime), "/usr/sbin/sshd", "-D", "-e", "-f", "\(directory)/sshd_config"]
+        if privateMounts.isEmpty {
+            p.executableURL = URL(fileURLWithPath: server[0])
+            p.arguments = Array(server.dropFirst())
+        } else {
+            // A mount namespace of its own; the mounts made in it are invisible outside it.
+            let script = #"while [ "$1" != -- ]; do mount -t tmpfs -o mode=0755 mailshift-host "$1" || exit 97; shift; done; shift; exec "$@""#
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
+            p.arguments = ["-m", "--propagation", "private", "/bin/sh", "-c", script, "sh"] + privateMounts + ["--"] + server
+        }
         _ = FileManager.default.createFile(atPath: "\(directory)/sshd.log", contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(directory)/sshd.log"))
         p.standardError = log

@@ -21,11 +21,20 @@ public struct MailboxImportRunner: StepRunner {
         let mbox = try p.require(p.mbox, "mbox", step)
         if p.storeKind == .command {
             let n = try await sourceInspection(step, p, mbox, maildir: nil)
-            return .unknown(
+            return Inspection.unknown(
                 "an import command cannot tell what it already imported",
-                changes: [PlannedChange(.run, "import \(n.messages.grouped) messages, \(n.bytes.byteText) with \(p.importArgv?.first ?? "the import command")", messages: n.messages, bytes: n.bytes)])
+                changes: [PlannedChange(.run, "import \(n.messages.grouped) messages, \(n.bytes.byteText) with \(p.importArgv?.first ?? "the import command")", messages: n.messages, bytes: n.bytes)]
+            ).observing(mbox, n.source)
         }
         let maildir = try p.require(p.maildir, "maildir", step)
+        if let route = CrossHostRoute(step, store: p.store, context: context) {
+            // The source is counted where it lives; the store host skips, by name, what it holds.
+            let n = try await sourceInspection(step, p, mbox, maildir: nil)
+            if n.messages == 0 { return .done("no messages in \(mbox)") }
+            return Inspection.pending([PlannedChange(.add, "import up to \(n.messages.grouped) messages, \(n.bytes.byteText) (\(n.variant)) from \(route.source.name) into \(maildir) on \(route.store.name)", messages: n.messages, bytes: n.bytes)])
+                .observing(mbox, n.source)
+        }
+        if let delta = try precopyInspection(step, mbox: mbox, maildir: maildir) { return delta }
         let n = try await sourceInspection(step, p, mbox, maildir: maildir)
         // The preview meets the refusal the import would (an import command reads the file
         // itself, and counting is the same under both readings).
@@ -33,9 +42,10 @@ public struct MailboxImportRunner: StepRunner {
             throw MboxError.ambiguous(mbox, offset: 0)
         }
         let pending = n.pending ?? n.messages
-        if pending == 0 { return .done("\(n.messages.grouped) messages already in \(maildir)") }
+        if pending == 0 { return Inspection.done("\(n.messages.grouped) messages already in \(maildir)").observing(mbox, n.source) }
         let bytes = n.pendingBytes ?? n.bytes
-        return .pending([PlannedChange(.add, "import \(pending.grouped) messages, \(bytes.byteText) (\(n.variant)) into \(maildir)", messages: pending, bytes: bytes)])
+        return Inspection.pending([PlannedChange(.add, "import \(pending.grouped) messages, \(bytes.byteText) (\(n.variant)) into \(maildir)", messages: pending, bytes: bytes)])
+            .observing(mbox, n.source)
     }
 
     public func apply(_ step: StepInstance, context: StepContext) async throws -> StepOutputs {
@@ -44,8 +54,14 @@ public struct MailboxImportRunner: StepRunner {
         let mbox = try p.require(p.mbox, "mbox", step)
         if p.storeKind == .command { return try await applyCommand(step, p, mbox, context) }
         let maildir = try p.require(p.maildir, "maildir", step)
+        if let precopy = try await applyPrecopy(step, p, mbox: mbox, maildir: maildir, context: context) { return precopy }
         let report: MboxImportReport
-        if let host = step.remoteHost {
+        if let route = CrossHostRoute(step, store: p.store, context: context) {
+            // Two machines: read on the source host, relayed here, written on the store host.
+            (_, report) = try await agent.crossHost().importMailbox(
+                source: route.source, store: route.store, read: p.readRequest(.readMailbox, mbox: mbox),
+                write: p.storeRequest(.writeMaildir, maildir: maildir))
+        } else if let host = step.remoteHost {
             report = try await agent.call(
                 ["mbox", "import", mbox, "--maildir", maildir, "--variant", p.variant.rawValue, "--timezone", p.timeZone.identifier,
                  "--format", "json", "--if-ambiguous", p.ifAmbiguous.rawValue] + (p.lock ? ["--lock"] : [])
@@ -99,6 +115,9 @@ public struct MailboxImportRunner: StepRunner {
             throw StepError.permanent("\(step.id): store_kind command needs import_argv")
         }
         let source = try await sourceInspection(step, p, mbox, maildir: nil)
+        let route = CrossHostRoute(step, store: p.store, context: context)
+        // The store's count and import run where the store is (the step's host holds the source).
+        let storeHost = route?.store ?? step.commandHost
         var outputs = MailboxImportOutputs(messages: source.messages, sourceIdentity: source.source)
         outputs.bytes = source.bytes
         if let countArgv = p.countArgv {
@@ -109,23 +128,34 @@ public struct MailboxImportRunner: StepRunner {
             if let saved {
                 before = saved
             } else {
-                before = try await StoreCount.run(countArgv, on: step.commandHost, agent: agent)
+                before = try await StoreCount.run(countArgv, on: storeHost, agent: agent)
                 try await context.checkpoint(StepOutputs(encoding: StoreCountCheckpoint(countBefore: before)))
             }
             outputs.countBefore = before
-            let now = try await StoreCount.run(countArgv, on: step.commandHost, agent: agent)
+            let now = try await StoreCount.run(countArgv, on: storeHost, agent: agent)
             if now >= before + source.messages, saved != nil {
                 outputs.countAfter = now
                 return StepOutputs(encoding: outputs)
             }
         }
-        let outcome = try await agent.transport.run(importArgv, on: step.commandHost, stdin: nil, timeout: 86400)
-        guard outcome.status == 0 else {
-            let err = String(decoding: outcome.stderr.suffix(1000), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw StepError.permanent("\(step.id): \(importArgv[0]) exited \(outcome.status): \(err)")
+        if let route {
+            // Two machines: the file's bytes relayed to the store host, imported there from a copy.
+            var run = AgentRequest(op: .importCommand)
+            (run.mbox, run.argv) = (mbox, importArgv)
+            let report = try await agent.crossHost().importCommand(
+                source: route.source, store: route.store, read: p.readRequest(.readFile, mbox: mbox), run: run)
+            guard report.status == 0 else {
+                throw StepError.permanent("\(step.id): \(importArgv[0]) exited \(report.status) on \(route.store.name): \(report.stderrTail.trimmingCharacters(in: .whitespacesAndNewlines))")
+            }
+        } else {
+            let outcome = try await agent.transport.run(importArgv, on: step.commandHost, stdin: nil, timeout: 86400)
+            guard outcome.status == 0 else {
+                let err = String(decoding: outcome.stderr.suffix(1000), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                throw StepError.permanent("\(step.id): \(importArgv[0]) exited \(outcome.status): \(err)")
+            }
         }
         if let countArgv = p.countArgv {
-            outputs.countAfter = try await StoreCount.run(countArgv, on: step.commandHost, agent: agent)
+            outputs.countAfter = try await StoreCount.run(countArgv, on: storeHost, agent: agent)
         }
         return StepOutputs(encoding: outputs)
     }

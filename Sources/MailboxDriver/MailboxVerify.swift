@@ -39,6 +39,14 @@ public enum MailboxVerify {
             try reader.read(into: &c)
             source = c.messages
         }
+        return try compare(source: source, sourceID: sourceID, file: file, maildir: maildir, mode: mode, tagPrefix: tagPrefix)
+    }
+
+    /// The store half of `run`: `source` (each message's offset, tag and digest, read wherever
+    /// the mailbox lives) against the Maildir here.
+    static func compare(
+        source: [(offset: Int, tag: String, digest: String)], sourceID: String, file: String, maildir: String, mode: Mode, tagPrefix: String
+    ) throws -> Report {
         let ours = MaildirIndex.scan(maildir).filter { MessageTag.isOurs($0.key, prefix: tagPrefix) }
         var missing: [String] = []
         var extra: [String] = []

@@ -35,7 +35,14 @@ public struct MailboxVerifyRunner: StepRunner {
         let maildir = try p.require(p.maildir, "maildir", step)
         let variant = importedVariant(step, context) ?? p.variant
         let report: MailboxVerify.Report
-        if let host = step.remoteHost {
+        if let route = CrossHostRoute(step, store: p.store, context: context) {
+            // Digests computed on both sides: the source's relayed to the store, compared there.
+            var read = p.readRequest(.sourceDigests, mbox: mbox, variant: variant)
+            (read.mode, read.tagPrefix) = (mode.rawValue, "m")
+            var compare = p.storeRequest(.verifyMaildir, maildir: maildir)
+            compare.mode = mode.rawValue
+            report = try await agent.crossHost().verify(source: route.source, store: route.store, read: read, compare: compare)
+        } else if let host = step.remoteHost {
             report = try await agent.call(
                 ["mbox", "verify", mbox, "--maildir", maildir, "--mode", mode.rawValue, "--variant", variant.rawValue,
                  "--timezone", p.timeZone.identifier, "--format", "json"],
@@ -46,7 +53,15 @@ public struct MailboxVerifyRunner: StepRunner {
                 try MailboxVerify.run(file: mbox, maildir: maildir, variant: variant, timeZone: tz, mode: mode)
             }
         }
-        guard report.passed else { throw VerifyFailure(file: mbox, missing: report.missing, extra: report.extra) }
+        guard report.passed else {
+            let id = verify.importStep.id
+            if let arrivals = ArrivalCheck.arrivals(report,
+                importedIdentity: context.outputs(of: id)?.decode(MailboxImportOutputs.self)?.sourceIdentity, importStepID: id)
+            {
+                throw arrivals
+            }
+            throw VerifyFailure(file: mbox, missing: report.missing, extra: report.extra)
+        }
         return StepOutputs(
             encoding: MailboxVerifyOutputs(
                 passed: true, mode: verify.mode, messages: report.sourceMessages, destinationMessages: report.destinationMessages,
@@ -68,7 +83,8 @@ public struct MailboxVerifyRunner: StepRunner {
             throw StepError.permanent("\(step.id): a command store is verified by count_argv and the import step's counts", hint: "set count_argv on the store")
         }
         let messages = imported.messages
-        let now = try await StoreCount.run(countArgv, on: step.commandHost, agent: agent)
+        let storeHost = CrossHostRoute(step, store: p.store, context: context)?.store ?? step.commandHost
+        let now = try await StoreCount.run(countArgv, on: storeHost, agent: agent)
         guard now - before == messages else {
             throw StepError.permanent("\(step.id): store count grew by \(now - before), the mailbox has \(messages) messages")
         }

@@ -23,12 +23,15 @@ public struct SavedImportRunner: StepRunner {
         return (saved, p.maildir, p)
     }
 
+    /// Saved mail's names start `s` (spool mail's `m`): the two never collide.
+    let savedTagPrefix = "s"
+
     /// The saved file's variant: mboxo unless the plan pinned one.
     func variant(_ p: MailboxStepParameters) -> MboxVariant { p.variant == .auto ? .mboxo : p.variant }
 
     public func inspect(_ step: StepInstance, context: StepContext) async throws -> Inspection {
         let (saved, maildir, p) = try paths(step)
-        guard step.remoteHost == nil else {
+        guard step.remoteHost == nil, CrossHostRoute(step, store: p.store, context: context) == nil else {
             return .unknown("the saved mail is on \(step.host?.name ?? "a remote host")", changes: [PlannedChange(.add, "import saved mail \(saved)")])
         }
         guard try SourceFile.exists(saved) else {
@@ -43,7 +46,7 @@ public struct SavedImportRunner: StepRunner {
             return .unknown("an import command cannot tell what it already imported", changes: [PlannedChange(.run, "import saved mail \(saved)")])
         }
         let dir = try p.require(maildir, "maildir", step)
-        let options = try p.importOptions(step, tagPrefix: "s", deduplicate: true, variant: variant(p))
+        let options = try p.importOptions(step, tagPrefix: savedTagPrefix, deduplicate: true, variant: variant(p))
         let n = try await BlockingWork.run { try MboxImport.preview(file: saved, maildir: dir, options: options) }
         if n.pending == 0 { return .done("\(n.tally.messages.grouped) saved messages already in \(dir)") }
         return .pending([PlannedChange(.add, "import \(n.pending.grouped) saved messages, \(n.pendingBytes.byteText) into \(dir)", messages: n.pending, bytes: n.pendingBytes)])
@@ -59,6 +62,16 @@ public struct SavedImportRunner: StepRunner {
             return ["command": "done"]
         }
         let dir = try p.require(maildir, "maildir", step)
+        if let route = CrossHostRoute(step, store: p.store, context: context) {
+            // The saved file is on the legacy host; it goes the two-host way, skipping by digest
+            // what the main import already stored.
+            var write = p.storeRequest(.writeMaildir, maildir: dir)
+            (write.tagPrefix, write.deduplicate) = (savedTagPrefix, true)
+            var read = p.readRequest(.readMailbox, mbox: saved, variant: variant(p))
+            read.lock = false
+            let (_, r) = try await agent.crossHost().importMailbox(source: route.source, store: route.store, read: read, write: write)
+            return MailboxImportRunner.outputs(r)
+        }
         if let host = step.remoteHost {
             let r = try await agent.call(
                 ["mbox", "import", saved, "--maildir", dir, "--variant", variant(p).rawValue, "--timezone", p.timeZone.identifier,
@@ -70,7 +83,7 @@ public struct SavedImportRunner: StepRunner {
             none.imported = 0
             return StepOutputs(encoding: none)
         }
-        let options = try p.importOptions(step, tagPrefix: "s", deduplicate: true, variant: variant(p))
+        let options = try p.importOptions(step, tagPrefix: savedTagPrefix, deduplicate: true, variant: variant(p))
         let r = try await BlockingWork.run { try MboxImport.run(file: saved, maildir: dir, options: options) }
         return MailboxImportRunner.outputs(r)
     }

@@ -20,5 +20,7 @@ enum BenchSubcommands {
         ExecutorBench.self,
         LDAPBench.self,
         SSHBench.self,
+        PrecopyBench.self,
+        CrossHostBench.self,
     ]
 }

@@ -10,7 +10,7 @@ struct LabCommand: ParsableCommand {
         subcommands: [
             LabUpCommand.self, LabDownCommand.self, LabVerifyCommand.self, LabMTACommand.self, LabServiceCommand.self,
             LabDaemonCommand.self, LabDirsyncCommand.self, LabProxySetupCommand.self, LabChokeCommand.self,
-            LabHoldCommand.self, LabSlapdCommand.self,
+            LabHoldCommand.self, LabSlapdCommand.self, LabTrafficCommand.self,
         ])
 
     /// Prints a lab error and exits 1.
@@ -40,7 +40,10 @@ struct LabUpCommand: ParsableCommand {
     @Option(help: "How many users.") var users = 50
     @Option(help: "Messages per mailbox.") var messages = 20
     @Option(help: "Seed of the generated mailboxes.") var seed: UInt64 = 1
-    @Option(help: "Seconds between the stand-in MTA's deliveries (0: no MTA).") var mtaInterval = 0.5
+    @Option(help: "Seconds between the stand-in MTA's deliveries, or with --mail real between `lab traffic`'s SMTP messages (0: none).")
+    var mtaInterval = 0.5
+    @Option(help: "The mail system: real (Postfix front MX + Dovecot store on 127.0.0.1) or stand-in.")
+    var mail = LabMailSystem.standIn.rawValue
 
     func run() throws {
         var options = LabSetup.Options()
@@ -48,6 +51,10 @@ struct LabUpCommand: ParsableCommand {
         options.messages = messages
         options.seed = seed
         options.mtaInterval = mtaInterval > 0 ? mtaInterval : nil
+        guard let system = LabMailSystem(rawValue: mail) else {
+            throw ValidationError("--mail is real or stand-in, not '\(mail)'")
+        }
+        options.mail = system
         let paths = LabPaths(root: dir)
         do {
             let config = try LabSetup.up(paths, options: options, executable: LabCommand.executable)
@@ -56,7 +63,8 @@ struct LabUpCommand: ParsableCommand {
                   spool     \(paths.spool) (\(config.users.count) mailboxes × \(messages) messages, every mbox variant; manifest \(paths.manifest))
                   directory \(config.ldapURL) (slapd, \(config.peopleBase), mailHost \(config.legacyHost))
                   store     \(paths.storeRoot)/USER/Maildir
-                  MTA       \(options.mtaInterval.map { "delivering every \($0) s (pid file \(paths.pidFile("mta")))" } ?? "not started")
+                  MTA       \(config.smtp.map { "Postfix front MX on \($0.host):\($0.port) for @\(config.domain ?? ""), log \(config.mailLog ?? "")" } ?? options.mtaInterval.map { "delivering every \($0) s (pid file \(paths.pidFile("mta")))" } ?? "not started")
+                  IMAP      \(config.imap.map { "Dovecot on \($0.host):\($0.port) (login USER / lab.json user_password)" } ?? "none (stand-in store)")
                   plans     \(LabPlans.strategies.map { paths.plan($0) }.joined(separator: "\n            "))
                 next: mailshift check \(paths.plan("simple")); mailshift run \(paths.plan("simple")) --dry-run
                 """)
@@ -114,17 +122,19 @@ struct LabMTACommand: ParsableCommand {
 }
 
 struct LabServiceCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "service", abstract: "Start or stop a lab stand-in (mta, store, proxy).")
+    static let configuration = CommandConfiguration(commandName: "service", abstract: "Start or stop a lab process (mta, store, proxy stand-ins; traffic).")
     @Argument(help: "start or stop") var action: String
-    @Argument(help: "mta, store or proxy") var name: String
+    @Argument(help: "mta, store, proxy or traffic") var name: String
     @OptionGroup var lab: LabDirOption
     func run() throws {
-        guard ["mta", "store", "proxy"].contains(name), ["start", "stop"].contains(action) else {
-            throw ValidationError("usage: lab service start|stop mta|store|proxy --dir DIR")
+        guard ["mta", "store", "proxy", "traffic"].contains(name), ["start", "stop"].contains(action) else {
+            throw ValidationError("usage: lab service start|stop mta|store|proxy|traffic --dir DIR")
         }
         do {
             if action == "stop" {
                 LabProcess.stop(pidFile: lab.paths.pidFile(name))
+            } else if name == "traffic" {
+                try LabSetup.startService(lab.paths, name, arguments: ["lab", "traffic", "--dir", lab.paths.root], executable: LabCommand.executable)
             } else if name == "mta" {
                 try LabSetup.startService(lab.paths, name, arguments: ["lab", "mta", "--dir", lab.paths.root], executable: LabCommand.executable)
             } else {
@@ -198,5 +208,17 @@ struct LabSlapdCommand: ParsableCommand {
     func run() throws {
         guard action == "restart" else { throw ValidationError("restart") }
         do { try LabSetup.restartSlapd(lab.paths) } catch { throw LabCommand.fail(error) }
+    }
+}
+
+struct LabTrafficCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "traffic", abstract: "Send mail through the real lab's front MX until SIGTERM (recorded in DIR/mail/sent.jsonl).")
+    @OptionGroup var lab: LabDirOption
+    @Option(help: "Seconds between messages.") var interval = 0.5
+    @Option(help: "Stop after this many messages.") var limit: Int?
+    @Option(help: "Seed of the recipient choice.") var seed: UInt64 = 1
+    func run() throws {
+        do { try LabTraffic(paths: lab.paths).run(interval: interval, limit: limit, seed: seed) } catch { throw LabCommand.fail(error) }
     }
 }

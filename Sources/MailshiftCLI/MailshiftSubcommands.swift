@@ -8,12 +8,15 @@ enum MailshiftSubcommands {
         PreflightCommand.self,
         RunCommand.self,
         ResumeCommand.self,
+        SyncCommand.self,
         StatusCommand.self,
+        ReportCommand.self,
         ApproveCommand.self,
         UnlockCommand.self,
         RollbackCommand.self,
         MboxCommand.self,
         LabCommand.self,
         AgentFileCommand.self,
+        AgentCommand.self,
     ]
 }

@@ -19,7 +19,7 @@ struct PreflightCommand: AsyncParsableCommand {
         let prepared = try await PreparedRun.load(plan, state: state, users: .searchAll)
         let journal = try prepared.replay()
         let transport = prepared.transport()
-        let checks = await Preflight(graph: prepared.graph, transport: transport).run { journal.status[$0] != .done }
+        let checks = await Preflight(graph: prepared.graph, transport: transport, agentVersion: Mailshift.version).run { journal.status[$0] != .done }
         await transport.close()
         if format == .json {
             // The dry-run document's `preflight` member, on its own.

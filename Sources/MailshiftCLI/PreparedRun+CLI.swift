@@ -65,8 +65,9 @@ extension PreparedRun {
     /// No child (command, service, ssh master) inherits the variable holding the bind password.
     func transport() -> HostTransport {
         let environment = ChildEnvironment(withholding: secretVariables)
-        return HostTransport(local: LocalTransport(environment: environment),
-            ssh: SSHTransport(SSHTransport.Configuration(environment: environment)))
+        let ssh = SSHTransport(SSHTransport.Configuration(environment: environment))
+        for line in ssh.reapLeftovers() { Console.error("ssh leftovers of an earlier run: \(line)\n") }
+        return HostTransport(local: LocalTransport(environment: environment), ssh: ssh)
     }
 
     /// Journals the searched lists (the caller holds the lock), or explains why it cannot.

@@ -20,10 +20,16 @@ struct RunCommand: AsyncParsableCommand {
     var format: OutputFormat = .text
     @Flag(name: .long, help: "With --dry-run: list every step that would change, with each change.")
     var detail = false
+    @Option(name: .long, help: "With --dry-run: save the preview to FILE, for `run PLAN --plan FILE` to apply.")
+    var out: String?
+    @Option(name: .customLong("plan"), help: "Apply the preview saved in FILE, refusing if the plan or the live systems changed since.")
+    var savedPlan: String?
     @OptionGroup var flags: RunFlags
 
     func validate() throws {
         if !dryRun && (format != .text || detail) { throw ValidationError("--format and --detail describe a preview: add --dry-run") }
+        if !dryRun && out != nil { throw ValidationError("--out saves a preview: add --dry-run") }
+        if dryRun && savedPlan != nil { throw ValidationError("--plan applies a saved preview: drop --dry-run") }
     }
 
     func run() async throws {
@@ -35,12 +41,21 @@ struct RunCommand: AsyncParsableCommand {
             let state = try compiled.replay()
             var invocation = RunInvocation(plan: compiled, flags: flags, mode: .dryRun, session: "dry-run")
             invocation.preview = PreviewRendering(format: format, detail: detail)
-            try await invocation.execute(state)
+            guard let out else {
+                try await invocation.execute(state)
+                return
+            }
+            try await SavedPlanFile(path: out).save(invocation: invocation, state: state)
             return
         }
         let lease = try compiled.lock(command: "run \(plan)")
         defer { lease.release() }
         let state = try compiled.replay()
+        if let savedPlan {
+            // Checked under the lock, so no other run moves the journal between check and apply.
+            try await SavedPlanFile(path: savedPlan).check(
+                against: RunInvocation(plan: compiled, flags: flags, mode: .dryRun, session: "dry-run"), state: state)
+        }
         if !state.isEmpty && !state.isComplete {
             let done = state.status.filter { $0 == .done }.count
             Console.fail(

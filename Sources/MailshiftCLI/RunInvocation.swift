@@ -42,6 +42,28 @@ struct RunInvocation {
     var preview = PreviewRendering()
 
     func execute(_ state: JournalState) async throws {
+        if mode == .dryRun {
+            let found = try await previewed(state, quiet: false)
+            try show(found.report, preflight: found.preflight)
+            try finish(found.report, preflight: found.preflight)
+            return
+        }
+        let report = try await executed(state, transport: plan.transport())
+        try show(report, preflight: [])
+        try finish(report, preflight: [])
+    }
+
+    /// A dry-run: preflight, then the executor's preview. `quiet` prints nothing (a saved plan's
+    /// re-check compares instead).
+    func previewed(_ state: JournalState, quiet: Bool) async throws -> (report: RunReport, preflight: [PreflightCheck]) {
+        let transport = plan.transport()
+        let preflight = await Preflight(graph: plan.graph, transport: transport, agentVersion: Mailshift.version).run { state.status[$0] != .done }
+        if !quiet && preview.format == .text { Console.out(PreflightText(checks: preflight).text) }
+        return (try await executed(state, transport: transport), preflight)
+    }
+
+    /// Runs the executor over `transport` (closed after), with signals and progress.
+    private func executed(_ state: JournalState, transport: HostTransport) async throws -> RunReport {
         let unknownBatches = flags.only.filter { name in !plan.graph.batches.contains { $0.name == name } }
         if !unknownBatches.isEmpty {
             Console.fail("unknown batch \(unknownBatches.map { "'\($0)'" }.joined(separator: ", ")) in --only",
@@ -59,12 +81,6 @@ struct RunInvocation {
         let options = RunOptions(
             mode: mode, parallel: flags.parallel, onlyBatches: Set(flags.only), sessionName: session,
             secrets: try plan.redactedSecrets())
-        let transport = plan.transport()
-        var preflight: [PreflightCheck] = []
-        if mode == .dryRun {
-            preflight = await Preflight(graph: plan.graph, transport: transport).run { state.status[$0] != .done }
-            if self.preview.format == .text { Console.out(PreflightText(checks: preflight).text) }
-        }
         let executor = Executor(
             graph: plan.graph, store: plan.store, runners: DriverRegistry.runners(transport: transport, agentVersion: Mailshift.version), options: options,
             observer: printer, control: control)
@@ -75,26 +91,30 @@ struct RunInvocation {
             outcome = .failure(error)
         }
         await transport.close()
-        let report: RunReport
+        printer.finish()
         do {
-            report = try outcome.get()
+            return try outcome.get()
         } catch let error as ExecutorError {
-            printer.finish()
             Console.fail(error.description, hint: error.hint)
             if case .pastPointOfNoReturn = error { throw ExitCode.planInvalid }
             throw ExitCode.journalUnavailable
         } catch let error as JournalError {
-            printer.finish()
             Console.fail(error.description, hint: error.hint)
             throw ExitCode.journalUnavailable
         }
-        printer.finish()
+    }
+
+    private func show(_ report: RunReport, preflight: [PreflightCheck]) throws {
         if mode == .dryRun, preview.format == .json, var document = report.preview?.document() {
             document.preflight = preflight
             try Console.printJSON(document)
         } else {
             Console.out(RunSummary(report: report, planPath: plan.path, dryRun: mode == .dryRun, detail: preview.detail).text)
         }
+    }
+
+    /// The exit code for how the run (or preview) ended.
+    func finish(_ report: RunReport, preflight: [PreflightCheck]) throws {
         // A preflight problem is a failure the run would meet: the preview says so in its exit code.
         if mode == .dryRun && preflight.contains(where: { !$0.ok }) && report.outcome == .completed { throw ExitCode.stepsFailed }
         switch report.outcome {

@@ -69,6 +69,12 @@ struct RunStatus {
         }
     }
 
+    /// Each batch's downtime so far, from the journal's completion times.
+    var downtimeByBatch: [String: DowntimeSummary] {
+        let windows = DowntimeWindows(graph: graph, state: state)
+        return Dictionary(graph.batches.map { ($0.name, windows.summary(of: $0)) }, uniquingKeysWith: { a, _ in a })
+    }
+
     private func describe(_ c: Counts) -> String {
         var parts = ["\(DryRunPreview.count(c.byStatus[.done] ?? 0))/\(DryRunPreview.count(c.total)) done"]
         for s in [StepStatus.started, .failed, .skipped, .waiting] where (c.byStatus[s] ?? 0) > 0 {
@@ -93,9 +99,11 @@ struct RunStatus {
             out += "last \(last.stepID) started \(last.detail.count > 2 ? last.detail[2] : "?") on \(last.detail.first ?? "?")\n"
         }
         if let change = state.change { out += PlanChangeText(change: change).text }
+        let downtime = downtimeByBatch
         for b in batches {
             out += "batch \(b.name): \(describe(b.counts))\n"
             for (kind, c) in b.kinds { out += "  \(kind): \(describe(c))\n" }
+            if let d = downtime[b.name], d.measured + d.open > 0 { out += "  " + DowntimeText.line(d) + "\n" }
         }
         let failures = state.failures.sorted { $0.key < $1.key }
         if !failures.isEmpty { out += "failures:\n" }
@@ -125,9 +133,11 @@ struct RunStatus {
             object["lock"] = ["host": holder.host, "pid": Int(holder.pid), "since": holder.started,
                 "command": holder.command, "holder": liveness.rawValue]
         }
+        let downtime = downtimeByBatch
         object["batches"] = batches.map { b -> [String: Any] in
             var o = counts(b.counts)
             o["name"] = b.name
+            if let d = downtime[b.name] { o["downtime"] = DowntimeFigures(d).object }
             o["kinds"] = b.kinds.map { k -> [String: Any] in
                 var ko = counts(k.1)
                 ko["kind"] = k.0

@@ -17,12 +17,14 @@ public struct SSHDFixture: Sendable {
     public var port: Int { instance.port }
     public var user: String { instance.user }
 
-    public static func with<T: Sendable>(_ body: (SSHDFixture) async throws -> T) async throws -> T {
+    /// `privateMounts`: directories only this server's sessions see as their own tmpfs
+    /// (`SSHDInstance.start`), to stand for a host with its own disk.
+    public static func with<T: Sendable>(privateMounts: [String] = [], _ body: (SSHDFixture) async throws -> T) async throws -> T {
         let directory = try TemporaryDirectory(prefix: "sshd")
         let instance: SSHDInstance
         do {
             let path = directory.path
-            instance = try await offPool { try SSHDInstance.start(in: path, maxLifetime: 600) }
+            instance = try await offPool { try SSHDInstance.start(in: path, maxLifetime: 600, privateMounts: privateMounts) }
         } catch {
             directory.remove()
             throw error

@@ -19,6 +19,8 @@ public struct BatchSpec: Sendable {
     public var chunk: Located<Int>?
     public var after: [Located<String>] = []
     public var approve = false
+    /// Pre-copy passes for this batch (0: none); nil follows `policy.precopy`.
+    public var precopyPasses: Int?
     /// Group entries (mailing lists) that move with the batch, by name (`{group}` of the filter).
     public var groups: [Located<String>] = []
     /// A file naming more groups, one per line, relative to the plan.
@@ -59,6 +61,8 @@ public struct PolicySpec: Sendable {
     /// Stop at a gate before each batch's irreversible steps (retire, deluser) until `mailshift
     /// approve`. Default true; `services.working_check` replaces the gate unless this is written true.
     public var confirmBeforeRetire = true
+    /// Pre-copy passes before each batch's window (0: no pre-copy); a batch may say otherwise.
+    public var precopyPasses = 0
     /// Keys the plan wrote (even with a wrong value).
     public var written: Set<String> = []
     public var range: SourceRange?

@@ -44,7 +44,11 @@ public struct HostSpec: Sendable {
     public enum Connect: String, Sendable, Hashable, CaseIterable { case local, ssh }
 
     public var name: Located<String>
+    /// The ssh target (or this machine's name for `connect: local`).
     public var address: String
+    /// `mail_host`: the name mail routes by (written to mailHost); nil means `address`. Kept apart
+    /// because a store is often reached over ssh by a management name or IP, not its mail name.
+    public var mailHost: String?
     public var connect: Connect = .ssh
     public var user: String?
     public var port: Int?
@@ -62,6 +66,9 @@ public struct HostSpec: Sendable {
     }
 
     public func has(_ role: HostRole) -> Bool { roles.contains { $0.value == role } }
+
+    /// The value written to mailHost for this host.
+    public var mailHostName: String { mailHost ?? address }
 }
 
 /// Where a secret comes from; a plan never holds a secret itself.

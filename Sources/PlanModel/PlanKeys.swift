@@ -5,7 +5,7 @@ public enum PlanKeys {
         "version", "name", "description", "strategy", "hosts", "directory", "source", "store", "services", "forward",
         "batches", "policy",
     ]
-    public static let host = ["address", "connect", "user", "port", "identity_file", "ssh_options", "roles"]
+    public static let host = ["address", "mail_host", "connect", "user", "port", "identity_file", "ssh_options", "roles"]
     public static let directory = [
         "url", "starttls", "tls_verify", "ca_file", "bind_dn", "password", "base", "user_filter", "profile",
         "attributes", "object_classes", "connect_timeout", "operation_timeout", "window", "group_filter", "group_base", "create", "replicas", "replica_timeout",
@@ -22,11 +22,13 @@ public enum PlanKeys {
     public static let hold = ["host", "slave", "master", "spool_dir"]
     public static let choke = ["host", "hold", "release"]
     public static let forward = ["file", "saved", "keep_local", "owner"]
-    public static let batch = ["name", "users", "users_file", "users_from", "chunk", "after", "approve", "groups", "groups_file"]
+    public static let batch = ["name", "users", "users_file", "users_from", "chunk", "after", "approve", "precopy", "groups", "groups_file"]
+    public static let precopy = ["passes"]
     public static let usersFrom = ["filter"]
     public static let policy = [
         "parallel", "per_host", "retries", "step_timeout", "max_failures", "verify", "retire_source", "archive_dir", "auto_approve",
         "confirm_before_retire",
+        "precopy",
     ]
     public static let retries = ["attempts", "backoff"]
 }

@@ -29,11 +29,21 @@ public struct Inspection: Sendable, Hashable, Codable {
     public var state: State
     public var changes: [PlannedChange]
     public var reason: String?
+    /// What the inspection read that its finding rests on and its change lines do not show (a
+    /// source mailbox's identity): a saved plan is refused when one of these differs at apply time.
+    public var observed: [String: String] = [:]
 
     public init(state: State, changes: [PlannedChange] = [], reason: String? = nil) {
         self.state = state
         self.changes = changes
         self.reason = reason
+    }
+
+    /// The same finding, noting that it rests on `value` read from `subject`.
+    public func observing(_ subject: String, _ value: String) -> Inspection {
+        var copy = self
+        copy.observed[subject] = value
+        return copy
     }
 
     public static func done(_ reason: String? = nil) -> Inspection { Inspection(state: .done, reason: reason) }

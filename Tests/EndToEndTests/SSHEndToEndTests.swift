@@ -38,6 +38,34 @@ import Testing
     }
 }
 
+extension SSHEndToEndTests {
+    /// Preflight reads ssh hosts as it reads this machine: the agent's version, homes, each
+    /// mailbox's variant where it lives, the store's free space.
+    @Test func preflightChecksTheSSHHosts() throws {
+        let exe = try #require(LabRun.mailshift, "build the mailshift product first (swift build)")
+        let lab = try LabRun.up(users: 6, messages: 2, seed: 23)
+        defer { lab.down() }
+        let sshd = try LoopbackSSHD(agentDirectory: URL(fileURLWithPath: exe).deletingLastPathComponent().path)
+        defer { sshd.stop() }
+        var plan = try sshd.sshPlan(try String(contentsOfFile: lab.plan("forward"), encoding: .utf8), knownHosts: sshd.knownHosts())
+        let pinned = "  if_ambiguous: mboxo      # the lab's MDA writes mboxo; its mboxrd files show `>>From `\n"
+        #expect(plan.contains(pinned), "the lab plan changed")
+        plan = plan.replacingOccurrences(of: pinned, with: "")
+        try plan.write(toFile: lab.plan("forward"), atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(atPath: lab.paths.homes + "/user002")
+
+        let r = try lab.mailshift(["preflight", lab.plan("forward")])
+        #expect(r.status == 2, "\(r.output)")
+        for expected in [
+            "✓ agent.versions", "✗ forward.homes.remote", "user002: ", "does not exist",
+            "✗ mailbox.variants.remote", "ambiguous (read as mboxo)", "if_ambiguous", "✓ store.space.remote", "MiB free for",
+        ] {
+            #expect(r.output.contains(expected), "missing \(expected) in\n\(r.output)")
+        }
+        #expect(!r.output.contains("not checked"), "\(r.output)")
+    }
+}
+
 /// A loopback sshd for one test whose sessions find the built `mailshift` on their PATH.
 private struct LoopbackSSHD {
     let directory: String

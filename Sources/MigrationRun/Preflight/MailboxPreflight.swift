@@ -7,7 +7,7 @@ import Steps
 /// Preflight of the files the run touches on this machine: homes for `.forward` files, each
 /// mailbox's variant (a histogram; an ambiguous mailbox the plan does not say how to read is a
 /// problem), and free space on the store for what the spool holds (when the store is this
-/// machine). Files on ssh hosts are not read here: those checks say they were skipped.
+/// machine). Files on ssh hosts are `RemotePreflight`'s.
 struct MailboxPreflight: Sendable {
     struct Source: Sendable {
         var user: String
@@ -17,40 +17,48 @@ struct MailboxPreflight: Sendable {
     }
 
     var homes: [(user: String, directory: String)] = []
-    var remoteHomes = 0
     var sources: [Source] = []
-    var remoteSources = 0
+    var remote: RemotePreflight
     /// Headroom on the store beyond the spool's bytes (Maildir files, directories).
     static let spaceMargin = 1.1
 
-    mutating func home(of forwardFile: String, user: String, host: HostEndpoint) {
-        guard host.connect == .local else { remoteHomes += 1; return }
-        homes.append((user, (forwardFile as NSString).deletingLastPathComponent))
+    init(remote: RemotePreflight) {
+        self.remote = remote
     }
 
-    mutating func source(_ p: MailboxImportParameters, user: String, host: HostEndpoint?, storeIsLocal: Bool) {
-        guard host == nil || host?.connect == .local else { remoteSources += 1; return }
-        sources.append(Source(user: user, mbox: p.mbox, parameters: p, storeIsLocal: storeIsLocal))
+    mutating func home(of forwardFile: String, user: String, host: HostEndpoint) {
+        let home = (forwardFile as NSString).deletingLastPathComponent
+        guard host.connect == .local else { return remote.home(home, user: user, host: host) }
+        homes.append((user, home))
+    }
+
+    /// `store`: the store's host when it is an ssh host (nil: this machine).
+    mutating func source(_ p: MailboxImportParameters, user: String, host: HostEndpoint?, store: HostEndpoint?) {
+        let s = Source(user: user, mbox: p.mbox, parameters: p, storeIsLocal: store == nil)
+        if let store, p.store.kind == .maildir, let maildir = p.store.maildir { remote.store(maildir, on: store) }
+        guard let host, host.connect != .local else { return sources.append(s) }
+        remote.source(s, host: host)
     }
 
     func checks() async -> [PreflightCheck] {
         var out: [PreflightCheck] = []
-        if !homes.isEmpty || remoteHomes > 0 {
+        var remoteStoreBytes: [String: Int] = [:]
+        if !homes.isEmpty {
             let missing = homes.filter { !Self.isDirectory($0.directory) }.map {
                 PreflightCheck.Problem(subject: $0.user, reason: "\($0.directory) does not exist: its .forward cannot be diverted",
                     hint: "create the home, or take the user out of the batch")
             }
             out.append(PreflightCheck(
-                "forward.homes", detail: "\(homes.count) homes checked" + (remoteHomes > 0 ? ", \(remoteHomes) on ssh hosts not checked" : ""),
-                problems: missing, skipped: homes.isEmpty))
+                "forward.homes", detail: "\(homes.count) homes checked", problems: missing))
         }
-        if !sources.isEmpty || remoteSources > 0 {
+        if !sources.isEmpty {
             let sources = self.sources
             let (variants, sizes) = await Task.detached { Self.variants(sources) }.value
             out.append(variants)
             if let space = Self.space(sources, sizes: sizes) { out.append(space) }
+            for (s, size) in zip(sources, sizes) where !s.storeIsLocal { remoteStoreBytes[s.parameters.store.host, default: 0] += size }
         }
-        return out
+        return out + (await remote.checks(storeBytes: remoteStoreBytes))
     }
 
     static func isDirectory(_ path: String) -> Bool {

@@ -14,16 +14,19 @@ import Steps
 public struct Preflight: Sendable {
     public let graph: StepGraph
     public let transport: any CommandTransport
+    /// The version the mailshift agent on ssh hosts must run (nil: not checked).
+    public let agentVersion: String?
 
-    public init(graph: StepGraph, transport: any CommandTransport) {
+    public init(graph: StepGraph, transport: any CommandTransport, agentVersion: String? = nil) {
         self.graph = graph
         self.transport = transport
+        self.agentVersion = agentVersion
     }
 
     /// Steps not yet done in the journal (`status` nil: all of them).
     public func run(pending: ((Int) -> Bool)? = nil) async -> [PreflightCheck] {
         var needs: [String: DirectoryPreflight.Need] = [:]
-        var mailbox = MailboxPreflight()
+        var mailbox = MailboxPreflight(remote: RemotePreflight(transport: transport, agentVersion: agentVersion))
         var commands = CommandPreflight(transport: transport)
         // Users whose missing entry a pending `ldap.create` step will add (not a problem then).
         var created: Set<String> = []
@@ -41,9 +44,8 @@ public struct Preflight: Sendable {
                     mailbox.home(of: StepParameters.expand(p.forwardFile, ["user": user]), user: user, host: step.targetHost)
                 }
             case .mailboxImport(let p):
-                // The store's free space is measured here only when the store is this machine.
-                let storeIsLocal = (graph.hosts[p.store.host]?.connect ?? .local) == .local
-                mailbox.source(p, user: step.user ?? "?", host: step.host, storeIsLocal: storeIsLocal)
+                let store = graph.hosts[p.store.host].flatMap { $0.connect == .ssh ? $0 : nil }
+                mailbox.source(p, user: step.user ?? "?", host: step.host, store: store)
             case .ldapCreate:
                 created.formUnion(step.actingUsers)
             case .command(let p):

@@ -8,7 +8,7 @@ extension GraphBuilder {
     mutating func importAndVerify(_ b: Int, after deps: [TemplateDependency]) -> (Int, Int) {
         let c = context
         let imp = step(
-            b, "import", perUser: true, host: c.sourceHost, StepCatalogue.mailboxImport(c), after: deps,
+            b, "import", perUser: true, host: c.sourceHost, windowImport(b), after: deps,
             label: "import the spool mailbox into the store")
         let ver = step(
             b, "verify", perUser: true, host: c.sourceHost, StepCatalogue.mailboxVerify(c, importStep: reference(to: imp)),

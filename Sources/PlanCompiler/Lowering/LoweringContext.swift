@@ -10,6 +10,7 @@ struct LoweringContext {
     var roster: UserRoster
     var sourceHost: String
     var storeHost: String
+    /// The store's mail name (`mail_host`, else `address`): the value written to mailHost.
     var storeAddress: String
     /// Logical attribute (`host`, `status`, `delivery`) → directory attribute name.
     var attributes: [String: String]
@@ -29,7 +30,7 @@ struct LoweringContext {
         self.roster = roster
         self.sourceHost = source
         self.storeHost = storeHost
-        self.storeAddress = storeSpec.address
+        self.storeAddress = storeSpec.mailHostName
         self.attributes = plan.directory?.resolvedAttributes ?? DirectoryProfile.sims.attributes
 
         // The last chunk of each declared batch stands for the whole batch (chunks run in sequence).
@@ -76,6 +77,9 @@ struct LoweringContext {
     func groups(_ b: Int) -> [String] { b < groups.count ? groups[b] : [] }
 
     func approve(_ b: Int) -> Bool { plan.batches[roster.batches[b].declared].approve }
+
+    /// Pre-copy passes before batch `b`'s window (0: none): the batch's own setting, else the policy's.
+    func precopyPasses(_ b: Int) -> Int { plan.batches[roster.batches[b].declared].precopyPasses ?? plan.policy.precopyPasses }
 
     /// Batches with nothing to wait for: the first wave.
     var roots: [Int] { order.filter { predecessors[$0].isEmpty } }

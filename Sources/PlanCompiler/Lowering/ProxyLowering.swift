@@ -38,7 +38,7 @@ enum ProxyLowering {
     private static func hold(_ g: inout GraphBuilder, _ b: Int, setup: Int) -> Int {
         let c = g.context
         let h = c.plan.services.hold
-        let entry = g.entry(b, extra: [.all(setup)])
+        let entry = g.precopy(b, after: g.entry(b, extra: [.all(setup)]))
         let host = g.ldapSet(b, "set-mailhost", "host", c.storeAddress, after: entry)
         let held = g.ldapSet(b, "set-hold", "delivery", "hold", after: [.all(host)])
         return g.step(b, "hold-slave", host: h?.host?.value,

@@ -13,7 +13,7 @@ enum SavedMailWave {
         let start = g.service("start-store-server", .serviceStart, "store_server", c.plan.services.storeServer, after: [],
             label: "start the new store server")
         for b in c.order {
-            let entry = g.entry(b, extra: [.all(start)])
+            let entry = g.precopy(b, after: g.entry(b, extra: [.all(start)]))
             let diverted = divert(&g, b, entry)
             let host = g.ldapSet(b, "set-mailhost", "host", c.storeAddress, after: [.all(diverted)])
             let inactive = g.ldapSet(b, "set-inactive", "status", "inactive", after: [.all(host)])

@@ -10,7 +10,7 @@ enum SimpleLowering {
         let c = g.context
         var sets: [TemplateDependency] = []
         for b in c.order {
-            let entry = g.entry(b, predecessorSteps: ["set-mailhost"])
+            let entry = g.precopy(b, after: g.entry(b, predecessorSteps: ["set-mailhost"]))
             sets.append(.all(g.ldapSet(b, "set-mailhost", "host", c.storeAddress, after: entry)))
         }
         var ready = sets

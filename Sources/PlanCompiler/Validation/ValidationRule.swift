@@ -34,6 +34,7 @@ enum Validator {
         VerifyModeRule.self,
         HoldSpoolRule.self,
         HoldReleaseChoiceRule.self,
+        PrecopyRule.self,
     ]
 
     static func validate(_ input: ValidationInput) -> DiagnosticList {

@@ -47,6 +47,7 @@ extension PlanDecoder {
             }
         }
         b.approve = bool(f["approve"], "'approve' of \(context)") ?? false
+        if let node = f["precopy"] { b.precopyPasses = precopy(node, "'precopy' of \(context)") }
         if let g = f["groups"] {
             if g.kind == .sequence {
                 for item in g.children {
@@ -106,6 +107,7 @@ extension PlanDecoder {
         p.archiveDir = locatedString(f["archive_dir"], "'policy.archive_dir'")
         p.autoApprove = bool(f["auto_approve"], "'policy.auto_approve'") ?? false
         p.confirmBeforeRetire = bool(f["confirm_before_retire"], "'policy.confirm_before_retire'") ?? true
+        if let node = f["precopy"] { p.precopyPasses = precopy(node, "'policy.precopy'") ?? 0 }
         return p
     }
 

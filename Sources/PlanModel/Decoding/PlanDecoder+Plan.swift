@@ -45,6 +45,7 @@ extension PlanDecoder {
             let context = "host '\(key.value)'"
                         guard let f = fields(value, context, allowed: PlanKeys.host, required: ["address"]) else { continue }
             var host = HostSpec(name: Located(key.value, at: range(key)), address: string(f["address"], "'address' of \(context)") ?? "", range: range(value))
+            host.mailHost = string(f["mail_host"], "'mail_host' of \(context)")
             host.connect = enumValue(f["connect"], "'connect' of \(context)", as: HostSpec.Connect.self) ?? .ssh
             host.user = string(f["user"], "'user' of \(context)")
             host.port = int(f["port"], "'port' of \(context)", min: 1)

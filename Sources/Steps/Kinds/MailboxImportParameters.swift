@@ -12,8 +12,15 @@ public struct MailboxImportParameters: StepParameterSet {
     /// With `format: auto`, how to read a mailbox mboxo and mboxrd read differently (mboxo or
     /// mboxrd); nil refuses it.
     public var ifAmbiguous: String?
+    /// Set on a pre-copy step (`<batch>/precopy/<user>`): how many import passes it makes.
+    public var precopyPasses: Int?
+    /// Set on a window import that follows a pre-copy: the delta is taken against its ledger.
+    public var precopyStep: StepReference?
 
-    enum CodingKeys: String, CodingKey { case mbox, format, timezone, store, lock, ifAmbiguous = "if_ambiguous" }
+    enum CodingKeys: String, CodingKey {
+        case mbox, format, timezone, store, lock, ifAmbiguous = "if_ambiguous", precopyPasses = "precopy_passes"
+        case precopyStep = "precopy_step"
+    }
 
     public init(mbox: String, format: String, timezone: String, store: StoreTarget, lock: Bool, ifAmbiguous: String? = nil) {
         self.mbox = mbox
@@ -28,6 +35,7 @@ public struct MailboxImportParameters: StepParameterSet {
         var c = self
         c.mbox = t(mbox)
         c.store = store.expanded(t)
+        c.precopyStep = precopyStep?.expanded(t)
         return c
     }
 }

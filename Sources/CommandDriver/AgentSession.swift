@@ -1,0 +1,213 @@
+import Foundation
+import Steps
+import SystemCalls
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A running `mailshift agent` on a host, with a pipe to its stdin and one from its stdout: a
+/// child process (the ssh client carrying the session, or the agent itself), or the agent served
+/// in-process on a thread when the host is this machine.
+///
+/// The caller talks to it with blocking reads and writes (on a thread of its own), closes its
+/// input when done, then `finish`es it: the exit status, bounded by a deadline after which the
+/// process group is killed. `close()` releases what the transport lent (an ssh session slot).
+public final class AgentSession: @unchecked Sendable {
+    public let host: HostEndpoint
+    /// Write end: the agent's stdin.
+    public private(set) var toAgent: Int32
+    /// Read end: the agent's stdout.
+    public let fromAgent: Int32
+    private let pid: pid_t?
+    private let stderrFile: Int32
+    private let served: DispatchSemaphore?
+    private let status = StatusBox()
+    private let lock = NSLock()
+    private var release: (@Sendable () async -> Void)?
+
+    private init(host: HostEndpoint, toAgent: Int32, fromAgent: Int32, pid: pid_t?, stderrFile: Int32, served: DispatchSemaphore?) {
+        self.host = host
+        self.toAgent = toAgent
+        self.fromAgent = fromAgent
+        self.pid = pid
+        self.stderrFile = stderrFile
+        self.served = served
+    }
+
+    deinit {
+        for fd in [toAgent, fromAgent, stderrFile] where fd >= 0 { Glibc.close(fd) }
+    }
+
+    /// Starts `argv` (no shell) with pipes on stdin and stdout and stderr kept in an unnamed file.
+    static func spawn(_ argv: [String], host: HostEndpoint, environment: ChildEnvironment, release: (@Sendable () async -> Void)?) throws -> AgentSession {
+        let rendered = CommandFailure.render(argv)
+        var input: [Int32] = [-1, -1]
+        var output: [Int32] = [-1, -1]
+        do {
+            try Descriptor.pipeCloexec(&input)
+            try Descriptor.pipeCloexec(&output)
+        } catch {
+            for fd in input + output where fd >= 0 { Glibc.close(fd) }
+            throw CommandFailure(.spawnFailed(errno: error.code), host: host.name, command: rendered)
+        }
+        // An unnamed file (`__O_TMPFILE | O_DIRECTORY`; Glibc hides O_TMPFILE): stderr cannot fill
+        // a pipe nobody drains during the stream, and nothing is left behind.
+        let errFile = open("/tmp", 0o20000000 | O_DIRECTORY | O_RDWR | O_CLOEXEC, 0o600)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, input[0], 0)
+        posix_spawn_file_actions_adddup2(&actions, output[1], 1)
+        if errFile >= 0 {
+            posix_spawn_file_actions_adddup2(&actions, errFile, 2)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        }
+        Descriptor.spawnClosesFrom(&actions, 3)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT] { sigaddset(&defaults, signal) }
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setsigmask(&attributes, &mask)
+        // Its own process group: a Ctrl-C at the terminal reaches mailshift, which ends the
+        // session itself (killing the group) rather than ssh dying under a half-written stream.
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        let cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        defer { for p in cArgs { free(p) } }
+        let cEnvironment: [UnsafeMutablePointer<CChar>?] = environment.entries().map { strdup($0) } + [nil]
+        defer { for p in cEnvironment { free(p) } }
+        var pid: pid_t = 0
+        let rc = posix_spawnp(&pid, argv[0], &actions, &attributes, cArgs, cEnvironment)
+        Glibc.close(input[0])
+        Glibc.close(output[1])
+        guard rc == 0 else {
+            Glibc.close(input[1]); Glibc.close(output[0])
+            if errFile >= 0 { Glibc.close(errFile) }
+            throw CommandFailure(.spawnFailed(errno: rc), host: host.name, command: rendered)
+        }
+        let session = AgentSession(host: host, toAgent: input[1], fromAgent: output[0], pid: pid, stderrFile: errFile, served: nil)
+        session.release = release
+        return session
+    }
+
+    /// The agent served on a thread of this process: `serve(stdin, stdout)` returns its status.
+    public static func inProcess(host: HostEndpoint, serve: @escaping @Sendable (Int32, Int32) -> Int32) throws -> AgentSession {
+        var input: [Int32] = [-1, -1]
+        var output: [Int32] = [-1, -1]
+        do {
+            try Descriptor.pipeCloexec(&input)
+            try Descriptor.pipeCloexec(&output)
+        } catch {
+            for fd in input + output where fd >= 0 { Glibc.close(fd) }
+            throw CommandFailure(.spawnFailed(errno: error.code), host: host.name, command: "mailshift agent (in-process)")
+        }
+        let done = DispatchSemaphore(value: 0)
+        let session = AgentSession(host: host, toAgent: input[1], fromAgent: output[0], pid: nil, stderrFile: -1, served: done)
+        let (agentIn, agentOut, box) = (input[0], output[1], session.status)
+        let thread = Thread {
+            box.set(serve(agentIn, agentOut))
+            Glibc.close(agentIn)
+            Glibc.close(agentOut)
+            done.signal()
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+        return session
+    }
+
+    /// Ends the agent's input (EOF on its stdin); safe to call twice.
+    public func closeInput() {
+        lock.withLock {
+            if toAgent >= 0 { Glibc.close(toAgent) }
+            toAgent = -1
+        }
+    }
+
+    /// Waits for the agent to exit, up to `timeout` seconds, then kills it. Blocking.
+    /// Returns its status (128 + signal when killed), or nil when an in-process agent is still running.
+    @discardableResult
+    public func finish(timeout: Double) -> Int32? {
+        closeInput()
+        if let served {
+            guard served.wait(timeout: .now() + timeout) == .success else { return nil }
+            served.signal()
+            return status.value
+        }
+        guard let pid else { return nil }
+        if let known = status.value { return known }
+        var raw: Int32 = 0
+        let end = Monotonic.now + timeout
+        while true {
+            let r = waitpid(pid, &raw, WNOHANG)
+            if r == pid { break }
+            if r < 0 && errno != EINTR { return status.value }
+            if Monotonic.now >= end {
+                kill(-pid, SIGKILL)
+                while waitpid(pid, &raw, 0) < 0 && errno == EINTR {}
+                break
+            }
+            usleep(5_000)
+        }
+        let code = ChildProcess.decode(raw)
+        status.set(code)
+        return code
+    }
+
+    /// Kills the session now (a failed relay: the other side must not wait on it).
+    public func terminate() {
+        if let pid, status.value == nil { kill(-pid, SIGKILL) }
+        closeInput()
+    }
+
+    /// The last lines the session wrote on stderr (ssh's own diagnostics, the agent's).
+    public func diagnostics(limit: Int = 1000) -> String {
+        guard stderrFile >= 0 else { return "" }
+        let size = Int(lseek(stderrFile, 0, SEEK_END))
+        let count = min(max(size, 0), limit)
+        var bytes = [UInt8](repeating: 0, count: count)
+        let n = bytes.withUnsafeMutableBytes { pread(stderrFile, $0.baseAddress, count, off_t(size - count)) }
+        return String(decoding: bytes.prefix(max(n, 0)), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Releases the transport's slot; call once, after `finish`.
+    public func close() async {
+        let r = lock.withLock { () -> (@Sendable () async -> Void)? in
+            defer { release = nil }
+            return release
+        }
+        await r?()
+    }
+}
+
+/// An exit status set once, read from any thread.
+private final class StatusBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var status: Int32?
+    var value: Int32? { lock.withLock { status } }
+    func set(_ s: Int32) { lock.withLock { status = s } }
+}
+
+/// Transports that can open a long-lived agent session on a host (the relay needs streams, not
+/// a command's captured output).
+public protocol AgentSessionOpening: Sendable {
+    /// Starts `argv` on `host` with its stdin and stdout connected to the returned session.
+    func openSession(_ argv: [String], on host: HostEndpoint) async throws -> AgentSession
+}
+
+extension AgentSession {
+    /// ssh's own failure (unreachable, host key, authentication) behind an exit status, classified
+    /// as `run` does; nil when the status is the agent's own.
+    public func transportFailure(status: Int32) -> CommandFailure? {
+        guard pid != nil, host.connect == .ssh else { return nil }
+        let tail = diagnostics(limit: 2000)
+        guard let reason = SSHDiagnosis.classify(status: status, stderr: Data(tail.utf8)) else { return nil }
+        return CommandFailure(reason, host: host.name, command: "mailshift agent", stderrTail: tail)
+    }
+}

@@ -1,0 +1,44 @@
+import CommandDriver
+import Steps
+
+/// A mailbox step's two ends when they are different machines: the source host (the step's own)
+/// and the store host (the plan's `store.host`). Nil when they are one host, or both this
+/// machine: then the direct path (one process reading and writing) applies unchanged.
+struct CrossHostRoute {
+    var source: HostEndpoint
+    var store: HostEndpoint
+
+    init?(_ step: StepInstance, store target: StoreTarget, context: StepContext) {
+        let source = step.targetHost
+        guard let store = context.hosts[target.host], store.name != source.name else { return nil }
+        if source.connect == .local && store.connect == .local { return nil }
+        (self.source, self.store) = (source, store)
+    }
+}
+
+extension MailboxAgent {
+    /// The two-host data path, or a permanent failure when the transport cannot hold sessions.
+    func crossHost() throws -> CrossHostTransfer {
+        guard let sessions = transport as? any AgentSessionOpening else {
+            throw StepError.permanent("the host transport cannot open agent sessions, which a two-host mailbox step needs")
+        }
+        return CrossHostTransfer(sessions: sessions, executable: executable, expectedVersion: expectedVersion)
+    }
+}
+
+extension MailboxStepParameters {
+    /// The source agent's request: read this step's mailbox as the plan says.
+    func readRequest(_ op: AgentRequest.Operation, mbox: String, variant: MboxVariant? = nil) -> AgentRequest {
+        var r = AgentRequest(op: op)
+        (r.mbox, r.variant, r.timezone, r.ifAmbiguous) = (mbox, (variant ?? self.variant).rawValue, timeZone.identifier, ifAmbiguous.rawValue)
+        r.lock = lock
+        return r
+    }
+
+    /// The store agent's request: write into, or compare with, this step's Maildir.
+    func storeRequest(_ op: AgentRequest.Operation, maildir: String) -> AgentRequest {
+        var r = AgentRequest(op: op)
+        (r.maildir, r.owner, r.tagPrefix) = (maildir, owner, "m")
+        return r
+    }
+}

@@ -1,0 +1,178 @@
+import CommandDriver
+import Foundation
+import Steps
+import SystemCalls
+
+/// The orchestrator's side of a two-host step: a source agent on the legacy host, a store agent
+/// on the store host, and the relay between their sessions (`HostRelay`).
+///
+/// Order matters for the faults: the store's session opens first (an unreachable store fails
+/// before the source's spool lock is taken); a source that ends without its summary has the
+/// store's input closed under it, so the store abandons what it staged and nothing partial is
+/// published; the step then fails transient and a resume re-sends, the store skipping by name
+/// what an earlier attempt published.
+struct CrossHostTransfer: Sendable {
+    var sessions: any AgentSessionOpening
+    var executable: String
+    /// The version both agents must report (nil: any, protocol still checked).
+    var expectedVersion: String?
+
+    /// Streams `mbox` from `source` into the Maildir on `store`.
+    func importMailbox(source: HostEndpoint, store: HostEndpoint, read: AgentRequest, write: AgentRequest) async throws -> (SourceSummary, MboxImportReport) {
+        let (summary, answer) = try await transfer(source: source, store: store, read: read, write: write)
+        guard let report = answer.imported else { throw StepError.permanent("\(store.name): the store agent answered no import report") }
+        return (summary, report)
+    }
+
+    /// The source's digests relayed to the store, compared there.
+    func verify(source: HostEndpoint, store: HostEndpoint, read: AgentRequest, compare: AgentRequest) async throws -> MailboxVerify.Report {
+        let (_, answer) = try await transfer(source: source, store: store, read: read, write: compare)
+        guard let report = answer.verified else { throw StepError.permanent("\(store.name): the store agent answered no verify report") }
+        return report
+    }
+
+    /// The mailbox file relayed to the store host, where the site's import command runs on a copy.
+    func importCommand(source: HostEndpoint, store: HostEndpoint, read: AgentRequest, run: AgentRequest) async throws -> CommandReport {
+        let (_, answer) = try await transfer(source: source, store: store, read: read, write: run)
+        guard let report = answer.command else { throw StepError.permanent("\(store.name): the store agent answered no command report") }
+        return report
+    }
+
+    func transfer(source: HostEndpoint, store: HostEndpoint, read: AgentRequest, write: AgentRequest) async throws -> (SourceSummary, StoreAnswer) {
+        let storeSession = try await open(store)
+        let sourceSession: AgentSession
+        do {
+            sourceSession = try await open(source)
+        } catch {
+            storeSession.terminate()
+            _ = try? await ThreadedWork.run { _ in storeSession.finish(timeout: 5) }
+            await storeSession.close()
+            throw error
+        }
+        let version = expectedVersion
+        let result: Result<(SourceSummary, StoreAnswer), any Error>
+        do {
+            result = try await ThreadedWork.run(onCancel: .waitForWork) { cancel in
+                Result { try Self.run(source: sourceSession, store: storeSession, read: read, write: write, version: version, cancel: cancel) }
+            }
+        } catch {
+            result = .failure(error)
+        }
+        await sourceSession.close()
+        await storeSession.close()
+        return try result.get()
+    }
+
+    func open(_ host: HostEndpoint) async throws -> AgentSession {
+        switch host.connect {
+        case .local:
+            // This machine: the same build, served on a thread (no process, no binary needed).
+            let version = expectedVersion ?? "in-process"
+            return try AgentSession.inProcess(host: host) { input, output in AgentServer.serve(input: input, output: output, version: version) }
+        case .ssh:
+            return try await sessions.openSession([executable, "agent"], on: host)
+        }
+    }
+
+    /// Blocking: both hellos, both requests, the relay, the store's answer, both exits.
+    static func run(
+        source: AgentSession, store: AgentSession, read: AgentRequest, write: AgentRequest, version: String?, cancel: CancelFlag
+    ) throws -> (SourceSummary, StoreAnswer) {
+        var finished = false
+        defer {
+            if !finished {
+                source.terminate()
+                store.terminate()
+            }
+            source.finish(timeout: 10)
+            store.finish(timeout: 10)
+        }
+        try handshake(store, version: version)
+        try handshake(source, version: version)
+        try send(write, to: store)
+        try send(read, to: source)
+        let outcome: HostRelay.Outcome
+        do {
+            outcome = try HostRelay.relay(
+                from: source.fromAgent, to: store.toAgent, terminal: [AgentFrameType.summary.rawValue, AgentFrameType.failure.rawValue],
+                frameLimit: AgentProtocol.frameLimit, cancel: cancel)
+        } catch {
+            throw relayFailure(error, source: source, store: store)
+        }
+        // The store's input ends here: after a summary it commits; otherwise it abandons.
+        store.closeInput()
+        let answerLine = try? JSONLine.read(store.fromAgent)
+        let storeStatus = store.finish(timeout: 60)
+        let sourceStatus = source.finish(timeout: 10)
+        finished = true
+        guard let terminal = outcome.terminal else {
+            if let status = sourceStatus, let ssh = source.transportFailure(status: status) { throw ssh }
+            throw StepError.transient(
+                "\(source.host.name): the source session ended mid-stream after \(outcome.frames) frames (exit \(sourceStatus.map(String.init) ?? "?")); nothing of this attempt is visible on \(store.host.name)",
+                hint: "a resume re-sends the mailbox; \(source.diagnostics(limit: 300))")
+        }
+        if terminal.type == AgentFrameType.failure.rawValue {
+            let f = (try? JSONDecoder().decode(AgentFailure.self, from: terminal.payload)) ?? AgentFailure(message: "the source failed")
+            throw StepError(f.transient ? .transient : .permanent, "\(source.host.name): \(f.message)", hint: f.hint)
+        }
+        guard let summary = try? JSONDecoder().decode(SourceSummary.self, from: terminal.payload) else {
+            throw StepError.permanent("\(source.host.name): the source's summary is not understood")
+        }
+        guard let line = answerLine ?? nil, let answer = try? JSONDecoder().decode(StoreAnswer.self, from: line) else {
+            if let status = storeStatus, let ssh = store.transportFailure(status: status) { throw ssh }
+            throw StepError.transient(
+                "\(store.host.name): the store session ended without an answer (exit \(storeStatus.map(String.init) ?? "?"))",
+                hint: store.diagnostics(limit: 300))
+        }
+        if let f = answer.failure {
+            throw StepError(f.transient ? .transient : .permanent, "\(store.host.name): \(f.message)", hint: f.hint)
+        }
+        return (summary, answer)
+    }
+
+    /// Reads the agent's hello and refuses another protocol or version, naming both and the fix.
+    static func handshake(_ session: AgentSession, version: String?) throws {
+        let line: Data?
+        do {
+            line = try JSONLine.read(session.fromAgent, limit: 4096)
+        } catch {
+            line = nil
+        }
+        guard let line, let hello = try? JSONDecoder().decode(AgentHello.self, from: line), hello.agent == "mailshift" else {
+            let status = session.finish(timeout: 15)
+            if let status, let ssh = session.transportFailure(status: status) { throw ssh }
+            let said = session.diagnostics(limit: 400)
+            throw StepError.permanent(
+                "\(session.host.name): no mailshift agent answered (exit \(status.map(String.init) ?? "?"))\(said.isEmpty ? "" : ": \(said)")",
+                hint: "install mailshift \(version ?? "") on \(session.host.address) as `mailshift` on the login PATH (docs/hosts.md, Two hosts)")
+        }
+        if hello.protocolVersion != AgentProtocol.version || (version != nil && hello.version != version) {
+            throw StepError.permanent(
+                "\(session.host.name): mailshift agent \(hello.version) (protocol \(hello.protocolVersion)), but this orchestrator is \(version ?? "?") (protocol \(AgentProtocol.version))",
+                hint: "install mailshift \(version ?? "of this build") on \(session.host.address) (copy the same binary to its PATH; docs/hosts.md, Two hosts), then resume")
+        }
+    }
+
+    static func send(_ request: AgentRequest, to session: AgentSession) throws {
+        do {
+            try JSONLine.write(session.toAgent, request)
+        } catch {
+            throw StepError.transient("\(session.host.name): the agent's session closed before the request (\(error))", hint: session.diagnostics(limit: 300))
+        }
+    }
+
+    static func relayFailure(_ error: HostRelay.Failure, source: AgentSession, store: AgentSession) -> any Error {
+        switch error {
+        case .malformed(let why):
+            return StepError.permanent("\(source.host.name): the source's stream is malformed: \(why); nothing was published on \(store.host.name)")
+        case .sourceFailed(let code):
+            return StepError.transient("\(source.host.name): reading the source session failed: \(String(cString: strerror(code)))")
+        case .storeFailed(let code):
+            return StepError.transient(
+                "\(store.host.name): the store session stopped taking the stream (\(String(cString: strerror(code)))); nothing of this attempt was published",
+                hint: store.diagnostics(limit: 300))
+        case .cancelled:
+            return CancellationError()
+        }
+    }
+}

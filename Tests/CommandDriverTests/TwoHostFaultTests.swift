@@ -1,0 +1,125 @@
+import CommandDriver
+import Foundation
+import Lab
+import MailboxDriver
+import MailshiftTestSupport
+import Steps
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Faults on the two-host path, with real processes: each ends in a clear step failure, leaves
+/// nothing partial in the store, and a second attempt (what a resume runs) completes without a
+/// duplicate.
+@Suite(.serialized) struct TwoHostFaultTests {
+    static let agent = BuiltMailshift.path
+    let base = TwoHostTransferTests()
+
+    @Test(.enabled(if: agent != nil, "needs the built mailshift (swift build)"))
+    func anUnreachableStoreHostFailsBeforeTheSourceIsTouched() async throws {
+        let agent = try #require(Self.agent)
+        try await TwoHostFixture.with { hosts in
+            let transport = hosts.transport()
+            defer { Task { await transport.close() } }
+            let s = base.scene(hosts)
+            try await hosts.write(TwoHostTransferTests.mailbox(3), to: s.mbox, on: hosts.legacyEndpoint, with: transport)
+            var gone = hosts.storeEndpoint
+            gone.port = try FreePort.pick()
+            let runners = MailboxDriverRunners.all(transport: transport, agentExecutable: agent)
+            let context = StepContext(dryRun: false, hosts: ["legacy": hosts.legacyEndpoint, "store": gone])
+            do {
+                _ = try await runners[.mailboxImport]!.apply(s.importStep, context: context)
+                Issue.record("an import to an unreachable store succeeded")
+            } catch let error as any StepFailure {
+                #expect(error.disposition == .transient, "\(error.summary)")
+                #expect(error.summary.contains("store"), "\(error.summary)")
+            }
+            // No lock left behind, nothing read: the legacy spool holds the mailbox alone.
+            #expect(try await hosts.files(under: hosts.spool, on: hosts.legacyEndpoint, with: transport) == [s.mbox])
+        }
+    }
+
+    @Test(.enabled(if: agent != nil, "needs the built mailshift (swift build)"))
+    func anUnreachableSourceHostLeavesTheStoreUntouched() async throws {
+        let agent = try #require(Self.agent)
+        try await TwoHostFixture.with { hosts in
+            let transport = hosts.transport()
+            defer { Task { await transport.close() } }
+            var s = base.scene(hosts)
+            var gone = hosts.legacyEndpoint
+            gone.port = try FreePort.pick()
+            s.importStep.host = gone
+            let runners = MailboxDriverRunners.all(transport: transport, agentExecutable: agent)
+            let context = StepContext(dryRun: false, hosts: ["legacy": gone, "store": hosts.storeEndpoint])
+            do {
+                _ = try await runners[.mailboxImport]!.apply(s.importStep, context: context)
+                Issue.record("an import from an unreachable source succeeded")
+            } catch let error as any StepFailure {
+                #expect(error.disposition == .transient, "\(error.summary)")
+                #expect(error.summary.contains("legacy"), "\(error.summary)")
+            }
+            #expect(try await hosts.files(under: hosts.storeRoot, on: hosts.storeEndpoint, with: transport).isEmpty)
+        }
+    }
+
+    @Test(.enabled(if: agent != nil, "needs the built mailshift (swift build)"))
+    func aSourceSessionKilledMidStreamPublishesNothingAndTheRetryCompletes() async throws {
+        let agent = try #require(Self.agent)
+        try await TwoHostFixture.with { hosts in
+            let transport = hosts.transport()
+            defer { Task { await transport.close() } }
+            let s = base.scene(hosts)
+            let count = 3000
+            try await hosts.write(TwoHostTransferTests.mailbox(count, bodyLines: 40), to: s.mbox, on: hosts.legacyEndpoint, with: transport)
+            let runners = MailboxDriverRunners.all(transport: transport, agentExecutable: agent)
+            let context = StepContext(dryRun: false, hosts: hosts.hosts)
+            let (importer, step) = (try #require(runners[.mailboxImport]), s.importStep)
+            let attempt = Task { try await importer.apply(step, context: context) }
+
+            // Once the store agent holds staged messages, kill the source agent (the process
+            // on the legacy host reading the mailbox): its session ends mid-stream.
+            var killed: [Int32] = []
+            let deadline = Date().addingTimeInterval(60)
+            while killed.isEmpty && Date() < deadline {
+                if !Self.pids(holding: "\(s.maildir)/new/").isEmpty {
+                    for pid in Self.pids(holding: s.mbox) where kill(pid, SIGKILL) == 0 { killed.append(pid) }
+                }
+                usleep(2_000)
+            }
+            #expect(!killed.isEmpty, "the source agent was caught mid-stream")
+            do {
+                _ = try await attempt.value
+                Issue.record("the attempt succeeded although its source was killed")
+            } catch let error as any StepFailure {
+                #expect(error.disposition == .transient, "\(error.summary)")
+                #expect(error.summary.contains("legacy") && error.summary.contains("mid-stream"), "\(error.summary)")
+            }
+            #expect(try await hosts.files(under: s.maildir, on: hosts.storeEndpoint, with: transport).isEmpty, "nothing partial visible")
+
+            let retried = try await importer.apply(step, context: context)
+            #expect(retried["imported"] == String(count))
+            #expect(try await hosts.fileCount(under: s.maildir, on: hosts.storeEndpoint, with: transport) == count, "no duplicate")
+            let verified = try await runners[.mailboxVerify]!.apply(
+                s.verifyStep, context: StepContext(dryRun: false, hosts: hosts.hosts, outputs: { _ in retried }))
+            #expect(verified["passed"] == "true")
+        }
+    }
+
+    /// Processes with an open descriptor whose path contains `fragment` (this machine's /proc:
+    /// the "hosts" share its process table, not its mounts).
+    static func pids(holding fragment: String) -> [Int32] {
+        let me = getpid()
+        return ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { entry -> Int32? in
+            guard let pid = Int32(entry), pid != me else { return nil }
+            let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(entry)/fd")) ?? []
+            for fd in fds {
+                if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(entry)/fd/\(fd)"), target.contains(fragment) {
+                    return pid
+                }
+            }
+            return nil
+        }
+    }
+}
