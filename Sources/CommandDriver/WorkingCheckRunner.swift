@@ -3,7 +3,7 @@ import Steps
 
 /// `working.check`: the gate before a batch's irreversible steps, decided by the plan's command
 /// instead of a person. It runs the command on its host; with a period, again every `interval`
-/// seconds until the period has passed. Every run must exit 0: one failure fails the step
+/// seconds until a run that started after the period has passed. Every run must exit 0: one failure fails the step
 /// (permanently, so retire and deluser stay blocked; a resume runs the check afresh).
 ///
 /// A preview never runs it (the command may deliver a test message): it lists what would run.
@@ -35,8 +35,11 @@ public struct WorkingCheckRunner: StepRunner {
         let host = step.targetHost
         let timeout = Double(p.timeout ?? 300)
         let start = ContinuousClock.now
+        let period = Duration.seconds(p.period)
         var runs = 0
         while true {
+            // Done when a run that started after the period passes (with a period: two runs at least).
+            let began = ContinuousClock.now - start
             let outcome = try await transport.run(argv, on: host, stdin: nil, timeout: timeout)
             runs += 1
             guard outcome.status == 0 else {
@@ -47,9 +50,10 @@ public struct WorkingCheckRunner: StepRunner {
                     "\(step.id): the working-system check failed (run \(runs)): \(failure.summary)",
                     hint: "nothing irreversible ran; fix the new system, then `mailshift resume` runs the check again")
             }
-            let elapsed = Double((ContinuousClock.now - start).components.seconds)
-            if elapsed >= Double(p.period) { break }
-            try await pause(Double(min(max(p.interval, 1), max(p.period - Int(elapsed), 1))))
+            if began >= period { break }
+            let left = period - (ContinuousClock.now - start)
+            let wait = min(Duration.seconds(max(p.interval, 1)), max(left, .zero))
+            try await pause(Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18)
         }
         return ["runs": String(runs), "period": String(p.period)]
     }

@@ -15,6 +15,8 @@ public struct SlapdOptions: Sendable {
     public var slapaddPath: String
     public var systemSchemaDirectory: String
     public var modulePath: String
+    /// Replication (`directory.replicas` tests): nil for a standalone server.
+    public var replication: SlapdReplication?
 
     public init(
         layout: DirectoryLayout = DirectoryLayout(), users: [DirectoryUser] = [], syncWrites: Bool = true,
@@ -72,6 +74,7 @@ enum SlapdConfigurationFile {
                 "TLSCertificateKeyFile \(tls.keyFile)",
             ]
         }
+        if options.replication == .provider { lines.append("moduleload syncprov") }
         let layout = options.layout
         lines += [
             "database mdb",
@@ -85,6 +88,7 @@ enum SlapdConfigurationFile {
             "index mailHost eq",
         ]
         if !options.syncWrites { lines.append("dbnosync") }
+        lines += SlapdReplication.lines(options.replication, layout: layout)
         lines += [
             "access to attrs=userPassword",
             "  by self write",

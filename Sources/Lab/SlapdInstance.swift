@@ -29,7 +29,10 @@ public final class SlapdInstance: @unchecked Sendable {
         try LabSecrets.write(SlapdConfigurationFile.text(options: options, directory: directory), to: "slapd.conf", in: dir)
         let ldif = directory + "/directory.ldif"
         try LabSecrets.write(options.layout.ldif(users: options.users), to: "directory.ldif", in: dir)
-        try SlapdProcess.run(options.slapaddPath, ["-q", "-f", conf, "-l", ldif])
+        // A consumer starts empty: its provider sends the tree.
+        if options.replication?.isConsumer != true {
+            try SlapdProcess.run(options.slapaddPath, ["-q", "-f", conf, "-l", ldif])
+        }
         // A race with another process taking the port is possible: retry with fresh ports.
         var lastError: Error = SlapdError("slapd did not start")
         for _ in 0..<3 {

@@ -13,11 +13,14 @@ public final class SlapdFixture: Sendable {
     public let slapd: SlapdInstance
     public let tls: SlapdTLSFiles?
 
-    public init(users: [DirectoryUser], logOperations: Bool = true, tls: Bool = false, syncWrites: Bool = true) throws {
+    public init(
+        users: [DirectoryUser], logOperations: Bool = true, tls: Bool = false, syncWrites: Bool = true, replication: SlapdReplication? = nil
+    ) throws {
         let temp = try TemporaryDirectory(prefix: "slapd")
         do {
             let files = tls ? try SlapdCertificates.make(in: temp.path) : nil
-            let options = SlapdOptions(users: users, syncWrites: syncWrites, logOperations: logOperations, tls: files)
+            var options = SlapdOptions(users: users, syncWrites: syncWrites, logOperations: logOperations, tls: files)
+            options.replication = replication
             self.slapd = try SlapdInstance.start(in: temp.path + "/slapd", options: options)
             self.tls = files
             self.temp = temp

@@ -41,12 +41,13 @@ import Testing
         let dir = try TemporaryDirectory(prefix: "wcheck")
         defer { dir.remove() }
         let count = dir.file("count")
-        // Passes twice, then fails: a period of 3 s checked every second sees the failure.
-        let argv = ["sh", "-c", "echo x >> \"$0\"; test $(wc -l < \"$0\") -le 2", count]
+        // Passes once, then fails: with a period, a second run always comes (after the period at
+        // the latest) and sees the failure.
+        let argv = ["sh", "-c", "echo x >> \"$0\"; test $(wc -l < \"$0\") -le 1", count]
         let runner = WorkingCheckRunner(transport: HostTransport())
-        let step = makeStep(.workingCheck(WorkingCheckParameters(argv: argv, period: 3, interval: 1)), host: localHost)
+        let step = makeStep(.workingCheck(WorkingCheckParameters(argv: argv, period: 2, interval: 1)), host: localHost)
         await #expect(throws: StepError.self) { _ = try await runner.apply(step, context: CheckpointLog().context()) }
-        #expect(try String(contentsOfFile: count, encoding: .utf8) == "x\nx\nx\n")
+        #expect(try String(contentsOfFile: count, encoding: .utf8) == "x\nx\n")
         // A command that keeps passing passes after the period, having run more than once.
         let steady = makeStep(.workingCheck(WorkingCheckParameters(argv: ["true"], period: 2, interval: 1)), host: localHost)
         let started = Date()

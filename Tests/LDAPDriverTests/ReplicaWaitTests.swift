@@ -67,3 +67,41 @@ import Testing
         } throws: { ($0 as? ReplicaLag)?.summary.contains("replica \(url) has not caught up after 1 s: cannot read it") == true }
     }
 }
+
+/// The same wait against a real syncrepl consumer of the provider (the lab's replication).
+@Suite struct SyncreplReplicaTests {
+    /// Until the consumer has received the tree (bounded).
+    static func waitForTree(_ consumer: SlapdFixture, user: String) async throws {
+        for _ in 0..<100 {
+            if (try? consumer.values(user, "mailHost")) != nil { return }
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+        Issue.record("the consumer never received the tree")
+    }
+
+    @Test func theStepWaitsForTheConsumer_andAStoppedConsumerTimesOutByName() async throws {
+        let provider = try SlapdFixture(users: (1...3).map { DirectoryUser.mailUser("user\($0)") }, replication: .provider)
+        defer { provider.stop() }
+        let consumer = try SlapdFixture(users: [], replication: .consumer(of: provider.slapd.url))
+        defer { consumer.stop() }
+        try await Self.waitForTree(consumer, user: "user3")
+        var endpoint = provider.endpoint()
+        endpoint.replicas = [consumer.slapd.url]
+        endpoint.replicaTimeout = 30
+        let outputs = try await LDAPSetRunner().apply(
+            LDAPStepFactory.set(["mailHost=store1.example.edu"], users: ["user1", "user2", "user3"]),
+            context: RecordingContext().context(directory: endpoint))
+        #expect(outputs[LDAPSetOutputs.written] == "3")
+        // When the step returns, the consumer already answers with the new value.
+        #expect(try consumer.values("user3", "mailHost") == ["store1.example.edu"])
+
+        let url = consumer.slapd.url
+        consumer.slapd.stop()
+        endpoint.replicaTimeout = 1
+        await #expect {
+            _ = try await LDAPSetRunner().apply(
+                LDAPStepFactory.set(["mailDeliveryOption=hold"], users: ["user1"]), context: RecordingContext().context(directory: endpoint))
+        } throws: { ($0 as? ReplicaLag)?.summary.hasPrefix("replica \(url) has not caught up after 1 s") == true }
+        #expect(try provider.values("user1", "mailDeliveryOption") == ["hold"])
+    }
+}
