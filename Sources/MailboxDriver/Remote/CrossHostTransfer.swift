@@ -97,6 +97,14 @@ struct CrossHostTransfer: Sendable {
                 from: source.fromAgent, to: store.toAgent, terminal: [AgentFrameType.summary.rawValue, AgentFrameType.failure.rawValue],
                 frameLimit: AgentProtocol.frameLimit, cancel: cancel)
         } catch {
+            // A store that stopped taking the stream usually said why before it exited (a full
+            // disk, a refused frame): its answer names the cause better than the broken pipe.
+            if case .storeFailed = error, let line = try? JSONLine.read(store.fromAgent),
+                let f = (try? JSONDecoder().decode(StoreAnswer.self, from: line))?.failure
+            {
+                throw StepError(
+                    f.transient ? .transient : .permanent, "\(store.host.name): \(f.message); nothing of this attempt was published", hint: f.hint)
+            }
             throw relayFailure(error, source: source, store: store)
         }
         // The store's input ends here: after a summary it commits; otherwise it abandons.
