@@ -122,8 +122,11 @@ struct CrossHostBench: AsyncParsableCommand {
         guard (try? p.run()) != nil else { return "unknown cipher" }
         let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
-        let line = text.split(separator: "\n").first { $0.contains("cipher:") && $0.contains("server->client") }
-        return line.map { String($0.drop { $0 != "c" }) } ?? "cipher not reported"
+        // ssh ends its diagnostics with CRLF, one Character in Swift: split on any newline.
+        let line = text.split(whereSeparator: \.isNewline).first { $0.contains("cipher:") && $0.contains("server->client") }
+        guard let line, let at = line.range(of: "cipher: ") else { return "cipher not reported" }
+        return "cipher " + line[at.upperBound...]
+
     }
 
     /// CPU seconds of the agents, by side, from the wrapper's `/usr/bin/time` lines.
