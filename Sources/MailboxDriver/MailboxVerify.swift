@@ -25,6 +25,8 @@ public enum MailboxVerify {
         public var extra: [String]
         public var source: String
         public var digestSummary: String
+        /// The source's edge digest (`SourceSummary.edges`), when its reader reported one.
+        public var sourceEdges: String?
     }
 
     public static func run(

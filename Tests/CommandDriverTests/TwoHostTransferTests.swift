@@ -151,6 +151,46 @@ import Testing
     }
 
     @Test(.enabled(if: agent != nil, "needs the built mailshift (swift build)"))
+    func retireOnTheLegacyHostRefusesASourceRewrittenInPlaceSinceVerify() async throws {
+        let agent = try #require(Self.agent)
+        try await TwoHostFixture.with { hosts in
+            let transport = hosts.transport()
+            defer { Task { await transport.close() } }
+            let s = scene(hosts)
+            try await hosts.write(Self.mailbox(3), to: s.mbox, on: hosts.legacyEndpoint, with: transport)
+            let runners = MailboxDriverRunners.all(transport: transport, agentExecutable: agent)
+            let context = StepContext(dryRun: false, hosts: hosts.hosts)
+            let imported = try await runners[.mailboxImport]!.apply(s.importStep, context: context)
+            let verified = try await runners[.mailboxVerify]!.apply(
+                s.verifyStep, context: StepContext(dryRun: false, hosts: hosts.hosts, outputs: { _ in imported }))
+            #expect(verified["source_edges"]?.count == 32)
+            let retire = makeStep(
+                .sourceRetire(SourceRetireParameters(mbox: s.mbox, mode: .delete, verifyStep: StepReference(idPrefix: s.verifyStep.id, sameUser: false))),
+                id: "pilot/retire/alice", host: hosts.legacyEndpoint)
+            let afterVerify = StepContext(dryRun: false, hosts: hosts.hosts, outputs: { $0 == s.verifyStep.id ? verified : imported })
+
+            // One byte rewritten in place, the mtime put back: inode, size and mtime all agree.
+            let rewrite = #"m=$(stat -c %y "$1"); printf X | dd of="$1" bs=1 seek=12 conv=notrunc 2>/dev/null; touch -d "$m" "$1""#
+            #expect(try await transport.run(["sh", "-c", rewrite, "sh", s.mbox], on: hosts.legacyEndpoint, stdin: nil, timeout: 30).status == 0)
+            do {
+                _ = try await runners[.sourceRetire]!.apply(retire, context: afterVerify)
+                Issue.record("retire deleted a source that changed since verify")
+            } catch let error as any StepFailure {
+                #expect(error.summary.contains("first or last 4 KiB changed since verify"), "\(error.summary)")
+            }
+            #expect(try await hosts.files(under: hosts.spool, on: hosts.legacyEndpoint, with: transport) == [s.mbox], "the source is kept")
+
+            // Re-imported and verified as it is now, the source is retired, on the legacy host.
+            let again = try await runners[.mailboxImport]!.apply(s.importStep, context: context)
+            let reverified = try await runners[.mailboxVerify]!.apply(
+                s.verifyStep, context: StepContext(dryRun: false, hosts: hosts.hosts, outputs: { _ in again }))
+            _ = try await runners[.sourceRetire]!.apply(
+                retire, context: StepContext(dryRun: false, hosts: hosts.hosts, outputs: { $0 == s.verifyStep.id ? reverified : again }))
+            #expect(try await hosts.files(under: hosts.spool, on: hosts.legacyEndpoint, with: transport).isEmpty)
+        }
+    }
+
+    @Test(.enabled(if: agent != nil, "needs the built mailshift (swift build)"))
     func theAgentIsHiddenFromHelp() throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: try #require(Self.agent))
