@@ -27,6 +27,8 @@ public enum MailboxVerify {
         public var digestSummary: String
         /// The source's edge digest (`SourceSummary.edges`), when its reader reported one.
         public var sourceEdges: String?
+        /// How many source messages have no copy (`missing` may be shortened in an agent's answer).
+        public var missingCount: Int?
     }
 
     public static func run(

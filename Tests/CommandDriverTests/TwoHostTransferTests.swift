@@ -51,9 +51,17 @@ import Testing
             try await hosts.write(Self.mailbox(40), to: s.mbox, on: hosts.legacyEndpoint, with: transport)
             let runners = MailboxDriverRunners.all(transport: transport, agentExecutable: agent)
             let context = StepContext(dryRun: false, hosts: hosts.hosts)
+            let preview = StepContext(dryRun: true, hosts: hosts.hosts)
+
+            // The preview reads on both hosts and writes on neither.
+            let before = try await #require(runners[.mailboxImport]).inspect(s.importStep, context: preview)
+            #expect(before.state == .pending)
+            #expect(before.changes.first?.messages == 40, "\(before.changes)")
+            #expect(try await hosts.files(under: hosts.storeRoot, on: hosts.storeEndpoint, with: transport).isEmpty)
 
             let imported = try await #require(runners[.mailboxImport]).apply(s.importStep, context: context)
             #expect(imported["imported"] == "40")
+            #expect(try await runners[.mailboxImport]!.inspect(s.importStep, context: preview).state == .done)
             #expect(imported["messages"] == "40")
 
             let onStore = try await hosts.files(under: s.maildir, on: hosts.storeEndpoint, with: transport)
