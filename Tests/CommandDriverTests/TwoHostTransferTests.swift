@@ -199,6 +199,32 @@ import Testing
     }
 
     @Test(.enabled(if: agent != nil, "needs the built mailshift (swift build)"))
+    func aSourceFailureReachesTheOperatorWithItsControlCharactersEscaped() async throws {
+        let agent = try #require(Self.agent)
+        try await TwoHostFixture.with { hosts in
+            let transport = hosts.transport()
+            defer { Task { await transport.close() } }
+            // A spool entry that is a link (refused) and whose name carries a terminal escape.
+            let mbox = "\(hosts.spool)/eve\u{1b}[2J"
+            let link = try await transport.run(["ln", "-s", "/etc/passwd", mbox], on: hosts.legacyEndpoint, stdin: nil, timeout: 30)
+            #expect(link.status == 0)
+            let store = StoreTarget(kind: .maildir, host: "store", maildir: "\(hosts.storeRoot)/eve/Maildir")
+            let step = makeStep(
+                .mailboxImport(MailboxImportParameters(mbox: mbox, format: "auto", timezone: "UTC", store: store, lock: false)),
+                id: "pilot/import/eve", host: hosts.legacyEndpoint)
+            let runners = MailboxDriverRunners.all(transport: transport, agentExecutable: agent)
+            do {
+                _ = try await runners[.mailboxImport]!.apply(step, context: StepContext(dryRun: false, hosts: hosts.hosts))
+                Issue.record("a linked spool entry was imported")
+            } catch let error as any StepFailure {
+                #expect(error.summary.hasPrefix("legacy: ") && error.summary.contains("eve"), "\(error.summary)")
+                #expect(!error.summary.contains("\u{1b}") && !(error.hint ?? "").contains("\u{1b}"), "\(error.summary.debugDescription)")
+            }
+            #expect(try await hosts.files(under: hosts.storeRoot, on: hosts.storeEndpoint, with: transport).isEmpty)
+        }
+    }
+
+    @Test(.enabled(if: agent != nil, "needs the built mailshift (swift build)"))
     func theAgentIsHiddenFromHelp() throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: try #require(Self.agent))
