@@ -18,7 +18,7 @@ public final class AgentSession: @unchecked Sendable {
     /// Write end: the agent's stdin.
     public private(set) var toAgent: Int32
     /// Read end: the agent's stdout.
-    public let fromAgent: Int32
+    public private(set) var fromAgent: Int32
     private let pid: pid_t?
     private let stderrFile: Int32
     private let served: DispatchSemaphore?
@@ -41,6 +41,7 @@ public final class AgentSession: @unchecked Sendable {
 
     /// Starts `argv` (no shell) with pipes on stdin and stdout and stderr kept in an unnamed file.
     static func spawn(_ argv: [String], host: HostEndpoint, environment: ChildEnvironment, release: (@Sendable () async -> Void)?) throws -> AgentSession {
+        AgentSession.ignoreSIGPIPE
         let rendered = CommandFailure.render(argv)
         var input: [Int32] = [-1, -1]
         var output: [Int32] = [-1, -1]
@@ -99,6 +100,7 @@ public final class AgentSession: @unchecked Sendable {
 
     /// The agent served on a thread of this process: `serve(stdin, stdout)` returns its status.
     public static func inProcess(host: HostEndpoint, serve: @escaping @Sendable (Int32, Int32) -> Int32) throws -> AgentSession {
+        AgentSession.ignoreSIGPIPE
         var input: [Int32] = [-1, -1]
         var output: [Int32] = [-1, -1]
         do {
@@ -160,11 +162,23 @@ public final class AgentSession: @unchecked Sendable {
         return code
     }
 
-    /// Kills the session now (a failed relay: the other side must not wait on it).
+    /// Kills the session now (a failed relay: the other side must not wait on it). An in-process
+    /// agent cannot be killed: closing both its pipes makes its next read end and its next write
+    /// fail, so it returns.
     public func terminate() {
         if let pid, status.value == nil { kill(-pid, SIGKILL) }
         closeInput()
+        if served != nil {
+            lock.withLock {
+                if fromAgent >= 0 { Glibc.close(fromAgent) }
+                fromAgent = -1
+            }
+        }
     }
+
+    /// A write to a pipe whose reader is gone (an ssh session that died, an agent that quit) must
+    /// fail with EPIPE, not kill mailshift.
+    private static let ignoreSIGPIPE: Void = { signal(SIGPIPE, SIG_IGN) }()
 
     /// The last lines the session wrote on stderr (ssh's own diagnostics, the agent's).
     public func diagnostics(limit: Int = 1000) -> String {

@@ -34,6 +34,8 @@ public final class SSHDInstance: @unchecked Sendable {
     private let environment: [String: String]
     /// Directories that get a fresh tmpfs in sshd's own mount namespace (see `start`).
     private let privateMounts: [String]
+    /// The tmpfs mount options (`size=` makes a small disk that fills).
+    private let privateMountOptions: String
 
     /// A host endpoint for the plan model that reaches this server with ssh.
     public var endpoint: HostEndpoint {
@@ -50,7 +52,8 @@ public final class SSHDInstance: @unchecked Sendable {
     /// mounts a fresh tmpfs that only its own sessions see: what a session writes there exists on
     /// this "host" only, as on a machine with its own disk, and vanishes with the server.
     public static func start(
-        in directory: String, maxLifetime: Int = 900, environment: [String: String] = [:], privateMounts: [String] = []
+        in directory: String, maxLifetime: Int = 900, environment: [String: String] = [:], privateMounts: [String] = [],
+        privateMountOptions: String = "mode=0755"
     ) throws -> SSHDInstance {
         try SSHKeygen.make(at: "\(directory)/host_ed25519")
         try SSHKeygen.make(at: "\(directory)/client_ed25519")
@@ -59,17 +62,19 @@ public final class SSHDInstance: @unchecked Sendable {
         var lastLog = ""
         for _ in 0..<6 {
             let port = try FreePort.pick()
-            let instance = try SSHDInstance(directory: directory, port: port, environment: environment, privateMounts: privateMounts)
+            let instance = try SSHDInstance(directory: directory, port: port, environment: environment, privateMounts: privateMounts,
+                privateMountOptions: privateMountOptions)
             if try instance.launch(maxLifetime: maxLifetime) { return instance }
             lastLog = (try? String(contentsOfFile: "\(directory)/sshd.log", encoding: .utf8)) ?? ""
         }
         throw Failure(description: "sshd did not start: \(lastLog.suffix(500))")
     }
 
-    private init(directory: String, port: Int, environment: [String: String], privateMounts: [String]) throws {
+    private init(directory: String, port: Int, environment: [String: String], privateMounts: [String], privateMountOptions: String) throws {
         self.directory = directory
         self.environment = environment
         self.privateMounts = privateMounts
+        self.privateMountOptions = privateMountOptions
         self.port = port
         self.user = SSHDInstance.runningUser
         self.clientKey = "\(directory)/client_ed25519"
@@ -114,9 +119,9 @@ public final class SSHDInstance: @unchecked Sendable {
             p.arguments = Array(server.dropFirst())
         } else {
             // A mount namespace of its own; the mounts made in it are invisible outside it.
-            let script = #"while [ "$1" != -- ]; do mount -t tmpfs -o mode=0755 mailshift-host "$1" || exit 97; shift; done; shift; exec "$@""#
+            let script = #"o=$1; shift; while [ "$1" != -- ]; do mount -t tmpfs -o "$o" mailshift-host "$1" || exit 97; shift; done; shift; exec "$@""#
             p.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
-            p.arguments = ["-m", "--propagation", "private", "/bin/sh", "-c", script, "sh"] + privateMounts + ["--"] + server
+            p.arguments = ["-m", "--propagation", "private", "/bin/sh", "-c", script, "sh", privateMountOptions] + privateMounts + ["--"] + server
         }
         _ = FileManager.default.createFile(atPath: "\(directory)/sshd.log", contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(directory)/sshd.log"))

@@ -6,7 +6,8 @@ import Steps
 /// where it lives, so no mailbox crosses the network twice and the lock convention is the host's.
 ///
 /// Deployment and the version check are described in docs/mailbox.md: the same mailshift version
-/// must be installed on the host (`mailshift --version` is compared before the first use).
+/// must be installed on the host (`mailshift --version` is compared before the first use on each
+/// host, once per run).
 public struct MailboxAgent: Sendable {
     public var transport: any CommandTransport
     /// The agent's path on remote hosts.
@@ -39,6 +40,9 @@ public struct MailboxAgent: Sendable {
 
     func checkVersion(_ host: HostEndpoint) async throws {
         guard let expectedVersion else { return }
+        // Once per host per run (a run is one process): not before every call.
+        let key = [executable, expectedVersion, host.address, host.user ?? "", host.port.map(String.init) ?? ""].joined(separator: "\u{1}")
+        guard !AgentVersionChecks.shared.contains(key) else { return }
         let outcome = try await transport.run([executable, "--version"], on: host, stdin: nil, timeout: 60)
         let got = String(decoding: outcome.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard outcome.status == 0, got == expectedVersion else {
@@ -46,7 +50,18 @@ public struct MailboxAgent: Sendable {
                 "\(host.name): mailshift agent version '\(got)' (exit \(outcome.status)), expected '\(expectedVersion)'",
                 hint: "install mailshift \(expectedVersion) at \(executable) on \(host.address) (docs/mailbox.md, Agent)")
         }
+        AgentVersionChecks.shared.insert(key)
     }
+}
+
+/// The hosts whose agent version this process has checked (only a match is remembered).
+final class AgentVersionChecks: @unchecked Sendable {
+    static let shared = AgentVersionChecks()
+    private let lock = NSLock()
+    private var checked: Set<String> = []
+
+    func contains(_ key: String) -> Bool { lock.withLock { checked.contains(key) } }
+    func insert(_ key: String) { _ = lock.withLock { checked.insert(key) } }
 }
 
 extension StepInstance {

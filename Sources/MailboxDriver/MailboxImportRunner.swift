@@ -28,11 +28,17 @@ public struct MailboxImportRunner: StepRunner {
         }
         let maildir = try p.require(p.maildir, "maildir", step)
         if let route = CrossHostRoute(step, store: p.store, context: context) {
-            // The source is counted where it lives; the store host skips, by name, what it holds.
-            let n = try await sourceInspection(step, p, mbox, maildir: nil)
-            if n.messages == 0 { return .done("no messages in \(mbox)") }
-            return Inspection.pending([PlannedChange(.add, "import up to \(n.messages.grouped) messages, \(n.bytes.byteText) (\(n.variant)) from \(route.source.name) into \(maildir) on \(route.store.name)", messages: n.messages, bytes: n.bytes)])
-                .observing(mbox, n.source)
+            // Read-only on both hosts: the source's message names (read on the legacy host)
+            // against the Maildir's (on the store host), as a count verify does.
+            var read = p.readRequest(.sourceDigests, mbox: mbox)
+            (read.mode, read.tagPrefix, read.lock) = ("count", "m", false)
+            var compare = p.storeRequest(.verifyMaildir, maildir: maildir)
+            compare.mode = "count"
+            let r = try await agent.crossHost().verify(source: route.source, store: route.store, read: read, compare: compare)
+            let pending = r.missingCount ?? r.missing.count
+            if pending == 0 { return Inspection.done("\(r.sourceMessages.grouped) messages already in \(maildir) on \(route.store.name)").observing(mbox, r.source) }
+            return Inspection.pending([PlannedChange(.add, "import \(pending.grouped) messages from \(route.source.name) into \(maildir) on \(route.store.name)", messages: pending)])
+                .observing(mbox, r.source)
         }
         if let delta = try precopyInspection(step, mbox: mbox, maildir: maildir, context: context) { return delta }
         let n = try await sourceInspection(step, p, mbox, maildir: maildir)

@@ -25,6 +25,10 @@ public enum MailboxVerify {
         public var extra: [String]
         public var source: String
         public var digestSummary: String
+        /// The source's edge digest (`SourceSummary.edges`), when its reader reported one.
+        public var sourceEdges: String?
+        /// How many source messages have no copy (`missing` may be shortened in an agent's answer).
+        public var missingCount: Int?
     }
 
     public static func run(

@@ -62,10 +62,11 @@ public struct MailboxVerifyRunner: StepRunner {
             }
             throw VerifyFailure(file: mbox, missing: report.missing, extra: report.extra)
         }
-        return StepOutputs(
-            encoding: MailboxVerifyOutputs(
-                passed: true, mode: verify.mode, messages: report.sourceMessages, destinationMessages: report.destinationMessages,
-                sourceIdentity: report.source, digestSummary: report.digestSummary))
+        var outputs = MailboxVerifyOutputs(
+            passed: true, mode: verify.mode, messages: report.sourceMessages, destinationMessages: report.destinationMessages,
+            sourceIdentity: report.source, digestSummary: report.digestSummary)
+        outputs.sourceEdges = report.sourceEdges
+        return StepOutputs(encoding: outputs)
     }
 
     /// The variant the import used (a detected one is pinned for verify, so both read alike).

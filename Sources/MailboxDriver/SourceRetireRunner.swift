@@ -73,11 +73,12 @@ public struct SourceRetireRunner: StepRunner {
             if let host = step.remoteHost {
                 let r = try await agent.call(
                     ["mbox", "retire", plan.mbox, "--mode", plan.mode, "--expect", identity, "--format", "json"]
-                        + (plan.archivePath.map { ["--archive-to", $0] } ?? []),
+                        + (plan.archivePath.map { ["--archive-to", $0] } ?? [])
+                        + (verified.sourceEdges.map { ["--expect-edges", $0] } ?? []),
                     on: host, timeout: 3600, as: SourceRetire.Result.self)
                 outputs["archived_to"] = r.archivedTo
             } else {
-                outputs["archived_to"] = try await BlockingWork.run { [plan] in try retireLocal(plan, step, verified: identity) }
+                outputs["archived_to"] = try await BlockingWork.run { [plan] in try retireLocal(plan, step, verified: identity, edges: verified.sourceEdges) }
             }
         }
         if let argv = plan.argv, !argv.isEmpty, context.previousOutputs?["argv_done"] != "true" {
@@ -91,9 +92,10 @@ public struct SourceRetireRunner: StepRunner {
         return outputs
     }
 
-    func retireLocal(_ plan: Plan, _ step: StepInstance, verified: String) throws -> String? {
+    func retireLocal(_ plan: Plan, _ step: StepInstance, verified: String, edges: String?) throws -> String? {
         do {
-            return try SourceRetire.run(mbox: plan.mbox, mode: plan.mode, archivePath: plan.archivePath, verifiedIdentity: verified).archivedTo
+            return try SourceRetire.run(
+                mbox: plan.mbox, mode: plan.mode, archivePath: plan.archivePath, verifiedIdentity: verified, verifiedEdges: edges).archivedTo
         } catch let e as StepError {
             throw StepError(e.disposition, "\(step.id): \(e.summary)", hint: e.hint)
         }
@@ -110,7 +112,9 @@ public enum SourceRetire {
         public var acted: Bool
     }
 
-    public static func run(mbox: String, mode: String, archivePath: String?, verifiedIdentity verified: String) throws -> Result {
+    public static func run(
+        mbox: String, mode: String, archivePath: String?, verifiedIdentity verified: String, verifiedEdges: String? = nil
+    ) throws -> Result {
         guard mode == "archive" || mode == "delete" else { return Result(mode: mode, archivedTo: nil, acted: false) }
         guard mode == "delete" || archivePath != nil else { throw StepError.permanent("archive needs an archive path") }
         guard try SourceFile.exists(mbox) else {
@@ -128,6 +132,15 @@ public enum SourceRetire {
             throw StepError.permanent(
                 "refusing to retire \(mbox): it changed since verify (\(grew >= 0 ? "+" : "")\(grew) bytes)",
                 hint: "new mail arrived: re-run the import and verify for this user, then retire")
+        }
+        if let verifiedEdges, let (fd, st) = try SourceFile.open(mbox) {
+            let edges = SourceSummary.edges(fd, size: Int(st.st_size))
+            close(fd)
+            guard edges == verifiedEdges else {
+                throw StepError.permanent(
+                    "refusing to retire \(mbox): its first or last 4 KiB changed since verify (size and mtime kept)",
+                    hint: "the mailbox was rewritten in place: re-run the import and verify for this user, then retire")
+            }
         }
         if mode == "delete" {
             // Relative to the walked spool directory: no directory component is followed.

@@ -13,6 +13,7 @@ struct MboxRetireCommand: ParsableCommand {
     @Option(name: .long, help: "What to do with the mailbox.") var mode: RetireAction
     @Option(name: .long, help: "Where archive moves the file (never overwritten).") var archiveTo: String?
     @Option(name: .long, help: "The identity verify recorded (inode:size:mtime_ns, or 'absent').") var expect: String
+    @Option(name: .long, help: "The edge digest verify recorded (first and last 4 KiB), when it has one.") var expectEdges: String?
     @Option(name: .long, help: "What to print.") var format: OutputFormat = .text
 
     func validate() throws {
@@ -22,7 +23,7 @@ struct MboxRetireCommand: ParsableCommand {
     func run() throws {
         let result: SourceRetire.Result
         do {
-            result = try SourceRetire.run(mbox: file, mode: mode.rawValue, archivePath: archiveTo, verifiedIdentity: expect)
+            result = try SourceRetire.run(mbox: file, mode: mode.rawValue, archivePath: archiveTo, verifiedIdentity: expect, verifiedEdges: expectEdges)
         } catch {
             throw MboxCommandFailure.exit(error)
         }

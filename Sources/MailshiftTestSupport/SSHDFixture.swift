@@ -19,12 +19,14 @@ public struct SSHDFixture: Sendable {
 
     /// `privateMounts`: directories only this server's sessions see as their own tmpfs
     /// (`SSHDInstance.start`), to stand for a host with its own disk.
-    public static func with<T: Sendable>(privateMounts: [String] = [], _ body: (SSHDFixture) async throws -> T) async throws -> T {
+    public static func with<T: Sendable>(
+        privateMounts: [String] = [], privateMountOptions: String = "mode=0755", _ body: (SSHDFixture) async throws -> T
+    ) async throws -> T {
         let directory = try TemporaryDirectory(prefix: "sshd")
         let instance: SSHDInstance
         do {
             let path = directory.path
-            instance = try await offPool { try SSHDInstance.start(in: path, maxLifetime: 600, privateMounts: privateMounts) }
+            instance = try await offPool { try SSHDInstance.start(in: path, maxLifetime: 600, privateMounts: privateMounts, privateMountOptions: privateMountOptions) }
         } catch {
             directory.remove()
             throw error

@@ -107,6 +107,65 @@ import Glibc
         }
     }
 
+    @Test(.enabled(if: agent != nil, "needs the built mailshift (swift build)"))
+    func aStoreDiskFillingMidStreamPublishesNothingAndTheRetryCompletesOnceThereIsRoom() async throws {
+        let agent = try #require(Self.agent)
+        try await TwoHostFixture.with(storeDisk: "mode=0755,size=2m") { hosts in
+            let transport = hosts.transport()
+            defer { Task { await transport.close() } }
+            let s = base.scene(hosts)
+            let count = 1500  // about 4 MB stored: twice the store's disk
+            try await hosts.write(TwoHostTransferTests.mailbox(count, bodyLines: 40), to: s.mbox, on: hosts.legacyEndpoint, with: transport)
+            let runners = MailboxDriverRunners.all(transport: transport, agentExecutable: agent)
+            let context = StepContext(dryRun: false, hosts: hosts.hosts)
+            do {
+                _ = try await runners[.mailboxImport]!.apply(s.importStep, context: context)
+                Issue.record("an import larger than the store's disk succeeded")
+            } catch let error as any StepFailure {
+                #expect(error.summary.hasPrefix("store: "), "\(error.summary)")
+                #expect(error.summary.contains("No space left on device") || error.summary.contains("write failed"), "summary: \(error.summary)")
+            }
+            #expect(try await hosts.fileCount(under: s.maildir, on: hosts.storeEndpoint, with: transport) == 0, "nothing partial visible")
+            // The administrator makes room; the resumed step completes.
+            let grown = try await transport.run(["mount", "-o", "remount,size=64m", hosts.storeRoot], on: hosts.storeEndpoint, stdin: nil, timeout: 30)
+            #expect(grown.status == 0, "\(String(decoding: grown.stderr, as: UTF8.self))")
+            let retried = try await runners[.mailboxImport]!.apply(s.importStep, context: context)
+            #expect(retried["imported"] == String(count))
+            #expect(try await hosts.fileCount(under: s.maildir, on: hosts.storeEndpoint, with: transport) == count, "no duplicate")
+        }
+    }
+
+    @Test(.enabled(if: agent != nil, "needs the built mailshift (swift build)"))
+    func mailArrivingAfterTheReadFailsVerifySoRetireWaitsAndTheNextImportAddsIt() async throws {
+        let agent = try #require(Self.agent)
+        try await TwoHostFixture.with { hosts in
+            let transport = hosts.transport()
+            defer { Task { await transport.close() } }
+            let s = base.scene(hosts)
+            try await hosts.write(TwoHostTransferTests.mailbox(5), to: s.mbox, on: hosts.legacyEndpoint, with: transport)
+            let runners = MailboxDriverRunners.all(transport: transport, agentExecutable: agent)
+            let context = StepContext(dryRun: false, hosts: hosts.hosts)
+            let imported = try await runners[.mailboxImport]!.apply(s.importStep, context: context)
+            // New mail lands on the legacy host after the import read the mailbox.
+            let late = "From late@example.org Tue Jan  6 09:00:00 2026\nFrom: late@example.org\nSubject: late\n\narrived meanwhile\n\n"
+            let appended = try await transport.run(["sh", "-c", #"cat >> "$1""#, "sh", s.mbox], on: hosts.legacyEndpoint, stdin: Data(late.utf8), timeout: 30)
+            #expect(appended.status == 0)
+            do {
+                _ = try await runners[.mailboxVerify]!.apply(s.verifyStep, context: StepContext(dryRun: false, hosts: hosts.hosts, outputs: { _ in imported }))
+                Issue.record("verify passed although the source grew")
+            } catch let failure as VerifyFailure {
+                #expect(failure.missing.count == 1 && failure.extra.isEmpty, "\(failure.summary)")
+            }
+            let again = try await runners[.mailboxImport]!.apply(s.importStep, context: context)
+            #expect(again["imported"] == "1")
+            #expect(again["present"] == "5")
+            #expect(again["source_identity"] != imported["source_identity"])
+            let verified = try await runners[.mailboxVerify]!.apply(s.verifyStep, context: StepContext(dryRun: false, hosts: hosts.hosts, outputs: { _ in again }))
+            #expect(verified["passed"] == "true")
+            #expect(verified["source_identity"] == again["source_identity"], "retire would act on the identity the store side verified")
+        }
+    }
+
     /// Processes with an open descriptor whose path contains `fragment` (this machine's /proc:
     /// the "hosts" share its process table, not its mounts).
     static func pids(holding fragment: String) -> [Int32] {

@@ -19,13 +19,14 @@ struct TwoHostFixture: Sendable {
     var storeEndpoint: HostEndpoint { Self.renamed(store.endpoint, "store") }
     var hosts: [String: HostEndpoint] { ["legacy": legacyEndpoint, "store": storeEndpoint] }
 
-    static func with<T: Sendable>(_ body: (TwoHostFixture) async throws -> T) async throws -> T {
+    /// `storeDisk`: the store host's tmpfs options, e.g. `size=1m` for a disk that fills.
+    static func with<T: Sendable>(storeDisk: String = "mode=0755", _ body: (TwoHostFixture) async throws -> T) async throws -> T {
         let root = try TemporaryDirectory(prefix: "two-host")
         defer { root.remove() }
         let mounts = [root.file("spool"), root.file("store")]
         for dir in mounts { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         return try await SSHDFixture.with(privateMounts: mounts) { legacy in
-            try await SSHDFixture.with(privateMounts: mounts) { store in
+            try await SSHDFixture.with(privateMounts: mounts, privateMountOptions: storeDisk) { store in
                 try await body(TwoHostFixture(root: root, legacy: legacy, store: store))
             }
         }

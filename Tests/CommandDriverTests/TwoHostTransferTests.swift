@@ -51,9 +51,17 @@ import Testing
             try await hosts.write(Self.mailbox(40), to: s.mbox, on: hosts.legacyEndpoint, with: transport)
             let runners = MailboxDriverRunners.all(transport: transport, agentExecutable: agent)
             let context = StepContext(dryRun: false, hosts: hosts.hosts)
+            let preview = StepContext(dryRun: true, hosts: hosts.hosts)
+
+            // The preview reads on both hosts and writes on neither.
+            let before = try await #require(runners[.mailboxImport]).inspect(s.importStep, context: preview)
+            #expect(before.state == .pending)
+            #expect(before.changes.first?.messages == 40, "\(before.changes)")
+            #expect(try await hosts.files(under: hosts.storeRoot, on: hosts.storeEndpoint, with: transport).isEmpty)
 
             let imported = try await #require(runners[.mailboxImport]).apply(s.importStep, context: context)
             #expect(imported["imported"] == "40")
+            #expect(try await runners[.mailboxImport]!.inspect(s.importStep, context: preview).state == .done)
             #expect(imported["messages"] == "40")
 
             let onStore = try await hosts.files(under: s.maildir, on: hosts.storeEndpoint, with: transport)
@@ -147,6 +155,72 @@ import Testing
             let verified = try await runners[.mailboxVerify]!.apply(
                 verifyStep, context: StepContext(dryRun: false, hosts: hosts.hosts, outputs: { _ in imported }))
             #expect(verified["passed"] == "true")
+        }
+    }
+
+    @Test(.enabled(if: agent != nil, "needs the built mailshift (swift build)"))
+    func retireOnTheLegacyHostRefusesASourceRewrittenInPlaceSinceVerify() async throws {
+        let agent = try #require(Self.agent)
+        try await TwoHostFixture.with { hosts in
+            let transport = hosts.transport()
+            defer { Task { await transport.close() } }
+            let s = scene(hosts)
+            try await hosts.write(Self.mailbox(3), to: s.mbox, on: hosts.legacyEndpoint, with: transport)
+            let runners = MailboxDriverRunners.all(transport: transport, agentExecutable: agent)
+            let context = StepContext(dryRun: false, hosts: hosts.hosts)
+            let imported = try await runners[.mailboxImport]!.apply(s.importStep, context: context)
+            let verified = try await runners[.mailboxVerify]!.apply(
+                s.verifyStep, context: StepContext(dryRun: false, hosts: hosts.hosts, outputs: { _ in imported }))
+            #expect(verified["source_edges"]?.count == 32)
+            let retire = makeStep(
+                .sourceRetire(SourceRetireParameters(mbox: s.mbox, mode: .delete, verifyStep: StepReference(idPrefix: s.verifyStep.id, sameUser: false))),
+                id: "pilot/retire/alice", host: hosts.legacyEndpoint)
+            let afterVerify = StepContext(dryRun: false, hosts: hosts.hosts, outputs: { $0 == s.verifyStep.id ? verified : imported })
+
+            // One byte rewritten in place, the mtime put back: inode, size and mtime all agree.
+            let rewrite = #"m=$(stat -c %y "$1"); printf X | dd of="$1" bs=1 seek=12 conv=notrunc 2>/dev/null; touch -d "$m" "$1""#
+            #expect(try await transport.run(["sh", "-c", rewrite, "sh", s.mbox], on: hosts.legacyEndpoint, stdin: nil, timeout: 30).status == 0)
+            do {
+                _ = try await runners[.sourceRetire]!.apply(retire, context: afterVerify)
+                Issue.record("retire deleted a source that changed since verify")
+            } catch let error as any StepFailure {
+                #expect(error.summary.contains("first or last 4 KiB changed since verify"), "\(error.summary)")
+            }
+            #expect(try await hosts.files(under: hosts.spool, on: hosts.legacyEndpoint, with: transport) == [s.mbox], "the source is kept")
+
+            // Re-imported and verified as it is now, the source is retired, on the legacy host.
+            let again = try await runners[.mailboxImport]!.apply(s.importStep, context: context)
+            let reverified = try await runners[.mailboxVerify]!.apply(
+                s.verifyStep, context: StepContext(dryRun: false, hosts: hosts.hosts, outputs: { _ in again }))
+            _ = try await runners[.sourceRetire]!.apply(
+                retire, context: StepContext(dryRun: false, hosts: hosts.hosts, outputs: { $0 == s.verifyStep.id ? reverified : again }))
+            #expect(try await hosts.files(under: hosts.spool, on: hosts.legacyEndpoint, with: transport).isEmpty)
+        }
+    }
+
+    @Test(.enabled(if: agent != nil, "needs the built mailshift (swift build)"))
+    func aSourceFailureReachesTheOperatorWithItsControlCharactersEscaped() async throws {
+        let agent = try #require(Self.agent)
+        try await TwoHostFixture.with { hosts in
+            let transport = hosts.transport()
+            defer { Task { await transport.close() } }
+            // A spool entry that is a link (refused) and whose name carries a terminal escape.
+            let mbox = "\(hosts.spool)/eve\u{1b}[2J"
+            let link = try await transport.run(["ln", "-s", "/etc/passwd", mbox], on: hosts.legacyEndpoint, stdin: nil, timeout: 30)
+            #expect(link.status == 0)
+            let store = StoreTarget(kind: .maildir, host: "store", maildir: "\(hosts.storeRoot)/eve/Maildir")
+            let step = makeStep(
+                .mailboxImport(MailboxImportParameters(mbox: mbox, format: "auto", timezone: "UTC", store: store, lock: false)),
+                id: "pilot/import/eve", host: hosts.legacyEndpoint)
+            let runners = MailboxDriverRunners.all(transport: transport, agentExecutable: agent)
+            do {
+                _ = try await runners[.mailboxImport]!.apply(step, context: StepContext(dryRun: false, hosts: hosts.hosts))
+                Issue.record("a linked spool entry was imported")
+            } catch let error as any StepFailure {
+                #expect(error.summary.hasPrefix("legacy: ") && error.summary.contains("eve"), "\(error.summary)")
+                #expect(!error.summary.contains("\u{1b}") && !(error.hint ?? "").contains("\u{1b}"), "\(error.summary.debugDescription)")
+            }
+            #expect(try await hosts.files(under: hosts.storeRoot, on: hosts.storeEndpoint, with: transport).isEmpty)
         }
     }
 

@@ -1,4 +1,5 @@
 import CommandDriver
+import Diagnostics
 import Foundation
 import Steps
 import SystemCalls
@@ -97,6 +98,13 @@ struct CrossHostTransfer: Sendable {
                 from: source.fromAgent, to: store.toAgent, terminal: [AgentFrameType.summary.rawValue, AgentFrameType.failure.rawValue],
                 frameLimit: AgentProtocol.frameLimit, cancel: cancel)
         } catch {
+            // A store that stopped taking the stream usually said why before it exited (a full
+            // disk, a refused frame): its answer names the cause better than the broken pipe.
+            if case .storeFailed = error, let line = try? JSONLine.read(store.fromAgent),
+                let f = (try? JSONDecoder().decode(StoreAnswer.self, from: line))?.failure
+            {
+                throw f.stepError(on: store.host, adding: "; nothing of this attempt was published")
+            }
             throw relayFailure(error, source: source, store: store)
         }
         // The store's input ends here: after a summary it commits; otherwise it abandons.
@@ -113,7 +121,7 @@ struct CrossHostTransfer: Sendable {
         }
         if terminal.type == AgentFrameType.failure.rawValue {
             let f = (try? JSONDecoder().decode(AgentFailure.self, from: terminal.payload)) ?? AgentFailure(message: "the source failed")
-            throw StepError(f.transient ? .transient : .permanent, "\(source.host.name): \(f.message)", hint: f.hint)
+            throw f.stepError(on: source.host)
         }
         guard let summary = try? JSONDecoder().decode(SourceSummary.self, from: terminal.payload) else {
             throw StepError.permanent("\(source.host.name): the source's summary is not understood")
@@ -125,9 +133,12 @@ struct CrossHostTransfer: Sendable {
                 hint: store.diagnostics(limit: 300))
         }
         if let f = answer.failure {
-            throw StepError(f.transient ? .transient : .permanent, "\(store.host.name): \(f.message)", hint: f.hint)
+            throw f.stepError(on: store.host)
         }
-        return (summary, answer)
+        var cleaned = answer
+        // Warnings are the source host's text: bounded and made inert for a terminal here.
+        cleaned.imported?.warnings = answer.imported?.warnings.prefix(20).map { AgentFailure.inert($0) } ?? []
+        return (summary, cleaned)
     }
 
     /// Reads the agent's hello and refuses another protocol or version, naming both and the fix.
@@ -174,5 +185,15 @@ struct CrossHostTransfer: Sendable {
         case .cancelled:
             return CancellationError()
         }
+    }
+}
+
+extension AgentFailure {
+    /// Text another host wrote, bounded and with control characters escaped before it reaches
+    /// this terminal or the journal.
+    static func inert(_ text: String) -> String { TerminalSafeText.escape(String(text.prefix(600))) }
+
+    func stepError(on host: HostEndpoint, adding tail: String = "") -> StepError {
+        StepError(transient ? .transient : .permanent, "\(host.name): \(Self.inert(message))\(tail)", hint: hint.map(Self.inert))
     }
 }

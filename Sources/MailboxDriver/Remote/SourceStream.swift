@@ -59,7 +59,7 @@ enum SourceStream {
             try out.write(.summary, json: SourceSummary.absent(options.mbox, variant: options.variant.rawValue))
             return
         }
-        let reader = try MboxReader(path: options.mbox, variant: options.variant, timeZone: options.timeZone)
+        let reader = try MboxReader(path: options.mbox, variant: options.variant, timeZone: options.timeZone, ifAmbiguous: options.ifAmbiguous)
         var collector = DigestCollector(computeDigests: request.mode == "digest", prefix: request.tagPrefix ?? "m")
         try reader.read(into: &collector)
         var frame: [UInt8] = []

@@ -77,6 +77,8 @@ enum StoreSink {
                 }
                 var report = try MailboxVerify.compare(
                     source: source, sourceID: summary.source, file: summary.file, maildir: maildir, mode: mode, tagPrefix: r.tagPrefix ?? "m")
+                report.sourceEdges = summary.edges == "-" ? nil : summary.edges
+                report.missingCount = report.missing.count
                 // Bounded answer: the counts say how many, the lists show the first ones.
                 (report.missing, report.extra) = (Array(report.missing.prefix(1000)), Array(report.extra.prefix(1000)))
                 return report
