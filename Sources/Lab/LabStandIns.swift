@@ -7,7 +7,12 @@ public enum LabStandIns {
     /// `dirsync`: the store's directory cache would reload here; the lab just asks the directory.
     public static func dirsync(_ paths: LabPaths) throws -> Int {
         let config = try LabConfig.load(paths)
-        return try LabDirectory(config: config, paths: paths).users().count
+        let count = try LabDirectory(config: config, paths: paths).users().count
+        if config.mailSystem == .real {  // the front MX reroutes what it queued from the directory as it is now
+            try PostfixFrontMX.reload(paths)
+            try PostfixQueue(paths: paths).flush()
+        }
+        return count
     }
 
     /// `proxy-setup`: writes the proxy's routing configuration once.

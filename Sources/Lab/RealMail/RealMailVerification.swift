@@ -26,6 +26,7 @@ struct RealMailVerification {
         var copy = self
         copy.sent = LabTraffic.sent(paths)
         let queue = PostfixQueue(paths: paths)
+        try PostfixFrontMX.reload(paths)
         try queue.flush()
         let deadline = Date().addingTimeInterval(seconds)
         let accepted = Set(copy.sent.compactMap(\.queueID))
