@@ -8,10 +8,9 @@ public enum LabStandIns {
     public static func dirsync(_ paths: LabPaths) throws -> Int {
         let config = try LabConfig.load(paths)
         let count = try LabDirectory(config: config, paths: paths).users().count
-        if config.mailSystem == .real {  // the front MX reroutes what it queued from the directory as it is now
-            try PostfixFrontMX.reload(paths)
-            try PostfixQueue(paths: paths).flush()
-        }
+        // the front MX retries what it queued, routed from the directory as it is now (no reload:
+        // reloading Postfix while a connection waits stalls its listener for seconds)
+        if config.mailSystem == .real { try PostfixQueue(paths: paths).flush() }
         return count
     }
 

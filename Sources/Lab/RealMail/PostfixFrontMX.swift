@@ -170,6 +170,14 @@ public struct PostfixFrontMX: Sendable {
             throw LabError("postfix -c \(paths.postfixConfig) start failed (\(r.status)): \(r.text)", hint: "see \(paths.mailLog)")
         }
         try LabDaemonWait.until("postfix on 127.0.0.1:\(smtpPort)", log: paths.mailLog) { SlapdProcess.accepts(port: smtpPort) }
+        // Ready means an smtpd greets (its first start takes a second or two): `up` returns with
+        // an MX that answers at once.
+        do {
+            let probe = try SMTPClient(port: smtpPort, heloName: "lab-up.\(domain)", timeout: 30)
+            probe.quit()
+        } catch {
+            throw LabError("postfix on 127.0.0.1:\(smtpPort) accepts connections but does not greet: \(error)", hint: "see \(paths.mailLog)")
+        }
     }
 
     /// `postfix -c DIR reload`: the MX forgets what it resolved (its queue manager caches the
