@@ -7,7 +7,11 @@ public enum LabStandIns {
     /// `dirsync`: the store's directory cache would reload here; the lab just asks the directory.
     public static func dirsync(_ paths: LabPaths) throws -> Int {
         let config = try LabConfig.load(paths)
-        return try LabDirectory(config: config, paths: paths).users().count
+        let count = try LabDirectory(config: config, paths: paths).users().count
+        // the front MX retries what it queued, routed from the directory as it is now (no reload:
+        // reloading Postfix while a connection waits stalls its listener for seconds)
+        if config.mailSystem == .real { try PostfixQueue(paths: paths).flush() }
+        return count
     }
 
     /// `proxy-setup`: writes the proxy's routing configuration once.

@@ -15,6 +15,11 @@ extension LabRun {
             lab.down()
             throw LabError("lab up --mail real failed (\(r.status)): \(r.output)")
         }
+        // Mail is arriving before the run starts, so it arrives in every phase of it.
+        if traffic > 0, !lab.eventually(20, { !LabTraffic.sent(lab.paths).isEmpty }) {
+            lab.down()
+            throw LabError("lab traffic accepted nothing within 20 s")
+        }
         return lab
     }
 

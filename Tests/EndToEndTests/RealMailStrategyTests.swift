@@ -15,7 +15,8 @@ import Testing
         usleep(300_000)  // traffic after cutover too
         LabProcess.stop(pidFile: lab.paths.pidFile("traffic"))
         let sent = LabTraffic.sent(lab.paths)
-        #expect(sent.count > 5, "traffic sent \(sent.count)")
+        let trafficLog = ((try? String(contentsOfFile: lab.paths.log, encoding: .utf8)) ?? "").suffix(1500)
+        #expect(sent.count > 5, "traffic sent \(sent.count); \(lab.paths.log) ends: \(trafficLog)")
         let verify = try lab.mailshift(["lab", "verify", lab.dir, "--strategy", strategy])
         #expect(verify.status == 0, "\(verify.output)")
         #expect(verify.output.contains("mail through the MX: \(sent.count)/\(sent.count) accepted"), "\(verify.output)")

@@ -44,9 +44,11 @@ public struct LabTraffic: Sendable {
         while limit.map({ count < $0 }) ?? true {
             random = random &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             let user = config.users[Int((random >> 33) % UInt64(config.users.count))]
-            if let sent = try? send(to: user, domain: domain, port: smtp.port, serial: count) {
-                try append(sent)
+            do {
+                try append(try send(to: user, domain: domain, port: smtp.port, serial: count))
                 count += 1
+            } catch {
+                FileHandle.standardError.write(Data("lab traffic: not sent to \(user): \(error)\n".utf8))
             }
             var pending = sigset_t()
             sigpending(&pending)

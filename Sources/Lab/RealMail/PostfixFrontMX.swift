@@ -90,7 +90,7 @@ public struct PostfixFrontMX: Sendable {
         transport_maps = \(ldap("inactive.cf")), \(ldap("store.cf")), \(ldap("legacy.cf"))
         defer_transports = moving
         default_transport = error:5.1.2 the lab routes only \(domain)
-        smtpd_recipient_restrictions = check_recipient_access texthash:\(paths.postfixConfig)/choked, check_recipient_access \(ldap("hold.cf")), permit_mynetworks, reject_unauth_destination
+        smtpd_recipient_restrictions = check_recipient_access hash:\(paths.postfixConfig)/choked, check_recipient_access \(ldap("hold.cf")), permit_mynetworks, reject_unauth_destination
         smtp_dns_support_level = disabled
         lmtp_dns_support_level = disabled
         smtputf8_enable = no
@@ -153,6 +153,7 @@ public struct PostfixFrontMX: Sendable {
         try mainCf.write(toFile: paths.postfixConfig + "/main.cf", atomically: true, encoding: .utf8)
         try masterCf.write(toFile: paths.postfixConfig + "/master.cf", atomically: true, encoding: .utf8)
         try "".write(toFile: paths.postfixConfig + "/choked", atomically: true, encoding: .utf8)  // the choke router's list (RealHoldChannel)
+        try Self.postmap(paths.postfixConfig + "/choked", paths)
         for t in tables {
             let file = paths.postfixConfig + "/" + t.name
             try table(t.filter, t.format).write(toFile: file, atomically: true, encoding: .utf8)
@@ -169,6 +170,28 @@ public struct PostfixFrontMX: Sendable {
             throw LabError("postfix -c \(paths.postfixConfig) start failed (\(r.status)): \(r.text)", hint: "see \(paths.mailLog)")
         }
         try LabDaemonWait.until("postfix on 127.0.0.1:\(smtpPort)", log: paths.mailLog) { SlapdProcess.accepts(port: smtpPort) }
+        // Ready means an smtpd greets (its first start takes a second or two): `up` returns with
+        // an MX that answers at once.
+        do {
+            let probe = try SMTPClient(port: smtpPort, heloName: "lab-up.\(domain)", timeout: 30)
+            probe.quit()
+        } catch {
+            throw LabError("postfix on 127.0.0.1:\(smtpPort) accepts connections but does not greet: \(error)", hint: "see \(paths.mailLog)")
+        }
+    }
+
+    /// `postfix -c DIR reload`: the MX forgets what it resolved (its queue manager caches the
+    /// last route it looked up), so queued and released mail is routed from the directory as it
+    /// is now. The lab's `dirsync` does this, as the store's directory sync would.
+    public static func reload(_ paths: LabPaths) throws {
+        let r = try LabProcess.outputAndStatus(postfix, ["-c", paths.postfixConfig, "reload"])
+        guard r.status == 0 else { throw LabError("postfix reload failed (\(r.status)): \(r.text)", hint: "see \(paths.mailLog)") }
+    }
+
+    /// `postmap hash:FILE` with this instance's configuration (builds FILE.db).
+    static func postmap(_ file: String, _ paths: LabPaths) throws {
+        let r = try LabProcess.outputAndStatus("/usr/sbin/postmap", ["-c", paths.postfixConfig, "hash:" + file])
+        guard r.status == 0 else { throw LabError("postmap \(file) failed (\(r.status)): \(r.text)") }
     }
 
     /// `postfix -c DIR stop` when this lab's instance runs; true when it was running.

@@ -26,12 +26,16 @@ struct RealMailVerification {
         var copy = self
         copy.sent = LabTraffic.sent(paths)
         let queue = PostfixQueue(paths: paths)
+        try PostfixFrontMX.reload(paths)
         try queue.flush()
         let deadline = Date().addingTimeInterval(seconds)
         let accepted = Set(copy.sent.compactMap(\.queueID))
+        var nextFlush = Date().addingTimeInterval(2)
         while true {
             copy.stillQueued = try queue.entries().filter { accepted.contains($0.queueID) }
             if copy.stillQueued.isEmpty || Date() > deadline { return copy }
+            // a flush sent while the reload replaces the queue manager can be lost: ask again
+            if Date() > nextFlush { try queue.flush(); nextFlush = Date().addingTimeInterval(2) }
             usleep(200_000)
         }
     }
