@@ -37,6 +37,7 @@ public struct DirectoryPreflight: Sendable {
             var toCreate: [String] = []
             var forbidden: [PreflightCheck.Problem] = []
             let schema = DirectorySchema(objectClassDefinitions: definitions)
+            var allowedByClasses: [Set<String>: Set<String>?] = [:]
             for (user, result) in zip(users, results) {
                 switch result {
                 case .failure(let f) where f.reason == .noEntry && created.contains(user):
@@ -45,8 +46,12 @@ public struct DirectoryPreflight: Sendable {
                     missing.append(.init(subject: user, reason: f.summary, hint: f.hint))
                 case .success(let entry):
                     guard !schema.isEmpty, let need = needs[user] else { continue }
-                    let classes = entry.values("objectClass") + need.objectClasses
-                    guard let allowed = schema.allowed(by: classes) else { continue }
+                    // Entries share a few class sets: each set is resolved along SUP once.
+                    let classes = Set((entry.values("objectClass") + need.objectClasses).map { $0.lowercased() })
+                    let known = allowedByClasses[classes]
+                    let resolved = known ?? schema.allowed(by: Array(classes))
+                    if known == nil { allowedByClasses[classes] = .some(resolved) }
+                    guard let allowed = resolved else { continue }
                     for attribute in need.attributes.sorted() where !allowed.contains(attribute.lowercased()) {
                         let fixes = schema.classes(allowing: attribute)
                         forbidden.append(.init(

@@ -12,7 +12,10 @@ import Testing
         defer { lab.down() }
         let run = try lab.runApproving(strategy)
         #expect(run.status == 0, "\(run.output)")
-        usleep(300_000)  // traffic after cutover too
+        // Traffic after cutover too: a few more sends (a loaded machine sends slower than asked).
+        let after = LabTraffic.sent(lab.paths).count + 3
+        let deadline = Date().addingTimeInterval(30)
+        while (LabTraffic.sent(lab.paths).count < max(after, 6)) && Date() < deadline { usleep(100_000) }
         LabProcess.stop(pidFile: lab.paths.pidFile("traffic"))
         let sent = LabTraffic.sent(lab.paths)
         let trafficLog = ((try? String(contentsOfFile: lab.paths.log, encoding: .utf8)) ?? "").suffix(1500)
