@@ -30,6 +30,8 @@ import Testing
             while slapd.slapd.modifyCount() < before + 100 && Date() < deadline {
                 try await Task.sleep(for: .milliseconds(2))
             }
+            // A starved run may not have written at all by the deadline.
+            let wroteBeforeStop = slapd.slapd.modifyCount() > before
             slapd.slapd.stop()
             guard case .failure(let error) = await run.result else {
                 try slapd.slapd.restart()
@@ -55,7 +57,7 @@ import Testing
             try slapd.slapd.restart()
             let partly = try await runner.inspect(step, context: recorder.context(directory: endpoint))
             #expect(partly.state == .pending)
-            #expect(partly.changes.count < count, "some entries were written before the stop")
+            if wroteBeforeStop { #expect(partly.changes.count < count, "some entries were written before the stop") }
 
             let outputs = try await runner.apply(step, context: recorder.context(directory: endpoint, previous: checkpoint))
             #expect(try await runner.inspect(step, context: recorder.context(directory: endpoint)).state == .done)
