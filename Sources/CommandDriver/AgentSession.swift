@@ -66,26 +66,15 @@ public final class AgentSession: @unchecked Sendable {
             posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         }
         Descriptor.spawnClosesFrom(&actions, 3)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT] { sigaddset(&defaults, signal) }
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setsigmask(&attributes, &mask)
         // Its own process group: a Ctrl-C at the terminal reaches mailshift, which ends the
         // session itself (killing the group) rather than ssh dying under a half-written stream.
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        let attributes = ChildSpawnAttributes()
         let cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
         defer { for p in cArgs { free(p) } }
         let cEnvironment: [UnsafeMutablePointer<CChar>?] = environment.entries().map { strdup($0) } + [nil]
         defer { for p in cEnvironment { free(p) } }
         var pid: pid_t = 0
-        let rc = posix_spawnp(&pid, argv[0], &actions, &attributes, cArgs, cEnvironment)
+        let rc = posix_spawnp(&pid, argv[0], &actions, &attributes.raw, cArgs, cEnvironment)
         Glibc.close(input[0])
         Glibc.close(output[1])
         guard rc == 0 else {

@@ -99,22 +99,7 @@ struct ChildProcess {
         // Descriptors other threads opened without O_CLOEXEC must not leak into the child.
         Descriptor.spawnClosesFrom(&actions, 3)
 
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        // Whatever this process does with these signals (it ignores SIGPIPE; its signal trap
-        // handles SIGINT/SIGTERM), a child starts with the defaults: a service left running must
-        // stop on SIGTERM, and a shell cannot trap a signal that was ignored when it started.
-        for signal in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT] { sigaddset(&defaults, signal) }
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setsigmask(&attributes, &mask)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(
-            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        let attributes = ChildSpawnAttributes()
 
         let cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
         defer { for p in cArgs { free(p) } }
@@ -122,8 +107,8 @@ struct ChildProcess {
             environment.withheld.isEmpty ? nil : environment.entries().map { strdup($0) } + [nil]
         defer { for p in cEnvironment ?? [] { free(p) } }
         var pid: pid_t = 0
-        let rc = cEnvironment.map { posix_spawnp(&pid, program, &actions, &attributes, cArgs, $0) }
-            ?? posix_spawnp(&pid, program, &actions, &attributes, cArgs, environ)
+        let rc = cEnvironment.map { posix_spawnp(&pid, program, &actions, &attributes.raw, cArgs, $0) }
+            ?? posix_spawnp(&pid, program, &actions, &attributes.raw, cArgs, environ)
         close(outPipe[1])
         close(errPipe[1])
         if stdin != nil { close(inPipe[0]) }

@@ -66,16 +66,8 @@ public final class SSHTransport: CommandTransport, AgentSessionOpening {
         if argv.contains(where: { $0.utf8.contains(0) }) {
             throw CommandFailure(.invalidInput("an argument contains a NUL byte"), host: host.name, command: rendered)
         }
-        try options.validate(host)
-        var args = options.common(for: host)
-        var slot: SSHControlMasters.Slot?
-        if configuration.multiplex {
-            let s = try await masters.acquire(for: host) { socket in try await self.startMaster(host, socket: socket) }
-            slot = s
-            args += ["-o", "ControlMaster=no", "-o", "ControlPath=\(s.socket)"]
-        } else {
-            args += ["-o", "ControlMaster=no", "-o", "ControlPath=none"]
-        }
+        let (prologue, slot) = try await clientArguments(for: host)
+        var args = prologue
         args += ["--", host.address, ShellQuoting.commandLine(argv, deadline: timeout)]
         let result: ChildProcess.Result
         do {
@@ -92,6 +84,16 @@ public final class SSHTransport: CommandTransport, AgentSessionOpening {
         return CommandOutcome(status: result.status, stdout: result.stdout, stderr: result.stderr)
     }
 
+    /// The ssh client's options for one command on `host`: the policy's, then the host's master
+    /// (a session slot the caller releases), or no multiplexing.
+    private func clientArguments(for host: HostEndpoint) async throws -> ([String], SSHControlMasters.Slot?) {
+        try options.validate(host)
+        let args = options.common(for: host)
+        guard configuration.multiplex else { return (args + ["-o", "ControlMaster=no", "-o", "ControlPath=none"], nil) }
+        let slot = try await masters.acquire(for: host) { socket in try await self.startMaster(host, socket: socket) }
+        return (args + ["-o", "ControlMaster=no", "-o", "ControlPath=\(slot.socket)"], slot)
+    }
+
     /// A long-lived session running `argv` (the agent), on the host's master like `run`; it holds
     /// its session slot until `AgentSession.close()`. No remote deadline wrapper: the agent ends
     /// by itself when the session closes (EOF on its stdin, a broken pipe on its stdout).
@@ -99,16 +101,8 @@ public final class SSHTransport: CommandTransport, AgentSessionOpening {
         guard !argv.isEmpty, !argv.contains(where: { $0.utf8.contains(0) }) else {
             throw CommandFailure(.invalidInput("empty argv or a NUL byte"), host: host.name, command: CommandFailure.render(argv))
         }
-        try options.validate(host)
-        var args = options.common(for: host)
-        var slot: SSHControlMasters.Slot?
-        if configuration.multiplex {
-            let s = try await masters.acquire(for: host) { socket in try await self.startMaster(host, socket: socket) }
-            slot = s
-            args += ["-o", "ControlMaster=no", "-o", "ControlPath=\(s.socket)"]
-        } else {
-            args += ["-o", "ControlMaster=no", "-o", "ControlPath=none"]
-        }
+        let (prologue, slot) = try await clientArguments(for: host)
+        var args = prologue
         args += ["--", host.address, ShellQuoting.commandLine(argv)]
         let masters = self.masters
         var release: (@Sendable () async -> Void)?
