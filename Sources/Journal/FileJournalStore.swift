@@ -205,6 +205,13 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
         defer { state.unlock() }
         guard committer == nil else { return }
         try makeDirectory()
+        // A new journal's key exists (synced) before its log does: a log is never seen without
+        // its key, whatever moment a crash picks. (An existing log keeps its own key, or the
+        // refusal a missing one earns.)
+        var existing = stat()
+        if lstat(logPath, &existing) != 0 || existing.st_size == 0, self.key == nil {
+            self.key = try JournalKey.loadOrCreate(keyPath)
+        }
         guard let fd = try PrivateFile.open(logPath, O_WRONLY | O_CREAT | O_APPEND) else {
             throw JournalError.io(path: logPath, operation: "open", errno: ENOENT)
         }

@@ -36,9 +36,10 @@ public final class SlapdInstance: @unchecked Sendable {
         // A race with another process taking the port is possible: retry with fresh ports.
         var lastError: Error = SlapdError("slapd did not start")
         for _ in 0..<3 {
+            let ports = try SlapdProcess.freePorts(2)
             let instance = SlapdInstance(
-                directory: directory, options: options, port: try SlapdProcess.freePort(),
-                tlsPort: options.tls == nil ? nil : try SlapdProcess.freePort())
+                directory: directory, options: options, port: ports[0],
+                tlsPort: options.tls == nil ? nil : ports[1])
             do {
                 try instance.launch()
                 return instance

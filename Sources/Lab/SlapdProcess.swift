@@ -37,10 +37,28 @@ enum SlapdProcess {
     }
 
     /// A TCP port on 127.0.0.1 that was free a moment ago (the kernel picks it).
-    static func freePort() throws -> Int {
+    static func freePort() throws -> Int { try freePorts(1)[0] }
+
+    /// `count` distinct such ports: every socket stays bound until all are picked, so the kernel
+    /// cannot hand the same port out twice (two daemons of one lab would then clash).
+    static func freePorts(_ count: Int) throws -> [Int] {
+        var held: [Int32] = []
+        defer { for fd in held { close(fd) } }
+        var ports: [Int] = []
+        for _ in 0..<count {
+            let (fd, port) = try boundPort()
+            held.append(fd)
+            ports.append(port)
+        }
+        return ports
+    }
+
+    /// A socket bound to a kernel-picked loopback port, and the port; the caller closes it.
+    private static func boundPort() throws -> (Int32, Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw SlapdError("socket() failed: errno \(errno)") }
-        defer { close(fd) }
+        var kept = false
+        defer { if !kept { close(fd) } }
         var address = loopback(port: 0)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
@@ -51,7 +69,8 @@ enum SlapdProcess {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
         guard named == 0 else { throw SlapdError("getsockname() failed: errno \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        kept = true
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
     }
 
     /// True when something accepts TCP connections on 127.0.0.1:`port`.

@@ -48,7 +48,8 @@ public enum RealMailLab {
                 guard chown(dir, owner.uid, owner.gid) == 0 else { throw LabError("cannot chown \(dir) to \(owner.name)") }
             }
         }
-        let (imap, lmtp, smtp, legacy) = (try SlapdProcess.freePort(), try SlapdProcess.freePort(), try SlapdProcess.freePort(), try SlapdProcess.freePort())
+        let ports = try SlapdProcess.freePorts(4)
+        let (imap, lmtp, smtp, legacy) = (ports[0], ports[1], ports[2], ports[3])
         let store = DovecotStore(paths: paths, domain: domain, imapPort: imap, lmtpPort: lmtp, owner: owner)
         try store.write(users: config.users, password: userPassword)
         try store.start()
