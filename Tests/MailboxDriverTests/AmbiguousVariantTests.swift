@@ -75,6 +75,28 @@ import Testing
         if reading == "mboxrd" { #expect(!body.contains(">From here")) }
     }
 
+    /// Mail arriving after the import can settle the variant the other way (`>>From ` makes the
+    /// file mboxrd): the next import of the same mailbox still reads it as the first did, so the
+    /// messages already stored are not stored again under other names.
+    @Test func aReimportReadsTheMailboxAsTheFirstImportDid() async throws {
+        let s = try Scene()
+        defer { s.dir.remove() }
+        let step = s.importStep(ifAmbiguous: "mboxo")
+        let first = try await s.runner.apply(step, context: s.journal.context)
+        #expect(first["variant"] == "mboxo")
+        let late = "From bob@example.org Mon Jan  1 01:00:00 2024\nFrom: bob@example.org\nSubject: late\n\n>>From a doubly quoted line.\n\n"
+        let h = try FileHandle(forWritingTo: URL(fileURLWithPath: s.mbox))
+        try h.seekToEnd()
+        try h.write(contentsOf: Data(late.utf8))
+        try h.close()
+        let again = try await s.runner.apply(step, context: StepContext(dryRun: false, previousOutputs: first))
+        #expect(again["variant"] == "mboxo")
+        #expect(again["imported"] == "1", "only the new message")
+        let stored = try FileManager.default.contentsOfDirectory(atPath: s.maildir + "/new")
+            + FileManager.default.contentsOfDirectory(atPath: s.maildir + "/cur")
+        #expect(stored.count == 2, "\(stored)")
+    }
+
     /// `>>From ` settles it: mboxrd, detected, no refusal.
     @Test func aDoublyEscapedLineIsNotAmbiguous() throws {
         let dir = try TemporaryDirectory(prefix: "ambiguous")
