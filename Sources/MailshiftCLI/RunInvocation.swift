@@ -104,7 +104,8 @@ struct RunInvocation {
         }
     }
 
-    private func show(_ report: RunReport, preflight: [PreflightCheck]) throws {
+    /// The preview (text or JSON) or the run's summary.
+    func show(_ report: RunReport, preflight: [PreflightCheck]) throws {
         if mode == .dryRun, preview.format == .json, var document = report.preview?.document() {
             document.preflight = preflight
             try Console.printJSON(document)

@@ -15,9 +15,7 @@ struct SavedPlanFile {
         let found = try await invocation.previewed(state, quiet: false)
         guard var document = found.report.preview?.document() else { throw ExitCode.stepsFailed }
         document.preflight = found.preflight
-        if invocation.preview.format == .json { try Console.printJSON(document) } else {
-            Console.out(RunSummary(report: found.report, planPath: invocation.plan.path, dryRun: true, detail: invocation.preview.detail).text)
-        }
+        try invocation.show(found.report, preflight: found.preflight)
         if !found.report.failures.isEmpty || found.preflight.contains(where: { !$0.ok }) {
             Console.fail("the preview was not saved to \(path): it met the problems above",
                 hint: "fix them, then run the dry-run with --out again")

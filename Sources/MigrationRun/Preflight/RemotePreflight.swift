@@ -12,8 +12,11 @@ struct RemotePreflight: Sendable {
     /// The version each agent host must run (nil: not checked).
     let agentVersion: String?
     static let agent = "mailshift"
-    /// Paths per remote command, well under any host's argument-length limit.
-    static let chunk = 500
+    /// Paths per remote command, so that its answer fits the transport's 64 KiB capture (what
+    /// does not fit is cut, and would read as nothing found).
+    static let chunk = 100
+    /// Mailboxes per `mbox inspect`: each answer is up to a few KiB (flags, ten warnings).
+    static let inspectChunk = 16
 
     private var homes: [String: (host: HostEndpoint, users: [(user: String, directory: String)])] = [:]
     private var sources: [String: (host: HostEndpoint, mailboxes: [MailboxPreflight.Source])] = [:]
@@ -108,14 +111,18 @@ struct RemotePreflight: Sendable {
             }
             for (reading, mailboxes) in groups.sorted(by: { $0.key.joined() < $1.key.joined() }) {
                 let refuse = reading[2] == AmbiguousReading.refuse.rawValue
-                for start in stride(from: 0, to: mailboxes.count, by: Self.chunk) {
-                    let part = Array(mailboxes[start..<min(start + Self.chunk, mailboxes.count)])
+                for start in stride(from: 0, to: mailboxes.count, by: Self.inspectChunk) {
+                    let part = Array(mailboxes[start..<min(start + Self.inspectChunk, mailboxes.count)])
                     total += part.count
                     let argv = [Self.agent, "mbox", "inspect", "--format", "json", "--variant", reading[0], "--timezone", reading[1],
                         "--if-ambiguous", refuse ? AmbiguousReading.mboxo.rawValue : reading[2], "--"] + part.map(\.mbox)
                     do {
                         let o = try await transport.run(argv, on: entry.host, stdin: nil, timeout: 3600)
-                        let found = (try? JSONDecoder().decode([MboxInspection].self, from: o.stdout)) ?? []
+                        guard let found = try? JSONDecoder().decode([MboxInspection].self, from: o.stdout) else {
+                            problems.append(.init(subject: name, reason: "cannot read the answer of `mailshift mbox inspect` there (exit \(o.status))",
+                                hint: "is the same mailshift installed there? (docs/mailbox.md, Agent)"))
+                            continue
+                        }
                         let byFile = Dictionary(found.map { ($0.file, $0) }, uniquingKeysWith: { a, _ in a })
                         for s in part {
                             guard let r = byFile[s.mbox] else {
