@@ -17,7 +17,7 @@ extension StepAttempt {
             } catch var arrivals as ArrivalsAfterImport {
                 round += 1
                 guard round <= Self.arrivalRounds, let importer = runners(.mailboxImport),
-                    let j = stepIndex(arrivals.importStepID, besides: step)
+                    let j = StepLocator(graph: graph).index(of: arrivals.importStepID)
                 else {
                     arrivals.rounds = round - 1
                     throw arrivals
@@ -30,23 +30,5 @@ extension StepAttempt {
                 try await journal([.done(importStep, how: "caught-up", outputs: outputs, at: CompletionTime.now())])
             }
         }
-    }
-
-    /// The index of step `id`: the same user's step of a per-user template in the step's batch,
-    /// or a single step. Scans templates (few), not steps.
-    func stepIndex(_ id: String, besides step: StepInstance) -> Int? {
-        let (t0, ordinal) = graph.locate(step.index)
-        let batch = graph.templates[t0].batch
-        for (t, template) in graph.templates.enumerated() {
-            switch template.fanout {
-            case .perUser:
-                if template.batch == batch, let user = step.user, id == template.idPrefix + "/" + user {
-                    return graph.steps(ofTemplate: t).lowerBound + ordinal
-                }
-            case .single:
-                if id == template.idPrefix { return graph.steps(ofTemplate: t).lowerBound }
-            }
-        }
-        return nil
     }
 }

@@ -1,5 +1,5 @@
-/// Adding and deleting whole entries (`directory.create` and its rollback), pipelined like
-/// modifications: at most `window` outstanding; permanent failures per item, transient thrown.
+/// Modifying, adding and deleting entries, pipelined: at most `window` requests outstanding;
+/// permanent failures per item, transient ones thrown.
 extension DirectoryPipeline {
     func add(_ items: [(user: String, dn: String, attributes: [(name: String, values: [String])])]) throws -> [Int: LDAPFailure] {
         try each(items.count, operation: "add", user: { items[$0].user }, dn: { items[$0].dn }) {
@@ -13,7 +13,7 @@ extension DirectoryPipeline {
         }
     }
 
-    private func each(
+    func each(
         _ count: Int, operation: String, user: (Int) -> String, dn: (Int) -> String, send: (Int) throws -> Int32
     ) throws -> [Int: LDAPFailure] {
         var failures: [Int: LDAPFailure] = [:]

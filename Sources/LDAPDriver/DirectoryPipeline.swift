@@ -148,30 +148,9 @@ struct DirectoryPipeline {
 
     /// Sends each modify request; returns the permanent failures by item index.
     func modify(_ items: [(user: String, dn: String, modifications: [LDAPModification])]) throws -> [Int: LDAPFailure] {
-        var failures: [Int: LDAPFailure] = [:]
-        var outstanding: [Int32: Int] = [:]
-        var nextIndex = 0
-        while nextIndex < items.count || !outstanding.isEmpty {
-            while outstanding.count < window && nextIndex < items.count {
-                let item = items[nextIndex]
-                do {
-                    outstanding[try connection.modify(dn: item.dn, item.modifications)] = nextIndex
-                } catch var failure as LDAPFailure {
-                    failure.user = item.user
-                    if failure.disposition == .transient { throw failure }
-                    failures[nextIndex] = failure
-                }
-                nextIndex += 1
-            }
-            guard !outstanding.isEmpty, let event = try readEvent() else { continue }
-            guard case .done(let msgid, let outcome) = event, let index = outstanding.removeValue(forKey: msgid) else { continue }
-            guard outcome.code != .success else { continue }
-            let failure = LDAPFailure(.result(outcome.code), operation: "modify", message: outcome.message,
-                                      user: items[index].user, dn: items[index].dn)
-            if failure.disposition == .transient { throw failure }
-            failures[index] = failure
+        try each(items.count, operation: "modify", user: { items[$0].user }, dn: { items[$0].dn }) {
+            try connection.modify(dn: items[$0].dn, items[$0].modifications)
         }
-        return failures
     }
 
     private func readEvent() throws -> LDAPEvent? { try connection.next() }

@@ -79,13 +79,12 @@ public struct LDAPCreateRunner: StepRunner {
             }
             outputs[Self.createdKey(item.user)] = item.dn
         }
-        outputs["ldap.created"] = String(Self.created(in: outputs).count)
-        try await ReplicaWait(endpoint: client.endpoint).wait(
-            for: Self.created(in: outputs).map { .init(user: $0.user, dn: $0.dn, attributes: []) })
-        guard setAside.isEmpty else {
-            try await context.checkpoint(outputs)
-            throw UsersSetAside(failures: setAside)
-        }
+        let created = Self.created(in: outputs)
+        outputs["ldap.created"] = String(created.count)
+        // Durable before the replica wait, which may time out: rollback must know what was added.
+        try await context.checkpoint(outputs)
+        try await ReplicaWait(endpoint: client.endpoint).wait(for: created.map { .init(user: $0.user, dn: $0.dn, attributes: []) })
+        guard setAside.isEmpty else { throw UsersSetAside(failures: setAside) }
         return outputs
     }
 

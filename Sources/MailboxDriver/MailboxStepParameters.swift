@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import SafeFiles
 import Steps
 
 /// The mailbox kinds' typed parameters (`Steps/Kinds/`), checked and turned into the driver's
@@ -69,10 +70,10 @@ struct MailboxStepParameters {
     /// uid/gid of `owner`, when set (applied only when running as root).
     func ownerIDs(_ step: StepInstance) throws -> (uid: uid_t, gid: gid_t)? {
         guard let owner, !owner.isEmpty, geteuid() == 0 else { return nil }
-        guard let pw = getpwnam(owner) else {
+        guard let account = FileOwner.account(owner) else {
             throw StepError.permanent("\(step.id): owner '\(owner)' is not a user on this host")
         }
-        return (pw.pointee.pw_uid, pw.pointee.pw_gid)
+        return (account.uid, account.gid)
     }
 
     func importOptions(_ step: StepInstance, tagPrefix: String = "m", deduplicate: Bool = false, variant: MboxVariant? = nil) throws -> MboxImportOptions {

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import SafeFiles
 
 /// The store host's side: takes a relayed frame stream and writes it into the Maildir here, or
 /// compares a relayed digest list with it. Every frame is checked as coming from a host this one
@@ -112,7 +113,7 @@ enum StoreSink {
     /// uid and gid of `owner` on this host (applied only when the agent runs as root).
     static func ownerIDs(_ owner: String?) throws(AgentFailure) -> (uid: uid_t, gid: gid_t)? {
         guard let owner, !owner.isEmpty, geteuid() == 0 else { return nil }
-        guard let pw = getpwnam(owner) else { throw AgentFailure(message: "owner '\(owner)' is not a user on this host") }
-        return (pw.pointee.pw_uid, pw.pointee.pw_gid)
+        guard let account = FileOwner.account(owner) else { throw AgentFailure(message: "owner '\(owner)' is not a user on this host") }
+        return (account.uid, account.gid)
     }
 }
