@@ -131,6 +131,42 @@ enum JSONLine {
         }
     }
 
+    /// A line that must come by `deadline` (seconds from now): polls before each read, so a
+    /// session that never answers, or a cancelled run, ends the wait. Throws `Timeout` at the
+    /// deadline and `CancellationError` when `cancel` is raised.
+    static func read(_ fd: Int32, limit: Int = AgentProtocol.lineLimit, within seconds: Double, cancel: CancelFlag?) throws -> Data? {
+        let end = DispatchTime.now().uptimeNanoseconds &+ UInt64(max(0, min(seconds, 1e9)) * 1e9)
+        var line = Data()
+        var byte: UInt8 = 0
+        while true {
+            var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            while true {
+                if cancel?.isSet == true { throw CancellationError() }
+                let now = DispatchTime.now().uptimeNanoseconds
+                guard now < end else { throw Timeout(seconds: seconds) }
+                // Short slices, so a raised cancel flag is seen within 100 ms.
+                let r = poll(&ready, 1, Int32(min((end - now) / 1_000_000 + 1, 100)))
+                if r > 0 { break }
+                if r < 0 && errno != EINTR { throw AgentFailure(message: "waiting for a line failed: \(String(cString: strerror(errno)))", transient: true) }
+            }
+            let n: Int
+            do {
+                n = try Descriptor.read(fd, into: &byte, count: 1)
+            } catch {
+                throw AgentFailure(message: "reading a line failed: \(String(cString: strerror(error.code)))", transient: true)
+            }
+            if n == 0 { return line.isEmpty ? nil : line }
+            if byte == 0x0A { return line }
+            guard line.count < limit else { throw AgentFailure(message: "a protocol line is longer than \(limit) bytes") }
+            line.append(byte)
+        }
+    }
+
+    /// No line came within the time allowed.
+    struct Timeout: Error {
+        var seconds: Double
+    }
+
     static func write(_ fd: Int32, _ value: some Encodable) throws(Errno) {
         var data = (try? JSONEncoder().encode(value)) ?? Data("{}".utf8)
         data.append(0x0A)
