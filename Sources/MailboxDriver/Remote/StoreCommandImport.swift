@@ -22,14 +22,14 @@ enum StoreCommandImport {
     static let defaultTimeout = 86400
     static let maximumTimeout = 7 * 86400
 
-    static func run(_ r: AgentRequest, from input: FrameReader, cancel: CancelFlag = CancelFlag()) throws -> CommandReport {
+    static func run(_ r: AgentRequest, from input: FrameReader, cancel: CancelFlag = CancelFlag(), copyParent: String = "/tmp") throws -> CommandReport {
         let mbox = try AgentPaths.checked(r.mbox, "mbox")
         guard let argv = r.argv, !argv.isEmpty, argv.count < 1024, !argv.contains(where: { $0.utf8.contains(0) }) else {
             throw AgentFailure(message: "the request has no usable import argv")
         }
         let timeout = min(max(r.timeout ?? defaultTimeout, 1), maximumTimeout)
         let owner = try StoreSink.ownerIDs(r.owner)
-        let copy = try PrivateCopy(name: mbox.split(separator: "/").last.map(String.init) ?? "mbox", owner: owner)
+        let copy = try PrivateCopy(name: mbox.split(separator: "/").last.map(String.init) ?? "mbox", owner: owner, under: copyParent)
         defer { copy.remove() }
         let bytes = try receive(input, into: copy)
         let rewritten = argv.map { MailboxPathRewrite.rewrite($0, path: mbox, with: copy.path) }
