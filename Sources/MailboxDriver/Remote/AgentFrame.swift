@@ -114,33 +114,17 @@ public final class FrameWriter {
 
 /// One JSON line on a descriptor, read byte-bounded (the hello, the request, the store's answer).
 enum JSONLine {
-    static func read(_ fd: Int32, limit: Int = AgentProtocol.lineLimit) throws(AgentFailure) -> Data? {
-        var line = Data()
-        var byte: UInt8 = 0
-        while true {
-            let n: Int
-            do {
-                n = try Descriptor.read(fd, into: &byte, count: 1)
-            } catch {
-                throw AgentFailure(message: "reading a line failed: \(String(cString: strerror(error.code)))", transient: true)
-            }
-            if n == 0 { return line.isEmpty ? nil : line }
-            if byte == 0x0A { return line }
-            guard line.count < limit else { throw AgentFailure(message: "a protocol line is longer than \(limit) bytes") }
-            line.append(byte)
-        }
-    }
-
-    /// A line that must come by `deadline` (seconds from now): polls before each read, so a
-    /// session that never answers, or a cancelled run, ends the wait. Throws `Timeout` at the
-    /// deadline and `CancellationError` when `cancel` is raised.
-    static func read(_ fd: Int32, limit: Int = AgentProtocol.lineLimit, within seconds: Double, cancel: CancelFlag?) throws -> Data? {
-        let end = DispatchTime.now().uptimeNanoseconds &+ UInt64(max(0, min(seconds, 1e9)) * 1e9)
+    /// The next line (nil at the end of input). With `within` (seconds from now) it polls before
+    /// each read, so a session that never answers, or a cancelled run, ends the wait: `Timeout`
+    /// at the deadline, `CancellationError` when `cancel` is raised. Without it, a plain blocking
+    /// read (the agent reading its request: the orchestrator ends it by closing the pipe).
+    static func read(_ fd: Int32, limit: Int = AgentProtocol.lineLimit, within seconds: Double? = nil, cancel: CancelFlag? = nil) throws -> Data? {
+        let end = DispatchTime.now().uptimeNanoseconds &+ UInt64(max(0, min(seconds ?? 0, 1e9)) * 1e9)
         var line = Data()
         var byte: UInt8 = 0
         while true {
             var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            while true {
+            while let seconds {
                 if cancel?.isSet == true { throw CancellationError() }
                 let now = DispatchTime.now().uptimeNanoseconds
                 guard now < end else { throw Timeout(seconds: seconds) }

@@ -100,7 +100,7 @@ struct CrossHostTransfer: Sendable {
         } catch {
             // A store that stopped taking the stream usually said why before it exited (a full
             // disk, a refused frame): its answer names the cause better than the broken pipe.
-            if case .storeFailed = error, let line = try? JSONLine.read(store.fromAgent),
+            if case .storeFailed = error, let line = try? JSONLine.read(store.fromAgent, within: 10, cancel: cancel),
                 let f = (try? JSONDecoder().decode(StoreAnswer.self, from: line))?.failure
             {
                 throw f.stepError(on: store.host, adding: "; nothing of this attempt was published")
