@@ -43,13 +43,20 @@ struct CrossHostBench: AsyncParsableCommand {
         // store agent's CPU right after a 40,000-file `rm -rf`), so a phase run after the
         // previous one's cleanup paid for it, by up to 3× the CPU.
         let phases = ["store-local", "store-local-last", "store-remote", "store-peer"].map { work + "/" + $0 }
+        // The same holds across runs: wait out the window since the last run's cleanup.
+        let cleaned = work + "/.cleaned-at"
         let leftovers = phases.filter { FileManager.default.fileExists(atPath: $0) }
         for root in leftovers { try? FileManager.default.removeItem(atPath: root) }
-        if !leftovers.isEmpty {
-            print("removed an earlier run's stores; waiting 65 s for ext4's recently-deleted window to pass")
-            try await Task.sleep(for: .seconds(65))
+        let last = leftovers.isEmpty ? (try? FileManager.default.attributesOfItem(atPath: cleaned)[.modificationDate] as? Date) ?? nil : Date()
+        if let last, Date().timeIntervalSince(last) < 65 {
+            let wait = 65 - Date().timeIntervalSince(last)
+            print(String(format: "waiting %.0f s for ext4's recently-deleted window since the last cleanup", wait))
+            try await Task.sleep(for: .seconds(wait))
         }
-        defer { for root in phases { try? FileManager.default.removeItem(atPath: root) } }
+        defer {
+            for root in phases { try? FileManager.default.removeItem(atPath: root) }
+            _ = FileManager.default.createFile(atPath: cleaned, contents: nil)
+        }
         func localImport(_ localRoot: String) async throws -> (seconds: Double, cpu: Double, files: Int) {
             _ = try runTool(["/usr/bin/sync"])
             let c0 = cpuSeconds()
