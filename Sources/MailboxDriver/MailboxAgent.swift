@@ -27,14 +27,13 @@ public struct MailboxAgent: Sendable {
         let outcome = try await transport.run([executable] + arguments, on: host, stdin: nil, timeout: timeout)
         guard outcome.status == 0 else {
             let err = String(decoding: outcome.stderr.suffix(2000), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw StepError(
-                outcome.status == 75 ? .transient : .permanent,
-                "\(host.name): mailshift \(arguments.prefix(2).joined(separator: " ")) exited \(outcome.status): \(err)")
+            throw MailboxFailure(
+                .agentFailed(command: arguments.prefix(2).joined(separator: " "), status: outcome.status, stderrTail: err), host: host.name)
         }
         do {
             return try JSONDecoder().decode(T.self, from: outcome.stdout)
         } catch {
-            throw StepError.permanent("\(host.name): cannot read the agent's JSON (\(error))", hint: "is the same mailshift version installed there?")
+            throw MailboxFailure(.agentUnreadable(detail: "JSON: \(error)"), host: host.name)
         }
     }
 
@@ -46,9 +45,9 @@ public struct MailboxAgent: Sendable {
         let outcome = try await transport.run([executable, "--version"], on: host, stdin: nil, timeout: 60)
         let got = String(decoding: outcome.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard outcome.status == 0, got == expectedVersion else {
-            throw StepError.permanent(
-                "\(host.name): mailshift agent version '\(got)' (exit \(outcome.status)), expected '\(expectedVersion)'",
-                hint: "install mailshift \(expectedVersion) at \(executable) on \(host.address) (docs/mailbox.md, Agent)")
+            throw MailboxFailure(
+                .agentVersion(found: got, status: outcome.status, expected: expectedVersion, executable: executable, address: host.address),
+                host: host.name)
         }
         AgentVersionChecks.shared.insert(key)
     }
