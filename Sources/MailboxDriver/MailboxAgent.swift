@@ -1,6 +1,7 @@
 import CommandDriver
 import Foundation
 import Steps
+import Synchronization
 
 /// Runs mailshift itself on a remote host (`connect: ssh`) and reads its JSON: the spool is read
 /// where it lives, so no mailbox crosses the network twice and the lock convention is the host's.
@@ -54,13 +55,12 @@ public struct MailboxAgent: Sendable {
 }
 
 /// The hosts whose agent version this process has checked (only a match is remembered).
-final class AgentVersionChecks: @unchecked Sendable {
+final class AgentVersionChecks: Sendable {
     static let shared = AgentVersionChecks()
-    private let lock = NSLock()
-    private var checked: Set<String> = []
+    private let checked = Mutex<Set<String>>([])
 
-    func contains(_ key: String) -> Bool { lock.withLock { checked.contains(key) } }
-    func insert(_ key: String) { _ = lock.withLock { checked.insert(key) } }
+    func contains(_ key: String) -> Bool { checked.withLock { $0.contains(key) } }
+    func insert(_ key: String) { _ = checked.withLock { $0.insert(key) } }
 }
 
 extension StepInstance {
