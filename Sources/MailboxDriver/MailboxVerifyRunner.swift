@@ -60,7 +60,7 @@ public struct MailboxVerifyRunner: StepRunner {
             {
                 throw arrivals
             }
-            throw VerifyFailure(file: mbox, missing: report.missing, extra: report.extra)
+            throw VerifyFailure(file: mbox, missing: report.missing, extra: report.extra, missingCount: report.missingCount, extraCount: report.extraCount)
         }
         var outputs = MailboxVerifyOutputs(
             passed: true, mode: verify.mode, messages: report.sourceMessages, destinationMessages: report.destinationMessages,

@@ -22,6 +22,9 @@ struct CrossHostBench: AsyncParsableCommand {
     @Option(help: "Work directory (corpus, stores).") var work = "/var/tmp/mailshift-bench-cross-host"
     @Option(help: "Mailboxes moved at once.") var parallel = 4
     @Option(help: "The mailshift binary the agents run (default: beside this benchmark).") var agent: String?
+    @Option(help: "ssh cipher for both sessions (ssh's Ciphers=), e.g. aes128-gcm@openssh.com (default: ssh's choice).") var cipher: String?
+    @Flag(help: "ssh compression on both sessions (Compression=yes).") var compression = false
+    @Flag(help: "Skip the local import and the by-hand peer (the two-host phase only, e.g. under perf).") var twoHostOnly = false
 
     func run() async throws {
         let corpusBench = try MailboxBench.parse(["--users", String(users), "--messages", String(messages), "--work", work])
@@ -47,7 +50,7 @@ struct CrossHostBench: AsyncParsableCommand {
             try? FileManager.default.removeItem(atPath: localRoot)
             return r
         }
-        let localFirst = try await localImport()
+        let localFirst = twoHostOnly ? (seconds: Double.nan, cpu: Double.nan, files: 0) : try await localImport()
 
         // Two hosts: legacy and store sshd, an agent wrapper that logs each agent's CPU.
         let sshDir = work + "/ssh"
@@ -66,12 +69,15 @@ struct CrossHostBench: AsyncParsableCommand {
         legacyHost.name = "legacy"
         var storeHost = store.endpoint
         storeHost.name = "store"
+        let extra = (cipher.map { ["Ciphers=\($0)"] } ?? []) + (compression ? ["Compression=yes"] : [])
+        legacyHost.sshOptions += extra
+        storeHost.sshOptions += extra
         let transport = HostTransport(ssh: SSHTransport(.init(configFile: legacy.clientConfig, sessionsPerHost: max(8, parallel))))
         let runner = MailboxImportRunner(transport: transport, agentExecutable: wrapper)
         let context = StepContext(dryRun: false, hosts: ["legacy": legacyHost, "store": storeHost])
         _ = try await transport.run(["true"], on: legacyHost, stdin: nil, timeout: 30)  // masters up before the clock
         _ = try await transport.run(["true"], on: storeHost, stdin: nil, timeout: 30)
-        print("ssh: \(Self.cipher(legacy, legacyHost))")
+        print("ssh: \(Self.cipher(legacy, legacyHost, options: extra)), compression \(compression ? "on" : "off")")
         let remoteRoot = work + "/store-remote"
         try? FileManager.default.removeItem(atPath: remoteRoot)
         _ = try runTool(["/usr/bin/sync"])
@@ -101,6 +107,11 @@ struct CrossHostBench: AsyncParsableCommand {
         let agents = Self.agentCPU(cpuLog)
         try? FileManager.default.removeItem(atPath: remoteRoot)
 
+        if twoHostOnly {
+            print(String(format: "two hosts: legacy → relay → store %8.2f s  %9.0f msgs/s  %7d files  cpu: orchestrator %.2f s, store agents %.2f s, source agents %.2f s",
+                remoteSeconds, Double(totalMessages) / remoteSeconds, remoteFiles, orchestratorCPU, agents.store, agents.source))
+            return
+        }
         // The peer by hand: `ssh legacy cat mbox > copy`, then a local import of the copy.
         let peerRoot = work + "/store-peer"
         try? FileManager.default.removeItem(atPath: peerRoot)
@@ -146,10 +157,10 @@ struct CrossHostBench: AsyncParsableCommand {
     }
 
     /// The cipher ssh negotiates with this sshd (from `ssh -v`).
-    static func cipher(_ sshd: SSHDInstance, _ host: HostEndpoint) -> String {
+    static func cipher(_ sshd: SSHDInstance, _ host: HostEndpoint, options: [String]) -> String {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/ssh")
-        p.arguments = ["-v", "-F", sshd.clientConfig, "-p", String(sshd.port), "-o", "BatchMode=yes", "127.0.0.1", "true"]
+        p.arguments = ["-v", "-F", sshd.clientConfig, "-p", String(sshd.port), "-o", "BatchMode=yes"] + options.flatMap { ["-o", $0] } + ["127.0.0.1", "true"]
         let err = Pipe()
         p.standardError = err
         p.standardOutput = FileHandle.nullDevice
