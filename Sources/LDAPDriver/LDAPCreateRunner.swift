@@ -5,15 +5,33 @@ import Steps
 ///
 /// `apply` order, safe to interrupt anywhere:
 /// 1. look every user up; a missing entry is to be created, an ambiguous one sets the user aside;
-/// 2. checkpoint `creating.<user>` = DN for each entry about to be added;
-/// 3. add them (pipelined); each added entry is journaled as `created.<user>` = DN. An entry that
-///    already exists at a DN this step had checkpointed was added by an earlier attempt, and
-///    counts as created. Rollback deletes only `created.` entries: never one mailshift did not add.
+/// 2. checkpoint `creating.<user>` = DN for each entry about to be added, and the step's random
+///    token (`ldap.create-token`, kept across attempts);
+/// 3. add them (pipelined), each carrying the marker value `description: mailshift-created
+///    <token>`; each added entry is journaled as `created.<user>` = DN.
+/// An entry found (or "already exists") at a DN this step had checkpointed counts as created only
+/// if it carries the marker with this step's token: an attempt whose add landed before a crash
+/// is recognised, an entry someone else added meanwhile (who cannot know the token) never is.
+/// Rollback deletes only `created.` entries: never one mailshift did not add.
 public struct LDAPCreateRunner: StepRunner {
     public init() {}
 
     public static func createdKey(_ user: String) -> String { "created.\(user)" }
     static func creatingKey(_ user: String) -> String { "creating.\(user)" }
+    static let tokenKey = "ldap.create-token"
+    /// Allowed by `person`, `organizationalPerson`, `inetOrgPerson`, `account` and the group
+    /// classes, and multi-valued: a template's own description is kept beside the marker.
+    public static let markerAttribute = "description"
+    public static func marker(token: String) -> String { "mailshift-created \(token)" }
+
+    /// 128 random bits, hex.
+    static func newToken() -> String {
+        var g = SystemRandomNumberGenerator()
+        return (0..<2).map { _ in
+            let hex = String(g.next() as UInt64, radix: 16)
+            return String(repeating: "0", count: 16 - hex.count) + hex
+        }.joined()
+    }
 
     /// The users an `ldap.create` step's outputs say it created, with their DNs.
     public static func created(in outputs: StepOutputs) -> [(user: String, dn: String)] {
@@ -23,7 +41,7 @@ public struct LDAPCreateRunner: StepRunner {
     }
 
     /// The entry the template gives `user`: its DN and attributes (values in template order).
-    static func entry(_ p: LDAPCreateParameters, user: String) -> (dn: String, attributes: [(name: String, values: [String])]) {
+    static func entry(_ p: LDAPCreateParameters, user: String, token: String? = nil) -> (dn: String, attributes: [(name: String, values: [String])]) {
         var attributes: [(name: String, values: [String])] = []
         for assignment in p.attributes {
             guard let eq = assignment.firstIndex(of: "=") else { continue }
@@ -35,12 +53,20 @@ public struct LDAPCreateRunner: StepRunner {
                 attributes.append((name, [value]))
             }
         }
+        if let token {
+            let marker = Self.marker(token: token)
+            if let i = attributes.firstIndex(where: { $0.name.lowercased() == Self.markerAttribute }) {
+                attributes[i].values.append(marker)
+            } else {
+                attributes.append((Self.markerAttribute, [marker]))
+            }
+        }
         return (LDAPDistinguishedName.expand(p.dn, user: user), attributes)
     }
 
     public func inspect(_ step: StepInstance, context: StepContext) async throws -> Inspection {
         let (client, p, users) = try prepare(step, context)
-        let (missing, refused) = try await lookUp(users, client: client)
+        let (missing, refused, _) = try await lookUp(users, client: client)
         let changes = missing.map { user -> PlannedChange in
             let e = Self.entry(p, user: user)
             let summary = e.attributes.map { "\($0.name): \($0.values.joined(separator: ", "))" }.joined(separator: "; ")
@@ -55,10 +81,17 @@ public struct LDAPCreateRunner: StepRunner {
             throw LDAPFailure(.configuration, operation: "ldap.create", message: "refusing to write during a dry-run")
         }
         let (client, p, users) = try prepare(step, context)
-        let (missing, refused) = try await lookUp(users, client: client)
+        let (missing, refused, found) = try await lookUp(users, client: client)
         var outputs = context.previousOutputs ?? StepOutputs()
+        let token = outputs[Self.tokenKey] ?? Self.newToken()
+        outputs[Self.tokenKey] = token
+        // Found, at the DN an earlier attempt checkpointed, with that attempt's marker: its add
+        // landed before the crash that kept it from journaling `created.`.
+        for (user, entry) in found {
+            if Self.isOurs(entry, user: user, token: token, previous: context.previousOutputs) { outputs[Self.createdKey(user)] = entry.dn }
+        }
         let items = missing.map { user in
-            let e = Self.entry(p, user: user)
+            let e = Self.entry(p, user: user, token: token)
             return (user: user, dn: e.dn, attributes: e.attributes)
         }
         for item in items { outputs[Self.creatingKey(item.user)] = item.dn }
@@ -67,15 +100,20 @@ public struct LDAPCreateRunner: StepRunner {
         let failures = items.isEmpty ? [:] : try await client.withConnection { connection in
             try DirectoryPipeline(connection, window: window).add(items)
         }
+        // "Already exists": ours only with our marker (an earlier attempt of this step added it).
+        let exists = failures.filter { $0.value.code == LDAPResultCode(68) }.keys.sorted()
+        let existing = exists.isEmpty ? [] : try await client.withConnection { connection in
+            try DirectoryPipeline(connection, window: window).read(exists.map { (items[$0].user, items[$0].dn) }, attributes: [Self.markerAttribute])
+        }
+        var ours = Set<Int>()
+        for (i, result) in zip(exists, existing) {
+            if case .success(let entry) = result, entry.values(Self.markerAttribute).contains(Self.marker(token: token)) { ours.insert(i) }
+        }
         var setAside = refused
         for (i, item) in items.enumerated() {
-            if let failure = failures[i] {
-                // Our own earlier attempt added it (it was missing when this step looked first).
-                let ours = failure.code == LDAPResultCode(68) && context.previousOutputs?[Self.creatingKey(item.user)] == item.dn
-                if !ours {
-                    setAside.append((item.user, failure))
-                    continue
-                }
+            if let failure = failures[i], !ours.contains(i) {
+                setAside.append((item.user, failure))
+                continue
             }
             outputs[Self.createdKey(item.user)] = item.dn
         }
@@ -88,6 +126,13 @@ public struct LDAPCreateRunner: StepRunner {
         return outputs
     }
 
+    /// True when `entry` is the one an earlier attempt of this step added: at the DN it
+    /// checkpointed for `user` and carrying the marker with the step's token.
+    static func isOurs(_ entry: LDAPEntry, user: String, token: String, previous: StepOutputs?) -> Bool {
+        guard let dn = previous?[creatingKey(user)], previous?[tokenKey] == token else { return false }
+        return dn.lowercased() == entry.dn.lowercased() && entry.values(markerAttribute).contains(marker(token: token))
+    }
+
     private func prepare(_ step: StepInstance, _ context: StepContext) throws -> (DirectoryClient, LDAPCreateParameters, [String]) {
         guard let endpoint = context.directory else {
             throw LDAPFailure(.configuration, operation: "ldap.create", message: "the plan has no directory section")
@@ -95,24 +140,28 @@ public struct LDAPCreateRunner: StepRunner {
         return (DirectoryClient(endpoint: endpoint, log: { context.log($0) }), try step.parameters(LDAPCreateParameters.self), step.actingUsers)
     }
 
-    /// The users without an entry, and those whose lookup failed otherwise (set aside).
-    private func lookUp(_ users: [String], client: DirectoryClient) async throws -> ([String], [(user: String, failure: any StepFailure)]) {
+    /// The users without an entry, those whose lookup failed otherwise (set aside), and the
+    /// entries found (with the marker attribute, to recognise an earlier attempt's).
+    private func lookUp(_ users: [String], client: DirectoryClient) async throws
+        -> ([String], [(user: String, failure: any StepFailure)], [(user: String, entry: LDAPEntry)])
+    {
         let endpoint = client.endpoint
         let results = try await client.withConnection { connection in
             try DirectoryPipeline(connection, window: endpoint.window).lookup(
-                users: users, base: endpoint.base, template: endpoint.userFilter, attributes: ["1.1"])
+                users: users, base: endpoint.base, template: endpoint.userFilter, attributes: [Self.markerAttribute])
         }
         var missing: [String] = []
         var refused: [(user: String, failure: any StepFailure)] = []
+        var found: [(user: String, entry: LDAPEntry)] = []
         for (user, result) in zip(users, results) {
             switch result {
-            case .success: break
+            case .success(let entry): found.append((user, entry))
             case .failure(let f) where f.reason == .noEntry: missing.append(user)
             case .failure(let f):
                 if f.disposition == .transient { throw f }
                 refused.append((user, f))
             }
         }
-        return (missing, refused)
+        return (missing, refused, found)
     }
 }
