@@ -41,16 +41,26 @@ public struct LDAPCreateRunner: StepRunner {
     }
 
     /// The entry the template gives `user`: its DN and attributes (values in template order).
-    static func entry(_ p: LDAPCreateParameters, user: String, token: String? = nil) -> (dn: String, attributes: [(name: String, values: [String])]) {
+    /// `{user}` and `{column}` (a column of the user's `row`, any case) are filled in; a value
+    /// that is exactly `{column}` takes each of the column's non-empty values (none: no value).
+    static func entry(_ p: LDAPCreateParameters, user: String, row: [String: [String]]? = nil, token: String? = nil)
+        -> (dn: String, attributes: [(name: String, values: [String])])
+    {
         var attributes: [(name: String, values: [String])] = []
         for assignment in p.attributes {
             guard let eq = assignment.firstIndex(of: "=") else { continue }
             let name = String(assignment[..<eq])
-            let value = StepParameters.expand(String(assignment[assignment.index(after: eq)...]), ["user": user])
-            if let i = attributes.firstIndex(where: { $0.name.lowercased() == name.lowercased() }) {
-                attributes[i].values.append(value)
+            let template = String(assignment[assignment.index(after: eq)...])
+            var values: [String]
+            if let column = whole(template), column != "user" {
+                values = (row?[column] ?? []).filter { !$0.isEmpty }
             } else {
-                attributes.append((name, [value]))
+                values = [fill(template, user: user, row: row) { $0 }]
+            }
+            if let i = attributes.firstIndex(where: { $0.name.lowercased() == name.lowercased() }) {
+                attributes[i].values += values
+            } else if !values.isEmpty {
+                attributes.append((name, values))
             }
         }
         if let token {
@@ -61,14 +71,63 @@ public struct LDAPCreateRunner: StepRunner {
                 attributes.append((Self.markerAttribute, [marker]))
             }
         }
-        return (LDAPDistinguishedName.expand(p.dn, user: user), attributes)
+        return (fill(p.dn, user: user, row: row, escape: LDAPDistinguishedName.escape), attributes)
+    }
+
+    /// The column a template is exactly `{column}` of (lowercased), else nil.
+    static func whole(_ template: String) -> String? {
+        guard template.hasPrefix("{"), template.hasSuffix("}"), template.count > 2 else { return nil }
+        let inner = template.dropFirst().dropLast()
+        return inner.contains("{") || inner.contains("}") ? nil : inner.lowercased()
+    }
+
+    /// `template` with `{user}` and `{column}` replaced (each through `escape`); a placeholder
+    /// without a value is left as written.
+    static func fill(_ template: String, user: String, row: [String: [String]]?, escape: (String) -> String) -> String {
+        guard template.contains("{") else { return template }
+        var out = ""
+        var rest = template[...]
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            out += rest[..<open]
+            let name = rest[rest.index(after: open)..<close].lowercased()
+            if name == "user" {
+                out += escape(user)
+            } else if let v = row?[name] {
+                out += escape(v.first ?? "")
+            } else {
+                out += rest[open...close]
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
+    }
+
+    /// The users of `users` the template can be filled for (all, unless it names a column).
+    public static func creatable(_ users: some Collection<String>, _ p: LDAPCreateParameters) -> [String] {
+        guard needsRow(p) else { return Array(users) }
+        let rows = p.rowsByUser()
+        return users.filter { rows[$0] != nil }
+    }
+
+    /// True when the template names a column (so a user without a row cannot be created).
+    static func needsRow(_ p: LDAPCreateParameters) -> Bool {
+        ([p.dn] + p.attributes).contains { t in
+            var rest = t[...]
+            while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+                if rest[rest.index(after: open)..<close].lowercased() != "user" { return true }
+                rest = rest[rest.index(after: close)...]
+            }
+            return false
+        }
     }
 
     public func inspect(_ step: StepInstance, context: StepContext) async throws -> Inspection {
         let (client, p, users) = try prepare(step, context)
-        let (missing, refused, _) = try await lookUp(users, client: client)
+        let (found, refusedLookups, _) = try await lookUp(users, client: client)
+        let (missing, refused) = Self.withRows(found, refusedLookups, p)
+        let rows = p.rowsByUser()
         let changes = missing.map { user -> PlannedChange in
-            let e = Self.entry(p, user: user)
+            let e = Self.entry(p, user: user, row: rows[user])
             let summary = e.attributes.map { "\($0.name): \($0.values.joined(separator: ", "))" }.joined(separator: "; ")
             return PlannedChange(.add, "\(e.dn): create entry (\(summary))")
         }
@@ -81,7 +140,9 @@ public struct LDAPCreateRunner: StepRunner {
             throw LDAPFailure(.configuration, operation: "ldap.create", message: "refusing to write during a dry-run")
         }
         let (client, p, users) = try prepare(step, context)
-        let (missing, refused, found) = try await lookUp(users, client: client)
+        let (lookedUp, refusedLookups, found) = try await lookUp(users, client: client)
+        let (missing, refused) = Self.withRows(lookedUp, refusedLookups, p)
+        let rows = p.rowsByUser()
         var outputs = context.previousOutputs ?? StepOutputs()
         let token = outputs[Self.tokenKey] ?? Self.newToken()
         outputs[Self.tokenKey] = token
@@ -91,7 +152,7 @@ public struct LDAPCreateRunner: StepRunner {
             if Self.isOurs(entry, user: user, token: token, previous: context.previousOutputs) { outputs[Self.createdKey(user)] = entry.dn }
         }
         let items = missing.map { user in
-            let e = Self.entry(p, user: user, token: token)
+            let e = Self.entry(p, user: user, row: rows[user], token: token)
             return (user: user, dn: e.dn, attributes: e.attributes)
         }
         for item in items { outputs[Self.creatingKey(item.user)] = item.dn }
@@ -124,6 +185,22 @@ public struct LDAPCreateRunner: StepRunner {
         try await ReplicaWait(endpoint: client.endpoint).wait(for: created.map { .init(user: $0.user, dn: $0.dn, attributes: []) })
         guard setAside.isEmpty else { throw UsersSetAside(failures: setAside) }
         return outputs
+    }
+
+    /// The missing users split by whether the template can be filled for them: one naming a
+    /// column needs the user's row in `from` (without one the user is set aside, never given an
+    /// entry with a placeholder left in it).
+    static func withRows(_ missing: [String], _ refused: [(user: String, failure: any StepFailure)], _ p: LDAPCreateParameters)
+        -> ([String], [(user: String, failure: any StepFailure)])
+    {
+        guard needsRow(p) else { return (missing, refused) }
+        let rows = p.rowsByUser()
+        var out = refused
+        var ok: [String] = []
+        for user in missing {
+            if rows[user] != nil { ok.append(user) } else { out.append((user, NoCreateRow(user: user, file: p.from))) }
+        }
+        return (ok, out)
     }
 
     /// True when `entry` is the one an earlier attempt of this step added: at the DN it
@@ -164,4 +241,16 @@ public struct LDAPCreateRunner: StepRunner {
         }
         return (missing, refused, found)
     }
+}
+
+/// A user whose entry is missing and whose template values would come from a users file that
+/// has no row for them.
+struct NoCreateRow: StepFailure {
+    var user: String
+    var file: String?
+    var disposition: FailureDisposition { .permanent }
+    var summary: String {
+        "\(user): the entry is missing and \(file.map { "'\($0)'" } ?? "the users file") has no row for the user, so the template cannot be filled"
+    }
+    var hint: String? { "add the user's row to the file (then `mailshift resume`), or create the entry by hand" }
 }

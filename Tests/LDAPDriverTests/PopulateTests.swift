@@ -139,6 +139,41 @@ import Testing
         #expect(try slapd.values("user1", "cn") == ["user1"])
     }
 
+    @Test func valuesComeFromTheUsersRowsAndAUserWithoutARowIsSetAside() async throws {
+        let slapd = try SlapdFixture(userCount: 1)
+        defer { slapd.stop() }
+        let endpoint = slapd.endpoint()
+        let p = LDAPCreateParameters(
+            dn: "uid={user},ou=People,dc=example,dc=edu",
+            attributes: ["objectClass=inetOrgPerson", "uid={user}", "cn={CN}", "sn={sn}", "mail={mail}", "description=HR id {id}"],
+            from: "people.csv",
+            rows: ["newbie/cn=Nina Ewbie, PhD", "newbie/sn=Ewbie", "newbie/mail=nina@example.edu", "newbie/mail=n.ewbie@example.edu", "newbie/id=42"])
+        let step = StepInstance(
+            index: 0, id: "pilot/create-entries", action: .ldapCreate(p), template: 0, batch: "pilot", user: nil,
+            users: ["user1", "newbie", "norow"], host: nil, fingerprint: Fingerprint(fields: ["rows"]), label: nil, reversible: true)
+        let recorder = RecordingContext()
+
+        // The preview shows the entry as it will be created, and the user it cannot create.
+        let preview = try await LDAPCreateRunner().inspect(step, context: recorder.context(directory: endpoint, dryRun: true))
+        #expect(preview.changes.map(\.line) == [
+            "+ uid=newbie,ou=People,dc=example,dc=edu: create entry (objectClass: inetOrgPerson; uid: newbie; cn: Nina Ewbie, PhD; sn: Ewbie; mail: nina@example.edu, n.ewbie@example.edu; description: HR id 42)",
+        ])
+        #expect(preview.state == .unknown)
+        #expect(LDAPCreateRunner.creatable(["user1", "newbie", "norow"], p) == ["newbie"], "preflight counts only these as to be created")
+
+        await #expect {
+            _ = try await LDAPCreateRunner().apply(step, context: recorder.context(directory: endpoint))
+        } throws: { error in
+            guard let aside = error as? UsersSetAside, aside.parts.map(\.user) == ["norow"] else { return false }
+            return aside.parts[0].reason.contains("'people.csv' has no row for the user")
+        }
+        #expect(try slapd.values("newbie", "cn") == ["Nina Ewbie, PhD"])
+        #expect(Set(try slapd.values("newbie", "mail")) == ["nina@example.edu", "n.ewbie@example.edu"])
+        #expect(try slapd.values("newbie", "description").contains("HR id 42"))
+        #expect(throws: (any Error).self) { _ = try slapd.values("norow", "cn") }
+        #expect(recorder.lastCheckpoint?["created.newbie"] == "uid=newbie,ou=People,dc=example,dc=edu")
+    }
+
     @Test func preflightCountsTheEntriesToBeCreated() async throws {
         let slapd = try SlapdFixture(userCount: 1)
         defer { slapd.stop() }
