@@ -36,8 +36,10 @@ extension MailboxImportRunner {
         let options = try p.importOptions(step)
         if let passes = parameters.precopyPasses {
             guard try SourceFile.exists(mbox) else { return nil }
+            // A repeated pre-copy (`mailshift sync` again) reconciles against the ledger it left.
+            let previous = try context.previousOutputs?.decode(PrecopyOutputs.self).flatMap { try PrecopyLedger.read(maildir: maildir, journaled: $0) }
             let (report, ledger) = try await BlockingWork.run {
-                try PrecopyPass.run(file: mbox, maildir: maildir, options: options, passes: passes)
+                try PrecopyPass.run(file: mbox, maildir: maildir, options: options, passes: passes, previous: previous)
             }
             context.log("\(mbox): pre-copied \(report.imported) messages (\(passes) passes); \(ledger.count) in the ledger")
             return Self.outputs(report).merging(

@@ -128,6 +128,25 @@ import Testing
         #expect(try s.verify().passed)
     }
 
+    /// `mailshift sync` run again after a message was deleted on the legacy host: the pass
+    /// reconciles against the ledger it left, so the moved messages are renamed, not stored a
+    /// second time under their new names, and the new ledger holds every file.
+    @Test func aRepeatedPrecopyReconcilesAgainstItsLedger() throws {
+        let s = try Scene()
+        defer { s.dir.remove() }
+        let (_, first) = try PrecopyPass.run(file: s.mbox, maildir: s.maildir, options: s.options, passes: 1)
+        try ([1, 2, 3, 4].map { PrecopyDeltaTests.message($0) }.joined()).write(toFile: s.mbox, atomically: false, encoding: .utf8)
+        let (report, second) = try PrecopyPass.run(file: s.mbox, maildir: s.maildir, options: s.options, passes: 1, previous: first)
+        #expect(report.imported == 1, "only m4 is new")
+        #expect(s.files().count == 4)
+        #expect(second.count == 4)
+        #expect(try s.verify().passed)
+        // The window then has nothing to do.
+        let (delta, imported) = try PrecopyDelta.run(file: s.mbox, maildir: s.maildir, options: s.options, ledger: second)
+        #expect(delta == PrecopyDeltaReport())
+        #expect(imported.imported == 0)
+    }
+
     /// A pre-copy killed after storing every message but before its ledger is not "done": its
     /// resume runs it again, so the window has a ledger to take the delta against.
     @Test func aPrecopyWithoutItsLedgerIsNotDone() async throws {
