@@ -37,20 +37,29 @@ struct CrossHostBench: AsyncParsableCommand {
         // Local: the direct path, one process reading and writing. Measured first and last (the
         // disk is shared with other work: the spread says how much the order matters), each
         // phase after a `sync` so one phase's writeback does not land on the next.
-        let localRoot = work + "/store-local"
-        func localImport() async throws -> (seconds: Double, cpu: Double, files: Int) {
-            try? FileManager.default.removeItem(atPath: localRoot)
+        //
+        // No phase's files are deleted before the last phase ends: ext4 skips inodes deleted in
+        // the last few seconds when it allocates (`recently_deleted`, found with perf: 60 % of a
+        // store agent's CPU right after a 40,000-file `rm -rf`), so a phase run after the
+        // previous one's cleanup paid for it, by up to 3× the CPU.
+        let phases = ["store-local", "store-local-last", "store-remote", "store-peer"].map { work + "/" + $0 }
+        let leftovers = phases.filter { FileManager.default.fileExists(atPath: $0) }
+        for root in leftovers { try? FileManager.default.removeItem(atPath: root) }
+        if !leftovers.isEmpty {
+            print("removed an earlier run's stores; waiting 65 s for ext4's recently-deleted window to pass")
+            try await Task.sleep(for: .seconds(65))
+        }
+        defer { for root in phases { try? FileManager.default.removeItem(atPath: root) } }
+        func localImport(_ localRoot: String) async throws -> (seconds: Double, cpu: Double, files: Int) {
             _ = try runTool(["/usr/bin/sync"])
             let c0 = cpuSeconds()
             let t0 = Date()
             try await corpusBench.forEachMailbox(mboxes) { i, mbox in
                 _ = try MboxImport.run(file: mbox, maildir: "\(localRoot)/user\(i)", options: MboxImportOptions(timeZone: TimeZone(identifier: "UTC")!, ifAmbiguous: .mboxo))
             }
-            let r = (Date().timeIntervalSince(t0), cpuSeconds() - c0, countFiles(localRoot))
-            try? FileManager.default.removeItem(atPath: localRoot)
-            return r
+            return (Date().timeIntervalSince(t0), cpuSeconds() - c0, countFiles(localRoot))
         }
-        let localFirst = twoHostOnly ? (seconds: Double.nan, cpu: Double.nan, files: 0) : try await localImport()
+        let localFirst = twoHostOnly ? (seconds: Double.nan, cpu: Double.nan, files: 0) : try await localImport(phases[0])
 
         // Two hosts: legacy and store sshd, an agent wrapper that logs each agent's CPU.
         let sshDir = work + "/ssh"
@@ -78,8 +87,7 @@ struct CrossHostBench: AsyncParsableCommand {
         _ = try await transport.run(["true"], on: legacyHost, stdin: nil, timeout: 30)  // masters up before the clock
         _ = try await transport.run(["true"], on: storeHost, stdin: nil, timeout: 30)
         print("ssh: \(Self.cipher(legacy, legacyHost, options: extra)), compression \(compression ? "on" : "off")")
-        let remoteRoot = work + "/store-remote"
-        try? FileManager.default.removeItem(atPath: remoteRoot)
+        let remoteRoot = phases[2]
         _ = try runTool(["/usr/bin/sync"])
         let c1 = cpuSeconds()
         let k1 = cpuSeconds(children: true)
@@ -105,7 +113,6 @@ struct CrossHostBench: AsyncParsableCommand {
         let orchestratorCPU = (cpuSeconds() - c1) + (cpuSeconds(children: true) - k1)
         let remoteFiles = countFiles(remoteRoot)
         let agents = Self.agentCPU(cpuLog)
-        try? FileManager.default.removeItem(atPath: remoteRoot)
 
         if twoHostOnly {
             print(String(format: "two hosts: legacy → relay → store %8.2f s  %9.0f msgs/s  %7d files  cpu: orchestrator %.2f s, store agents %.2f s, source agents %.2f s",
@@ -113,8 +120,7 @@ struct CrossHostBench: AsyncParsableCommand {
             return
         }
         // The peer by hand: `ssh legacy cat mbox > copy`, then a local import of the copy.
-        let peerRoot = work + "/store-peer"
-        try? FileManager.default.removeItem(atPath: peerRoot)
+        let peerRoot = phases[3]
         try FileManager.default.createDirectory(atPath: peerRoot, withIntermediateDirectories: true)
         _ = try runTool(["/usr/bin/sync"])
         let t2 = Date()
@@ -134,8 +140,7 @@ struct CrossHostBench: AsyncParsableCommand {
         }
         let peerSeconds = Date().timeIntervalSince(t2)
         let peerFiles = countFiles(peerRoot)  // messages in new/ and cur/ (the copies are not counted)
-        try? FileManager.default.removeItem(atPath: peerRoot)
-        let localLast = try await localImport()
+        let localLast = try await localImport(phases[1])
         let localSeconds = (localFirst.seconds + localLast.seconds) / 2
 
         func line(_ label: String, _ s: Double, _ files: Int, _ cpu: String) {
