@@ -1,3 +1,4 @@
+import Diagnostics
 import Digest
 import Foundation
 import Glibc
@@ -163,4 +164,6 @@ public struct VerifyFailure: StepFailure, Hashable {
         return s
     }
     public var hint: String? { "re-run the import step (it adds only what is missing), then verify again" }
+    public var diagnosticCode: DiagnosticCode { "mailbox.verify-mismatch" }
+    public var subject: RunSubject? { RunSubject(file: file) }
 }
