@@ -57,18 +57,15 @@ public enum RealMailLab {
         try LabConfigValue.requireOneLine(config.legacyHost, "the legacy host")
         let store = DovecotStore(paths: paths, domain: domain, imapPort: imap, lmtpPort: lmtp, owner: owner)
         try store.write(users: config.users, password: userPassword)
-        try store.start()
-        // The legacy side first: the front MX relays to it from its first message.
         let legacyMTA = PostfixLegacyMTA(paths: paths, config: config, domain: domain, port: legacy, owner: owner)
         try legacyMTA.write()
-        try legacyMTA.start()
         let legacySide = DovecotLegacySide(paths: paths, config: config, owner: owner, legacyIMAPPort: legacyIMAP,
                                            proxyPort: proxy, storeIMAPPort: imap)
         try legacySide.write()
-        try legacySide.start()
         let mx = PostfixFrontMX(paths: paths, config: config, domain: domain, smtpPort: smtp, lmtpPort: lmtp, legacyPort: legacy)
         try mx.write()
-        try mx.start()
+        // Every daemon is ready when `up` returns; they start side by side (about half the time).
+        try LabDaemonStart.together([{ try store.start() }, { try legacyMTA.start() }, { try legacySide.start() }, { try mx.start() }])
         config.legacySMTP = LabEndpoint(port: legacy)
         config.legacyIMAP = LabEndpoint(port: legacyIMAP)
         config.proxyIMAP = LabEndpoint(port: proxy)
