@@ -10,9 +10,10 @@ public struct LDAPCreateParameters: StepParameterSet {
     public var from: String?
     /// The batch's users' values from `from`, in user order: `<user>/<column>=<value>` (a user
     /// name holds no `/`; a column may repeat). `{column}` in the template takes these values.
-    public var rows: [String]
+    /// nil without `from` (so such a step's parameters and fingerprint are as before).
+    public var rows: [String]?
 
-    public init(dn: String, attributes: [String], from: String? = nil, rows: [String] = []) {
+    public init(dn: String, attributes: [String], from: String? = nil, rows: [String]? = nil) {
         self.dn = dn
         self.attributes = attributes
         self.from = from
@@ -27,7 +28,7 @@ public struct LDAPCreateParameters: StepParameterSet {
     /// Each user's values by column (lowercased), for the users `from` has a row for.
     public func rowsByUser() -> [String: [String: [String]]] {
         var out: [String: [String: [String]]] = [:]
-        for r in rows {
+        for r in rows ?? [] {
             guard let slash = r.firstIndex(of: "/"), let eq = r[slash...].firstIndex(of: "=") else { continue }
             let user = String(r[..<slash]), column = String(r[r.index(after: slash)..<eq])
             out[user, default: [:]][column, default: []].append(String(r[r.index(after: eq)...]))
