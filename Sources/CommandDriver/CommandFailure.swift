@@ -99,7 +99,7 @@ public struct CommandFailure: StepFailure, Hashable, CustomStringConvertible {
     }
 
     /// An argv rendered for a person: words with unusual characters single-quoted, bounded length.
-    static func render(_ argv: [String]) -> String {
+    public static func render(_ argv: [String]) -> String {
         let text = argv.map { ShellQuoting.needsQuoting($0) ? ShellQuoting.quote($0) : $0 }.joined(separator: " ")
         return text.count > 200 ? String(text.prefix(200)) + "…" : text
     }

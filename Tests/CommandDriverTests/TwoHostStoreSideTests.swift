@@ -192,7 +192,7 @@ import Testing
             Issue.record("a silent agent passed the handshake")
         } catch is CancellationError {
             #expect(cancelled)
-        } catch let e as StepError {
+        } catch let e as TwoHostFailure {
             #expect(!cancelled)
             #expect(e.summary.contains("store: no hello from the mailshift agent within 1 s"), "\(e.summary)")
         }

@@ -22,8 +22,9 @@ extension MailboxAgent {
     func importCommand(_ step: StepInstance, route: CrossHostRoute, read: AgentRequest, run: AgentRequest) async throws {
         let report = try await crossHost().importCommand(source: route.source, store: route.store, read: read, run: run)
         guard report.status == 0 else {
-            let said = AgentFailure.inert(report.stderrTail.trimmingCharacters(in: .whitespacesAndNewlines))
-            throw StepError.permanent("\(step.id): \(run.argv?.first ?? "the import command") exited \(report.status) on \(route.store.name): \(said)")
+            throw CommandFailure(
+                .exitStatus(report.status), host: route.store.name, command: CommandFailure.render(run.argv ?? ["the import command"]),
+                stderrTail: AgentFailure.inert(report.stderrTail.trimmingCharacters(in: .whitespacesAndNewlines)))
         }
     }
 
