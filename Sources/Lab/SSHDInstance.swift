@@ -147,7 +147,13 @@ public final class SSHDInstance: @unchecked Sendable {
                 stop()
                 return false
             }
-            if FreePort.accepts(port) { return true }
+            // Its own log line, not a connection: another process's server may have taken the
+            // port between the pick and the bind, and would accept in its place.
+            if let said = try? String(contentsOfFile: "\(directory)/sshd.log", encoding: .utf8),
+                said.contains("Server listening on 127.0.0.1 port \(port).")
+            {
+                return true
+            }
             usleep(20_000)
         }
         stop()
@@ -183,7 +189,8 @@ public final class SSHDInstance: @unchecked Sendable {
         # init: ~250 ms) would then dominate every remote command. SHLVL=1 keeps the lab hermetic.
         # sshd honours only the first SetEnv line, so every variable goes on this one.
         SetEnv \(setEnv)
-        LogLevel ERROR
+        # INFO: its "Server listening" line is how start() knows this server holds the port.
+        LogLevel INFO
 
         """
     }

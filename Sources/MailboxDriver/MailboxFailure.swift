@@ -21,6 +21,8 @@ public struct MailboxFailure: StepFailure, Hashable, CustomStringConvertible {
         case archiveFailed(during: String, errorNumber: Int32)
         /// The command store counted more new messages than the mailbox holds.
         case storeCountGrew(by: Int, messages: Int)
+        /// The command store's `count_argv` printed no number (`command`).
+        case storeCountUnreadable(command: String)
         /// The mailbox's owner has no account on the host that writes the store.
         case unknownOwner(String)
         /// The mailshift agent on a host exited non-zero running `command`.
@@ -61,6 +63,7 @@ public struct MailboxFailure: StepFailure, Hashable, CustomStringConvertible {
         case .archiveFailed(let during, let e): return "archive \(path): \(during)\(String(cString: strerror(e)))"
         case .storeCountGrew(let by, let messages):
             return "store count grew by \(by), the mailbox has \(messages) messages"
+        case .storeCountUnreadable(let command): return "count command `\(command)` printed no count"
         case .unknownOwner(let owner): return "owner '\(owner)' is not a user on this host"
         case .agentFailed(let command, let status, let tail):
             return "\(host ?? "?"): mailshift \(command) exited \(status): \(tail)"
@@ -80,6 +83,7 @@ public struct MailboxFailure: StepFailure, Hashable, CustomStringConvertible {
         case .archiveExists: "move the earlier archive aside, or choose another archive_dir"
         case .archiveFailed: "check space and permissions of archive_dir; the source is kept until the archive is whole"
         case .storeCountGrew: "something else delivered into the store during the import; check the store, then verify again"
+        case .storeCountUnreadable: "count_argv must print the store's message count as its first number"
         case .unknownOwner: "create the account on the store host, or set the source's owner"
         case .agentUnreadable: "is the same mailshift version installed there?"
         case .agentVersion(_, _, let expected, let executable, let address):
@@ -97,6 +101,7 @@ public struct MailboxFailure: StepFailure, Hashable, CustomStringConvertible {
         case .archiveExists: "mailbox.archive-exists"
         case .archiveFailed: "mailbox.archive-failed"
         case .storeCountGrew: "store.count-grew"
+        case .storeCountUnreadable: "store.count-unreadable"
         case .unknownOwner: "mailbox.unknown-owner"
         case .agentFailed: "agent.failed"
         case .agentUnreadable: "agent.unreadable"

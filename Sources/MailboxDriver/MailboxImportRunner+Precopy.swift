@@ -30,8 +30,8 @@ extension MailboxImportRunner {
         let parameters = try step.parameters(MailboxImportParameters.self)
         guard parameters.precopyPasses != nil || parameters.precopyStep != nil else { return nil }
         guard step.remoteHost == nil else {
-            throw StepError.permanent("\(step.id): a pre-copy needs the spool and the store on this host",
-                hint: "run mailshift on the legacy host with the store mounted, or turn precopy off")
+            throw StepRefusal(.invalidParameter(
+                key: "policy.precopy", value: "on", expected: "a pre-copy needs the spool and the store on this host (`mailshift check` says so too)"))
         }
         let options = try p.importOptions(step)
         if let passes = parameters.precopyPasses {

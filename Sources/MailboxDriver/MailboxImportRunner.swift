@@ -55,7 +55,7 @@ public struct MailboxImportRunner: StepRunner {
     }
 
     public func apply(_ step: StepInstance, context: StepContext) async throws -> StepOutputs {
-        guard !context.dryRun else { throw StepError.permanent("\(step.id): apply called during a dry run") }
+        guard !context.dryRun else { throw StepRefusal(.applyDuringDryRun) }
         var p = try MailboxStepParameters(step)
         // A mailbox imported before (a resume, or mail that arrived before verify) is read as it
         // was then: detection on the grown file could pick another variant and store its messages
@@ -111,7 +111,9 @@ public struct MailboxImportRunner: StepRunner {
                  "--if-ambiguous", p.ifAmbiguous.rawValue]
                     + (maildir.map { ["--maildir", $0] } ?? []),
                 on: host, timeout: 3600, as: [MboxInspection].self)
-            guard let first = list.first else { throw StepError.permanent("\(host.name): the agent reported nothing for \(mbox)") }
+            guard let first = list.first else {
+                throw MailboxFailure(.agentUnreadable(detail: "no inspection of the mailbox"), file: mbox, host: host.name)
+            }
             return first
         }
         guard try SourceFile.exists(mbox) else {
@@ -126,7 +128,7 @@ public struct MailboxImportRunner: StepRunner {
 
     func applyCommand(_ step: StepInstance, _ p: MailboxStepParameters, _ mbox: String, _ context: StepContext) async throws -> StepOutputs {
         guard let importArgv = p.importArgv, !importArgv.isEmpty else {
-            throw StepError.permanent("\(step.id): store_kind command needs import_argv")
+            throw StepRefusal(.missingParameter(key: "import_argv"))
         }
         let source = try await sourceInspection(step, p, mbox, maildir: nil)
         let route = CrossHostRoute(step, store: p.store, context: context)
@@ -156,11 +158,7 @@ public struct MailboxImportRunner: StepRunner {
             // Two machines: the file's bytes relayed to the store host, imported there from a copy.
             try await agent.importCommand(step, route: route, read: p.readRequest(.readFile, mbox: mbox), run: p.commandRequest(mbox: mbox, argv: importArgv))
         } else {
-            let outcome = try await agent.transport.run(importArgv, on: step.commandHost, stdin: nil, timeout: 86400)
-            guard outcome.status == 0 else {
-                let err = String(decoding: outcome.stderr.suffix(1000), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-                throw StepError.permanent("\(step.id): \(importArgv[0]) exited \(outcome.status): \(err)")
-            }
+            _ = try await agent.transport.runSucceeding(importArgv, on: step.commandHost, timeout: 86400)
         }
         if let countArgv = p.countArgv {
             outputs.countAfter = try await StoreCount.run(countArgv, on: storeHost, agent: agent)
@@ -178,12 +176,10 @@ struct StoreCountCheckpoint: Codable {
 /// A command store's message count: the first integer `count_argv` prints.
 enum StoreCount {
     static func run(_ argv: [String], on host: HostEndpoint, agent: MailboxAgent) async throws -> Int {
-        let outcome = try await agent.transport.run(argv, on: host, stdin: nil, timeout: 600)
+        let outcome = try await agent.transport.runSucceeding(argv, on: host, timeout: 600)
         let text = String(decoding: outcome.stdout, as: UTF8.self)
-        guard outcome.status == 0,
-            let n = text.split(whereSeparator: { !$0.isNumber }).first.flatMap({ Int($0) })
-        else {
-            throw StepError.permanent("\(host.name): count command \(argv.first ?? "") gave no count (exit \(outcome.status))")
+        guard let n = text.split(whereSeparator: { !$0.isNumber }).first.flatMap({ Int($0) }) else {
+            throw MailboxFailure(.storeCountUnreadable(command: CommandFailure.render(argv)), host: host.name)
         }
         return n
     }
