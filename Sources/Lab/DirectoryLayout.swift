@@ -19,6 +19,8 @@ public struct DirectoryLayout: Sendable, Hashable {
 
     public var rootDN: String { "cn=admin,\(suffix)" }
     public var peopleBase: String { "ou=People,\(suffix)" }
+    /// Where the lab's group entries (mailing lists) live.
+    public var groupBase: String { "ou=Groups,\(suffix)" }
     /// A service account with write access to People.
     public var migratorDN: String { "cn=migrator,ou=Services,\(suffix)" }
     /// A service account that may only read.

@@ -35,6 +35,8 @@ public struct LabPaths: Sendable, Hashable {
     public var arrivals: String { root + "/arrived.jsonl" }
     public var config: String { root + "/lab.json" }
     public var log: String { run + "/lab.log" }
+    /// One line per user `lab deluser` deleted from the legacy host.
+    public var deluserLog: String { run + "/deluser.log" }
 }
 
 /// What `lab up` chose, read back by every other lab command.
@@ -55,6 +57,10 @@ public struct LabConfig: Sendable, Codable, Hashable {
     public var smtp: LabEndpoint?
     public var imap: LabEndpoint?
     public var lmtp: LabEndpoint?
+    /// The legacy host's MTA (SMTP), its IMAP server over the spool, and the IMAP proxy clients keep.
+    public var legacySMTP: LabEndpoint?
+    public var legacyIMAP: LabEndpoint?
+    public var proxyIMAP: LabEndpoint?
     public var userPassword: String?
     public var mailLog: String?
     /// The account that owns the store's Maildirs (the plans' `store.owner`).
@@ -63,7 +69,7 @@ public struct LabConfig: Sendable, Codable, Hashable {
     enum CodingKeys: String, CodingKey {
         case users, messages, seed, ldapURL, ldapPort, peopleBase, bindDN, legacyHost, storeHost, executable
         case mailSystem = "mail_system", domain, smtp, imap, lmtp, userPassword = "user_password", mailLog = "mail_log"
-        case storeOwner = "store_owner"
+        case storeOwner = "store_owner", legacySMTP = "legacy_smtp", legacyIMAP = "legacy_imap", proxyIMAP = "proxy_imap"
     }
 
     public static func load(_ paths: LabPaths) throws -> LabConfig {

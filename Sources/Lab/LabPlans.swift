@@ -22,6 +22,20 @@ public struct LabPlans: Sendable {
         }
     }
 
+    /// The lab's mailing lists: one per batch (its first three users), moved with that batch.
+    public static func groups(_ users: [String]) -> [LabGroups.Group] {
+        let (first, second) = halves(users)
+        return [("list-first", first), ("list-second", second)].filter { !$0.1.isEmpty }.map {
+            LabGroups.Group(name: $0.0, members: Array($0.1.prefix(3)))
+        }
+    }
+
+    /// The two batches' users (the second may be empty).
+    static func halves(_ users: [String]) -> ([String], [String]) {
+        let half = max(1, users.count / 2)
+        return (Array(users.prefix(half)), Array(users.dropFirst(half)))
+    }
+
     /// A YAML double-quoted scalar.
     static func q(_ text: String) -> String {
         "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
@@ -36,9 +50,7 @@ public struct LabPlans: Sendable {
     }
 
     public func text(_ strategy: String) -> String {
-        let half = max(1, config.users.count / 2)
-        let first = Array(config.users.prefix(half))
-        let second = Array(config.users.dropFirst(half))
+        let (first, second) = Self.halves(config.users)
         var y = """
             # A mailshift lab plan (written by `mailshift lab up`): strategy \(strategy) on the lab in
             # \(paths.root). Every host is this machine; every service is a `mailshift lab` stand-in.
@@ -77,20 +89,24 @@ public struct LabPlans: Sendable {
         y += "services:\n"
         y += "  store_server: { host: store, start: \(lab("service", "start", "store")), pid_file: \(Self.q(paths.pidFile("store"))) }\n"
         y += "  dirsync:      { host: store, run: \(lab("dirsync")) }\n"
+        // On a real lab `service … mta` and `… proxy` drive the legacy host's Postfix and the Dovecot proxy.
+        let real = config.mailSystem == .real
         if strategy == "simple" || strategy == "proxy" {
-            y += "  legacy_mta:   { host: legacy, stop: \(lab("service", "stop", "mta")), pid_file: \(Self.q(paths.pidFile("mta"))) }\n"
+            let pid = real ? paths.legacyMTAPidFile : paths.pidFile("mta")
+            y += "  legacy_mta:   { host: legacy, stop: \(lab("service", "stop", "mta")), pid_file: \(Self.q(pid)) }\n"
         }
         if strategy == "choke" {
             y += "  choke:        { host: legacy, hold: \(lab("choke", "hold", "{user}")), release: \(lab("choke", "release", "{user}")) }\n"
         }
         if strategy == "proxy" {
             y += "  proxy_setup:  { host: legacy, run: \(lab("proxy-setup")) }\n"
-            y += "  proxy_server: { host: legacy, start: \(lab("service", "start", "proxy")), pid_file: \(Self.q(paths.pidFile("proxy"))) }\n"
+            let pid = real ? paths.imapProxyPidFile : paths.pidFile("proxy")
+            y += "  proxy_server: { host: legacy, start: \(lab("service", "start", "proxy")), pid_file: \(Self.q(pid)) }\n"
             y += "  hold:         { host: store, slave: \(lab("hold", "slave")), master: \(lab("hold", "master")) }\n"
         }
         y += "\nbatches:\n"
-        y += "  - { name: first, users: \(Self.list(first)) }\n"
-        if !second.isEmpty { y += "  - { name: second, users: \(Self.list(second)), after: [first] }\n" }
+        y += "  - { name: first, users: \(Self.list(first)), groups: [list-first] }\n"
+        if !second.isEmpty { y += "  - { name: second, users: \(Self.list(second)), groups: [list-second], after: [first] }\n" }
         let retire = ["simple": "keep", "forward": "archive", "choke": "delete", "proxy": "archive"][strategy] ?? "keep"
         y += """
 

@@ -9,8 +9,8 @@ public enum LabSetup {
         public var seed: UInt64 = 1
         /// Seconds between the stand-in MTA's deliveries; nil starts no MTA.
         public var mtaInterval: Double? = 0.5
-        /// Real Postfix + Dovecot (no stand-in MTA then), or the stand-in world.
-        public var mail = LabMailSystem.standIn
+        /// Real Postfix + Dovecot (the default), or the stand-in MTA (a fault injector, docs/lab.md).
+        public var mail = LabMailSystem.real
         public init() {}
     }
 
@@ -48,7 +48,7 @@ public enum LabSetup {
         for user in users { try fm.createDirectory(atPath: paths.homes + "/" + user, withIntermediateDirectories: true) }
         // A few users keep their own .forward (a vacation-style pipe), which divert must save and restore.
         for user in users.enumerated() where user.offset % 7 == 3 {
-            try "\\\(user.element), \"|/usr/bin/vacation \(user.element)\"\n".write(
+            try vacationForward(paths, user.element, mail: options.mail).write(
                 toFile: paths.forwardFile(user.element), atomically: true, encoding: .utf8)
         }
         let manifests = try MboxCorpus.writeSpool(
@@ -67,9 +67,10 @@ public enum LabSetup {
             users: users, messages: options.messages, seed: options.seed, ldapURL: slapd.url, ldapPort: slapd.port,
             peopleBase: layout.peopleBase, bindDN: layout.migratorDN, legacyHost: legacy, storeHost: "newstore.lab.test",
             executable: executable)
+        try LabGroups(paths: paths, config: config).add(LabPlans.groups(users))
         if options.mail == .real { try RealMailLab.up(paths, config: &config) }
         try config.save(paths)
-        try LabPlans(paths: paths, config: config, directorySection: section).write()
+        try LabPlans(paths: paths, config: config, directorySection: section + "  group_base: \(LabPlans.q(layout.groupBase))\n").write()
         if let interval = options.mtaInterval, options.mail == .standIn {
             try startService(paths, "mta", arguments: ["lab", "mta", "--dir", paths.root, "--interval", String(interval)], executable: executable)
         }
@@ -79,9 +80,19 @@ public enum LabSetup {
         return config
     }
 
+    /// A vacation-style `.forward` that keeps a copy in the mailbox. Lab users are not system
+    /// accounts, so on the real legacy MTA (`PostfixLegacyMTA`) the copy is the spool file
+    /// itself (what `\\user` means there) and the responder a command that exists.
+    static func vacationForward(_ paths: LabPaths, _ user: String, mail: LabMailSystem) -> String {
+        switch mail {
+        case .standIn: "\\\(user), \"|/usr/bin/vacation \(user)\"\n"
+        case .real: "\(paths.spoolFile(user))\n\"|exec /bin/true vacation \(user)\"\n"
+        }
+    }
+
     /// Stops everything `up` started (MTA, stand-in servers, slapd); the files stay.
     public static func down(_ paths: LabPaths) -> [String] {
-        var stopped = RealMailLab.down(paths)
+        var stopped = RealMailLab.down(paths) + LabSeparateHosts.down(paths)
         for name in ["mta", "store", "proxy"] where LabProcess.livePid(paths.pidFile(name)) != nil {
             LabProcess.stop(pidFile: paths.pidFile(name))
             stopped.append(name)

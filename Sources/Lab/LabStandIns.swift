@@ -62,6 +62,36 @@ public enum LabStandIns {
         return count
     }
 
+    /// `deluser USER` (the site's `imdeluser`): the user leaves the legacy host. Appends a line
+    /// to `run/deluser.log` saying whether the user's spool file was still there (a deluser run
+    /// before the retire would say so); on a real lab the legacy MTA forgets the user's default
+    /// route. Deleting twice is a no-op, as `check` sees.
+    public static func deluser(_ paths: LabPaths, user: String) throws {
+        try checkUser(paths, user)
+        guard !deleted(paths, user: user) else { return }
+        try? FileManager.default.removeItem(atPath: paths.legacyMailbox + "/" + user)
+        let spool = FileManager.default.fileExists(atPath: paths.spoolFile(user)) ? "spool present" : "spool retired"
+        try LabDelivery.withLock(paths.run + "/deluser.lock") {
+            let handle = try FileHandle(forUpdating: URL(fileURLWithPath: try touch(paths.deluserLog)))
+            defer { try? handle.close() }
+            try handle.seekToEnd()
+            try handle.write(contentsOf: Data("\(user) \(spool)\n".utf8))
+        }
+    }
+
+    /// True when `deluser USER` has run (the plan's `check`).
+    public static func deleted(_ paths: LabPaths, user: String) -> Bool {
+        let text = (try? String(contentsOfFile: paths.deluserLog, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").contains { $0.split(separator: " ").first.map(String.init) == user }
+    }
+
+    static func touch(_ path: String) throws -> String {
+        if !FileManager.default.fileExists(atPath: path) {
+            guard FileManager.default.createFile(atPath: path, contents: Data()) else { throw LabError("cannot create \(path)") }
+        }
+        return path
+    }
+
     /// The front MX's hold channel when the lab runs the real mail system.
     static func realChannel(_ paths: LabPaths) throws -> RealHoldChannel? {
         let config = try LabConfig.load(paths)

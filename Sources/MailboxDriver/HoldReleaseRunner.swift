@@ -5,9 +5,12 @@ import Steps
 
 /// `hold.release`: a native hold spool directory into the store (see `HoldRelease`).
 public struct HoldReleaseRunner: StepRunner {
-    public var transport: any CommandTransport
+    public var agent: MailboxAgent
+    public var transport: any CommandTransport { agent.transport }
 
-    public init(transport: any CommandTransport) { self.transport = transport }
+    public init(transport: any CommandTransport, agentExecutable: String = "mailshift", agentVersion: String? = nil) {
+        agent = MailboxAgent(transport: transport, executable: agentExecutable, expectedVersion: agentVersion)
+    }
 
     func spool(_ step: StepInstance) throws -> String {
         let dir = try step.parameters(HoldReleaseParameters.self).spoolDir
@@ -36,6 +39,13 @@ public struct HoldReleaseRunner: StepRunner {
         let p = try MailboxStepParameters(step)
         if p.storeKind == .command {
             guard let argv = p.importArgv, !argv.isEmpty else { throw StepError.permanent("\(step.id): store_kind command needs import_argv") }
+            if let route = CrossHostRoute(step, store: p.store, context: context) {
+                // The hold spool is on the legacy host: its messages go as one mbox to the store
+                // host, where the site's import tool runs on it (`{mbox}` names that copy).
+                try await agent.importCommand(
+                    step, route: route, read: p.readRequest(.readHold, mbox: dir), run: p.commandRequest(mbox: dir, argv: argv))
+                return ["command": "done"]
+            }
             let outcome = try await transport.run(argv, on: step.commandHost, stdin: nil, timeout: 86400)
             guard outcome.status == 0 else { throw StepError.permanent("\(step.id): \(argv[0]) exited \(outcome.status)") }
             return ["command": "done"]

@@ -57,6 +57,13 @@ public struct SavedImportRunner: StepRunner {
         let (saved, maildir, p) = try paths(step)
         if p.storeKind == .command {
             guard let argv = p.importArgv, !argv.isEmpty else { throw StepError.permanent("\(step.id): store_kind command needs import_argv") }
+            if let route = CrossHostRoute(step, store: p.store, context: context) {
+                // The saved file is on the legacy host, the site's import tool on the store host.
+                var read = p.readRequest(.readFile, mbox: saved, variant: variant(p))
+                read.lock = false
+                try await agent.importCommand(step, route: route, read: read, run: p.commandRequest(mbox: saved, argv: argv))
+                return ["command": "done"]
+            }
             let outcome = try await agent.transport.run(argv, on: step.commandHost, stdin: nil, timeout: 86400)
             guard outcome.status == 0 else { throw StepError.permanent("\(step.id): \(argv[0]) exited \(outcome.status)") }
             return ["command": "done"]

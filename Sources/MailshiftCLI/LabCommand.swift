@@ -10,7 +10,7 @@ struct LabCommand: ParsableCommand {
         subcommands: [
             LabUpCommand.self, LabDownCommand.self, LabVerifyCommand.self, LabMTACommand.self, LabServiceCommand.self,
             LabDaemonCommand.self, LabDirsyncCommand.self, LabProxySetupCommand.self, LabChokeCommand.self,
-            LabHoldCommand.self, LabSlapdCommand.self, LabTrafficCommand.self,
+            LabHoldCommand.self, LabSlapdCommand.self, LabTrafficCommand.self, LabDeluserCommand.self,
         ])
 
     /// Prints a lab error and exits 1.
@@ -42,10 +42,13 @@ struct LabUpCommand: ParsableCommand {
     @Option(help: "Seed of the generated mailboxes.") var seed: UInt64 = 1
     @Option(help: "Seconds between the stand-in MTA's deliveries, or with --mail real between `lab traffic`'s SMTP messages (0: none).")
     var mtaInterval = 0.5
-    @Option(help: "The mail system: real (Postfix front MX + Dovecot store on 127.0.0.1) or stand-in.")
-    var mail = LabMailSystem.standIn.rawValue
+    @Option(help: "The mail system: real (Postfix front MX and legacy MTA, Dovecot store and proxy, on 127.0.0.1) or stand-in (a fault injector, see docs/lab.md).")
+    var mail = LabMailSystem.real.rawValue
+    @Option(help: "same: every host is this machine; separate: legacy and store are two sshd on 127.0.0.1 with no shared disk (docs/hosts.md).")
+    var hosts = "same"
 
     func run() throws {
+        guard ["same", "separate"].contains(hosts) else { throw ValidationError("--hosts is same or separate, not '\(hosts)'") }
         var options = LabSetup.Options()
         options.users = users
         options.messages = messages
@@ -58,13 +61,15 @@ struct LabUpCommand: ParsableCommand {
         let paths = LabPaths(root: dir)
         do {
             let config = try LabSetup.up(paths, options: options, executable: LabCommand.executable)
+            if hosts == "separate" { try LabSeparateHosts.up(paths, executable: LabCommand.executable) }
             print("""
                 lab up in \(paths.root):
                   spool     \(paths.spool) (\(config.users.count) mailboxes × \(messages) messages, every mbox variant; manifest \(paths.manifest))
                   directory \(config.ldapURL) (slapd, \(config.peopleBase), mailHost \(config.legacyHost))
                   store     \(paths.storeRoot)/USER/Maildir
                   MTA       \(config.smtp.map { "Postfix front MX on \($0.host):\($0.port) for @\(config.domain ?? ""), log \(config.mailLog ?? "")" } ?? options.mtaInterval.map { "delivering every \($0) s (pid file \(paths.pidFile("mta")))" } ?? "not started")
-                  IMAP      \(config.imap.map { "Dovecot on \($0.host):\($0.port) (login USER / lab.json user_password)" } ?? "none (stand-in store)")
+                  IMAP      \(config.imap.map { "Dovecot on \($0.host):\($0.port) (login USER / lab.json user_password)" } ?? "none (stand-in store)")\(config.proxyIMAP.map { "\n  proxy     Dovecot IMAP proxy on \($0.host):\($0.port), routing by mailHost; legacy MTA on 127.0.0.1:\(config.legacySMTP?.port ?? 0)" } ?? "")
+                  hosts     \(hosts == "separate" ? "legacy and store: two sshd on 127.0.0.1, no shared disk (\(paths.run)/{legacy,store}-sshd)" : "this machine (connect: local)")
                   plans     \(LabPlans.strategies.map { paths.plan($0) }.joined(separator: "\n            "))
                 next: mailshift check \(paths.plan("simple")); mailshift run \(paths.plan("simple")) --dry-run
                 """)
@@ -93,7 +98,9 @@ struct LabVerifyCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let report = try LabVerifier(paths: LabPaths(root: dir)).verify(strategy: strategy)
+            let paths = LabPaths(root: dir)
+            var report = try LabVerifier(paths: paths).verify(strategy: strategy)
+            if LabSeparateHosts.isSeparate(paths) { try report.addSeparateHostsCheck(paths) }
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]
@@ -131,7 +138,9 @@ struct LabServiceCommand: ParsableCommand {
             throw ValidationError("usage: lab service start|stop mta|store|proxy|traffic --dir DIR")
         }
         do {
-            if action == "stop" {
+            if try RealMailLab.service(lab.paths, action: action, name: name) {
+                return
+            } else if action == "stop" {
                 LabProcess.stop(pidFile: lab.paths.pidFile(name))
             } else if name == "traffic" {
                 try LabSetup.startService(lab.paths, name, arguments: ["lab", "traffic", "--dir", lab.paths.root], executable: LabCommand.executable)
@@ -220,5 +229,17 @@ struct LabTrafficCommand: ParsableCommand {
     @Option(help: "Seed of the recipient choice.") var seed: UInt64 = 1
     func run() throws {
         do { try LabTraffic(paths: lab.paths).run(interval: interval, limit: limit, seed: seed) } catch { throw LabCommand.fail(error) }
+    }
+}
+
+struct LabDeluserCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deluser", abstract: "Stand-in for the legacy host's imdeluser: delete one user (recorded in DIR/run/deluser.log).")
+    @Argument(help: "The user.") var user: String
+    @Flag(help: "Exit 0 when the user is already deleted, 1 otherwise (the plan's check).") var check = false
+    @OptionGroup var lab: LabDirOption
+    func run() throws {
+        if check { throw ExitCode(LabStandIns.deleted(lab.paths, user: user) ? 0 : 1) }
+        do { try LabStandIns.deluser(lab.paths, user: user) } catch { throw LabCommand.fail(error) }
     }
 }

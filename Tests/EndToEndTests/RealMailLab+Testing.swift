@@ -40,10 +40,11 @@ extension LabRun {
         guard status == 0 else { throw LabError("ldapmodify failed (\(status)): \((try? String(contentsOfFile: out, encoding: .utf8)) ?? "")") }
     }
 
-    /// Sends one message through the front MX; returns its Message-ID and queue id.
-    func sendMail(to user: String, subject: String) throws -> (messageID: String, queueID: String?) {
+    /// Sends one message through the front MX (or to `port`, e.g. the legacy host's MTA);
+    /// returns its Message-ID and queue id.
+    func sendMail(to user: String, subject: String, port: Int? = nil) throws -> (messageID: String, queueID: String?) {
         let config = try self.config
-        let smtp = try #require(config.smtp, "lab.json has smtp")
+        let smtp = try port.map { LabEndpoint(port: $0) } ?? #require(config.smtp, "lab.json has smtp")
         let id = "<\(UUID().uuidString)@traffic.lab.test>"
         let client = try SMTPClient(port: smtp.port)
         defer { client.quit() }

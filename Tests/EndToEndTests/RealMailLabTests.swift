@@ -6,7 +6,8 @@ import Testing
 /// store, both private instances on 127.0.0.1, checked as a sender and a mail client would.
 @Suite(.serialized) struct RealMailLabTests {
     /// SMTP to a migrated user lands in the store exactly once; a held user's mail waits in the
-    /// MX's hold queue until released; a user still on the legacy host is queued, not bounced.
+    /// MX's hold queue until released; a user still on the legacy host gets it in the legacy
+    /// spool, and while the legacy MTA is down it is queued, not bounced.
     @Test func frontMXRoutesByDirectoryAndHolds() throws {
         let lab = try LabRun.upReal(users: 4, messages: 2)
         defer { lab.down() }
@@ -28,8 +29,15 @@ import Testing
         #expect(try lab.eventually(10) { try queue.held().contains { $0.queueID == toHeld.queueID } })
         #expect(try lab.copiesInStore(held, messageID: toHeld.messageID) == 0)
 
-        let toLegacy = try lab.sendMail(to: legacy, subject: "legacy host is not listening")
-        #expect(try lab.eventually(10) { try queue.entries().contains { $0.queueID == toLegacy.queueID && $0.queueName == "deferred" } })
+        // A user still on the legacy host: relayed to the legacy host's Postfix, appended to the spool.
+        let toLegacy = try lab.sendMail(to: legacy, subject: "to the legacy host")
+        #expect(lab.eventually { RealMailLegacyTests.holds(lab.paths.spoolFile(legacy), toLegacy.messageID) })
+        // With the legacy MTA stopped, the MX queues (defers) it instead: nothing bounces.
+        #expect(try lab.mailshift(["lab", "service", "stop", "mta", "--dir", lab.dir]).status == 0)
+        let whileDown = try lab.sendMail(to: legacy, subject: "legacy host is not listening")
+        #expect(try lab.eventually(10) { try queue.entries().contains { $0.queueID == whileDown.queueID && $0.queueName == "deferred" } })
+        #expect(try lab.mailshift(["lab", "service", "start", "mta", "--dir", lab.dir]).status == 0)
+        #expect(lab.eventually(30) { _ = try? queue.flush(); return RealMailLegacyTests.holds(lab.paths.spoolFile(legacy), whileDown.messageID) })
 
         // hold_master's part: delivery back to mailbox, then the held mail is routed again.
         try lab.setAttribute(held, "mailDeliveryOption", "mailbox")
@@ -60,8 +68,11 @@ import Testing
     @Test func simpleRunVerifiedThroughIMAP() throws {
         let lab = try LabRun.upReal(users: 6, messages: 4)
         defer { lab.down() }
-        // The seed's simple promise: mail sent while the legacy MTA is down is queued by the MX
-        // (deferred, not bounced) and delivered after the cutover.
+        // The seed's simple promise: mail sent while the legacy MTA is down (stopped as the plan's
+        // legacy_mta step would) is queued by the MX (deferred, not bounced) and delivered after
+        // the cutover.
+        #expect(try lab.mailshift(["lab", "service", "stop", "mta", "--dir", lab.dir]).status == 0)
+        #expect(!PostfixLegacyMTA.running(lab.paths))
         let early = try lab.config.users[2]
         let whileDown = try lab.sendMail(to: early, subject: "while the legacy MTA is down")
         let queue = PostfixQueue(paths: lab.paths)

@@ -2,30 +2,9 @@ import Foundation
 import Lab
 import Testing
 
-/// Every strategy through the real binary on the real lab (Postfix front MX, Dovecot store) with
-/// `lab traffic` sending mail the whole time: `lab verify` then finds every manifest message and
-/// every message the MX accepted in the store exactly once, over IMAP, and no bounce in the log.
+/// The hold channels of the real lab, each strategy's promise about held mail (every strategy
+/// with traffic end to end is `StrategyEndToEndTests`).
 @Suite(.serialized) struct RealMailStrategyTests {
-    @Test(arguments: LabPlans.strategies)
-    func strategyWithTrafficVerifiedOverIMAP(_ strategy: String) throws {
-        let lab = try LabRun.upReal(users: 6, messages: 3, traffic: 0.05)
-        defer { lab.down() }
-        let run = try lab.runApproving(strategy)
-        #expect(run.status == 0, "\(run.output)")
-        // Traffic after cutover too: a few more sends (a loaded machine sends slower than asked).
-        let after = LabTraffic.sent(lab.paths).count + 3
-        let deadline = Date().addingTimeInterval(30)
-        while (LabTraffic.sent(lab.paths).count < max(after, 6)) && Date() < deadline { usleep(100_000) }
-        LabProcess.stop(pidFile: lab.paths.pidFile("traffic"))
-        let sent = LabTraffic.sent(lab.paths)
-        let trafficLog = ((try? String(contentsOfFile: lab.paths.log, encoding: .utf8)) ?? "").suffix(1500)
-        #expect(sent.count > 5, "traffic sent \(sent.count); \(lab.paths.log) ends: \(trafficLog)")
-        let verify = try lab.mailshift(["lab", "verify", lab.dir, "--strategy", strategy])
-        #expect(verify.status == 0, "\(verify.output)")
-        #expect(verify.output.contains("mail through the MX: \(sent.count)/\(sent.count) accepted"), "\(verify.output)")
-        #expect(verify.output.contains("bounces in \(lab.paths.mailLog): 0"))
-    }
-
     /// proxy: with mail arriving fast while mailboxes move, the MX's real hold queue holds the
     /// mail of users on `mailDeliveryOption: hold`, and each batch's hold_master releases it
     /// into the store exactly once (verify), with no bounce.

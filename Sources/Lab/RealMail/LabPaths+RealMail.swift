@@ -13,6 +13,18 @@ extension LabPaths {
     public var postfixConfig: String { postfix + "/etc" }
     public var postfixQueue: String { postfix + "/queue" }
     public var postfixData: String { postfix + "/data" }
+    /// The legacy host's Postfix (`PostfixLegacyMTA`): config, queue, data, default routes.
+    public var legacyPostfix: String { mail + "/legacy" }
+    public var legacyConfig: String { legacyPostfix + "/etc" }
+    public var legacyQueue: String { legacyPostfix + "/queue" }
+    public var legacyData: String { legacyPostfix + "/data" }
+    /// One forward file per user naming the user's spool file: `local`'s route without `.forward`.
+    public var legacyMailbox: String { legacyPostfix + "/mailbox" }
+    /// The legacy host's Dovecot serving the spool, and its IMAP proxy (`DovecotLegacySide`).
+    public var legacyIMAP: String { mail + "/legacy-imap" }
+    public var imapProxy: String { mail + "/imap-proxy" }
+    public var imapProxyPidFile: String { imapProxy + "/base/master.pid" }
+    public var legacyMTAPidFile: String { legacyQueue + "/pid/master.pid" }
     /// Every MTA of the lab logs here (Postfix `maillog_file`): the lab's `mail_log`.
     public var mailLog: String { mail + "/maillog" }
     /// What `lab traffic` sent and the MX accepted, one JSON line per message.

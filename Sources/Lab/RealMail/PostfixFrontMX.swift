@@ -11,7 +11,8 @@ import Glibc
 /// - `mailUserStatus: inactive` → the `moving` transport, listed in `defer_transports`: accepted
 ///   and queued (not refused with a 4xx the sender would have to retry), routed again when active;
 /// - `mailHost` = the store → LMTP into the lab's Dovecot;
-/// - any other mailHost → the legacy host's SMTP port (deferred while nothing listens there).
+/// - any other mailHost → the legacy host's MTA (`PostfixLegacyMTA`; deferred while it is down);
+/// - a group's address → its members (`virtual_alias_maps` over `member`), each routed as above.
 ///
 /// Its config_directory, queue_directory and data_directory are under `DIR/mail/postfix`; it
 /// logs to `DIR/mail/maillog` and never reads /etc/postfix's main.cf or the system queue.
@@ -41,8 +42,40 @@ public struct PostfixFrontMX: Sendable {
             ("recipients.cf", "(uid=%u)", "%s"),
             ("hold.cf", "(&(uid=%u)(|(mailDeliveryOption=hold)(mailUserStatus=hold)))", "HOLD mailDeliveryOption hold"),
             ("inactive.cf", "(&(uid=%u)(mailUserStatus=inactive))", "moving:[127.0.0.1]:1"),
-            ("store.cf", "(&(uid=%u)(mailHost=\(config.storeHost)))", "lmtp:inet:127.0.0.1:\(lmtpPort)"),
+            // the host name is a value in a filter in a %-expanding table file: escaped for both
+            ("store.cf", "(&(uid=%u)(mailHost=\(LabConfigValue.expandingFilterValue(config.storeHost))))", "lmtp:inet:127.0.0.1:\(lmtpPort)"),
             ("legacy.cf", "(uid=%u)", "legacy:[127.0.0.1]:\(legacyPort)"),
+        ]
+    }
+
+    /// Group entries (mailing lists): the group's address expands to its members' addresses
+    /// (`member` DNs, each read back for its uid), routed each by their own entry.
+    var groupTables: [(name: String, text: String)] {
+        let layout = DirectoryLayout()
+        let base = """
+            server_host = \(config.ldapURL)
+            version = 3
+            bind = yes
+            bind_dn = \(layout.readerDN)
+            bind_pw = \(layout.servicePassword)
+            search_base = \(layout.groupBase)
+            scope = one
+            domain = \(domain)
+            query_filter = (&(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))(cn=%u))
+
+            """
+        return [
+            ("groups.cf", "# written by `mailshift lab up`: group address -> members (postfix-ldap, read-only account)\n" + base + """
+                special_result_attribute = member, uniqueMember
+                leaf_result_attribute = uid
+                result_format = %s@\(domain)
+
+                """),
+            ("group-recipients.cf", "# written by `mailshift lab up`: the group addresses the MX accepts\n" + base + """
+                result_attribute = cn
+                result_format = %s
+
+                """),
         ]
     }
 
@@ -86,7 +119,8 @@ public struct PostfixFrontMX: Sendable {
         inet_protocols = ipv4
         mynetworks = 127.0.0.0/8
         relay_domains = \(domain)
-        relay_recipient_maps = \(ldap("recipients.cf"))
+        relay_recipient_maps = \(ldap("recipients.cf")), \(ldap("group-recipients.cf"))
+        virtual_alias_maps = \(ldap("groups.cf"))
         transport_maps = \(ldap("inactive.cf")), \(ldap("store.cf")), \(ldap("legacy.cf"))
         defer_transports = moving
         default_transport = error:5.1.2 the lab routes only \(domain)
@@ -154,9 +188,10 @@ public struct PostfixFrontMX: Sendable {
         try masterCf.write(toFile: paths.postfixConfig + "/master.cf", atomically: true, encoding: .utf8)
         try "".write(toFile: paths.postfixConfig + "/choked", atomically: true, encoding: .utf8)  // the choke router's list (RealHoldChannel)
         try Self.postmap(paths.postfixConfig + "/choked", paths)
-        for t in tables {
-            let file = paths.postfixConfig + "/" + t.name
-            try table(t.filter, t.format).write(toFile: file, atomically: true, encoding: .utf8)
+        try LabConfigValue.requireOneLine(config.storeHost, "the store host")
+        for t in tables.map({ ($0.name, table($0.filter, $0.format)) }) + groupTables.map({ ($0.name, $0.text) }) {
+            let file = paths.postfixConfig + "/" + t.0
+            try t.1.write(toFile: file, atomically: true, encoding: .utf8)
             // holds the read-only account's password: root and the postfix group only
             chown(file, 0, gid)
             chmod(file, 0o640)

@@ -3,8 +3,10 @@ import Foundation
 import Glibc
 #endif
 
-/// Brings the lab's real mail system up and down: Dovecot (the store: IMAP + LMTP) and the
-/// Postfix front MX, each a private instance on free 127.0.0.1 ports.
+/// Brings the lab's real mail system up and down, each part a private instance on free
+/// 127.0.0.1 ports: Dovecot (the store: IMAP + LMTP), the legacy host's Postfix (local delivery
+/// to the spool, `.forward`) and Dovecot (IMAP over the spool, and the IMAP proxy routing by
+/// mailHost), and the Postfix front MX.
 public enum RealMailLab {
     /// The lab's mail domain: user `alice` is `alice@lab.test`.
     public static let domain = "lab.test"
@@ -16,6 +18,7 @@ public enum RealMailLab {
         ("/usr/sbin/dovecot", "dovecot-core"), ("/usr/lib/dovecot/imap", "dovecot-imapd"),
         ("/usr/lib/dovecot/lmtp", "dovecot-lmtpd"), ("/usr/sbin/postfix", "postfix"),
         ("/usr/lib/postfix/postfix-ldap.so", "postfix-ldap"),
+        ("/usr/lib/dovecot/modules/auth/libauthdb_ldap.so", "dovecot-ldap"),
     ]
 
     public static func checkPackages() throws {
@@ -48,14 +51,24 @@ public enum RealMailLab {
                 guard chown(dir, owner.uid, owner.gid) == 0 else { throw LabError("cannot chown \(dir) to \(owner.name)") }
             }
         }
-        let ports = try SlapdProcess.freePorts(4)
-        let (imap, lmtp, smtp, legacy) = (ports[0], ports[1], ports[2], ports[3])
+        let ports = try SlapdProcess.freePorts(6)
+        let (imap, lmtp, smtp, legacy, legacyIMAP, proxy) = (ports[0], ports[1], ports[2], ports[3], ports[4], ports[5])
+        try LabConfigValue.requireOneLine(config.storeHost, "the store host")
+        try LabConfigValue.requireOneLine(config.legacyHost, "the legacy host")
         let store = DovecotStore(paths: paths, domain: domain, imapPort: imap, lmtpPort: lmtp, owner: owner)
         try store.write(users: config.users, password: userPassword)
-        try store.start()
+        let legacyMTA = PostfixLegacyMTA(paths: paths, config: config, domain: domain, port: legacy, owner: owner)
+        try legacyMTA.write()
+        let legacySide = DovecotLegacySide(paths: paths, config: config, owner: owner, legacyIMAPPort: legacyIMAP,
+                                           proxyPort: proxy, storeIMAPPort: imap)
+        try legacySide.write()
         let mx = PostfixFrontMX(paths: paths, config: config, domain: domain, smtpPort: smtp, lmtpPort: lmtp, legacyPort: legacy)
         try mx.write()
-        try mx.start()
+        // Every daemon is ready when `up` returns; they start side by side (about half the time).
+        try LabDaemonStart.together([{ try store.start() }, { try legacyMTA.start() }, { try legacySide.start() }, { try mx.start() }])
+        config.legacySMTP = LabEndpoint(port: legacy)
+        config.legacyIMAP = LabEndpoint(port: legacyIMAP)
+        config.proxyIMAP = LabEndpoint(port: proxy)
         config.mailSystem = .real
         config.domain = domain
         config.smtp = LabEndpoint(port: smtp)
@@ -64,6 +77,22 @@ public enum RealMailLab {
         config.userPassword = userPassword
         config.mailLog = paths.mailLog
         config.storeOwner = owner.name
+    }
+
+    /// `lab service start|stop mta|proxy` on a real lab: the legacy host's Postfix (stopped
+    /// after it has delivered what it accepted) and the Dovecot IMAP proxy. False when `name`
+    /// is not one of them or the lab runs the stand-in.
+    public static func service(_ paths: LabPaths, action: String, name: String) throws -> Bool {
+        let config = try LabConfig.load(paths)
+        guard config.mailSystem == .real else { return false }
+        switch (action, name) {
+        case ("stop", "mta"): try PostfixLegacyMTA.stop(paths)
+        case ("start", "mta"): try PostfixLegacyMTA.start(paths, config: config)
+        case ("start", "proxy"): try DovecotLegacySide.startProxy(paths, config: config)
+        case ("stop", "proxy"): LabProcess.stop(pidFile: paths.imapProxyPidFile)
+        default: return false
+        }
+        return true
     }
 
     /// True when something accepts TCP connections on 127.0.0.1:`port`.
@@ -77,7 +106,9 @@ public enum RealMailLab {
             stopped.append("traffic")
         }
         if PostfixFrontMX.stop(paths) { stopped.append("postfix") }
+        if PostfixLegacyMTA.halt(paths) { stopped.append("legacy postfix") }
         if DovecotStore.stop(paths) { stopped.append("dovecot") }
+        stopped += DovecotLegacySide.stop(paths)
         return stopped
     }
 }

@@ -88,8 +88,8 @@ struct CrossHostTransfer: Sendable {
             source.finish(timeout: 10)
             store.finish(timeout: 10)
         }
-        try handshake(store, version: version)
-        try handshake(source, version: version)
+        try handshake(store, version: version, cancel: cancel)
+        try handshake(source, version: version, cancel: cancel)
         try send(write, to: store)
         try send(read, to: source)
         let outcome: HostRelay.Outcome
@@ -100,7 +100,7 @@ struct CrossHostTransfer: Sendable {
         } catch {
             // A store that stopped taking the stream usually said why before it exited (a full
             // disk, a refused frame): its answer names the cause better than the broken pipe.
-            if case .storeFailed = error, let line = try? JSONLine.read(store.fromAgent),
+            if case .storeFailed = error, let line = try? JSONLine.read(store.fromAgent, within: 10, cancel: cancel),
                 let f = (try? JSONDecoder().decode(StoreAnswer.self, from: line))?.failure
             {
                 throw f.stepError(on: store.host, adding: "; nothing of this attempt was published")
@@ -109,7 +109,20 @@ struct CrossHostTransfer: Sendable {
         }
         // The store's input ends here: after a summary it commits; otherwise it abandons.
         store.closeInput()
-        let answerLine = try? JSONLine.read(store.fromAgent)
+        let answerLine: Data?
+        do {
+            // The store commits, or runs the site's import command, before it answers: bounded by
+            // the request's own timeout and a margin, and a cancelled run stops waiting.
+            answerLine = try JSONLine.read(store.fromAgent, within: Double(write.timeout ?? 3600) + 120, cancel: cancel)
+        } catch let t as JSONLine.Timeout {
+            throw StepError.transient(
+                "\(store.host.name): the store agent gave no answer within \(Int(t.seconds)) s; nothing of this attempt was published",
+                hint: store.diagnostics(limit: 300))
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            answerLine = nil
+        }
         let storeStatus = store.finish(timeout: 60)
         let sourceStatus = source.finish(timeout: 10)
         finished = true
@@ -142,10 +155,17 @@ struct CrossHostTransfer: Sendable {
     }
 
     /// Reads the agent's hello and refuses another protocol or version, naming both and the fix.
-    static func handshake(_ session: AgentSession, version: String?) throws {
+    /// Bounded by the session's handshake timeout; a raised `cancel` ends the wait.
+    static func handshake(_ session: AgentSession, version: String?, cancel: CancelFlag?) throws {
         let line: Data?
         do {
-            line = try JSONLine.read(session.fromAgent, limit: 4096)
+            line = try JSONLine.read(session.fromAgent, limit: 4096, within: session.handshakeTimeout, cancel: cancel)
+        } catch let t as JSONLine.Timeout {
+            throw StepError.transient(
+                "\(session.host.name): no hello from the mailshift agent within \(Int(t.seconds)) s",
+                hint: "is \(session.host.address) reachable, and does `mailshift agent` start there? \(AgentFailure.inert(session.diagnostics(limit: 300)))")
+        } catch is CancellationError {
+            throw CancellationError()
         } catch {
             line = nil
         }

@@ -37,6 +37,7 @@ enum Validator {
         HoldSpoolRule.self,
         HoldReleaseChoiceRule.self,
         PrecopyRule.self,
+        TwoHostPrecopyRule.self,
     ]
 
     static func validate(_ input: ValidationInput) -> DiagnosticList {
