@@ -18,9 +18,9 @@ public struct DirectoryPreflight: Sendable {
     }
 
     /// Users → what is written to their entry. Returns the bind, entries and schema checks.
-    /// A user in `created` whose entry is missing is not a problem: `directory.create` adds it
-    /// (the entries check counts them).
-    public func check(_ needs: [String: Need], created: Set<String> = []) async -> [PreflightCheck] {
+    /// A user in `created` (user → the DN `directory.create` will give the entry) whose entry is
+    /// missing is not a problem: the entries check lists those entries instead.
+    public func check(_ needs: [String: Need], created: [String: String] = [:]) async -> [PreflightCheck] {
         let endpoint = client.endpoint
         let users = needs.keys.sorted()
         do {
@@ -40,8 +40,8 @@ public struct DirectoryPreflight: Sendable {
             var allowedByClasses: [Set<String>: Set<String>?] = [:]
             for (user, result) in zip(users, results) {
                 switch result {
-                case .failure(let f) where f.reason == .noEntry && created.contains(user):
-                    toCreate.append(user)
+                case .failure(let f) where f.reason == .noEntry && created[user] != nil:
+                    toCreate.append(created[user] ?? user)
                 case .failure(let f):
                     missing.append(.init(subject: user, reason: f.summary, hint: f.hint))
                 case .success(let entry):
@@ -66,7 +66,7 @@ public struct DirectoryPreflight: Sendable {
             let entries = PreflightCheck(
                 "directory.entries",
                 detail: "\(users.count) users looked up in \(searches) search\(searches == 1 ? "" : "es") (+\(missing.count + toCreate.count) single ones)"
-                    + (toCreate.isEmpty ? "" : "; \(toCreate.count) to be created (directory.create): " + toCreate.prefix(10).joined(separator: ", ")
+                    + (toCreate.isEmpty ? "" : "; \(toCreate.count) to be created (directory.create): " + toCreate.prefix(10).joined(separator: "; ")
                         + (toCreate.count > 10 ? " …" : "")),
                 problems: missing)
             let schemaCheck = schema.isEmpty

@@ -109,6 +109,12 @@ public struct LDAPCreateRunner: StepRunner {
         return users.filter { rows[$0] != nil }
     }
 
+    /// The DN the template gives each of `users` it can be filled for (what preflight shows).
+    public static func dns(_ users: some Collection<String>, _ p: LDAPCreateParameters) -> [String: String] {
+        let rows = p.rowsByUser()
+        return Dictionary(creatable(users, p).map { ($0, entry(p, user: $0, row: rows[$0]).dn) }, uniquingKeysWith: { a, _ in a })
+    }
+
     /// True when the template names a column (so a user without a row cannot be created).
     static func needsRow(_ p: LDAPCreateParameters) -> Bool {
         ([p.dn] + p.attributes).contains { t in

@@ -83,13 +83,6 @@ public enum PrecopyDelta {
         }
         return (delta, report)
     }
-
-    /// Kept for callers that reconcile without importing (the import then stores what is new).
-    public static func reconcile(file: String, maildir: String, options: MboxImportOptions, ledger: PrecopyLedger?)
-        throws -> PrecopyDeltaReport
-    {
-        try run(file: file, maildir: maildir, options: options, ledger: ledger).delta
-    }
 }
 
 /// Our files in `new` and `cur` as the window found them, indexed by tag and by header hash.

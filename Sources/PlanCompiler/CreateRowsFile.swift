@@ -76,9 +76,15 @@ struct CreateRowsFile {
         var line = 1
         var start = 1
         var fieldStarted = false
-        var chars = Array(text.unicodeScalars)
-        if chars.last != "\n" { chars.append("\n") }
-        var i = 0
+        // Walked in place (no array of the file's characters: it may be 64 MiB).
+        var chars = text.unicodeScalars[...]
+        let missingNewline = text.unicodeScalars.last != "\n"
+        var finished = false
+        /// The last line's newline, when the file has none.
+        func finish() -> Unicode.Scalar {
+            finished = true
+            return "\n"
+        }
         func endRecord() throws {
             defer { record = [] }
             if record.count == 1 && record[0].trimmingCharacters(in: .whitespaces).isEmpty { return }
@@ -102,14 +108,12 @@ struct CreateRowsFile {
             let user = record[userIndex].trimmingCharacters(in: .whitespaces)
             try out.add(user: user, values: Dictionary(uniqueKeysWithValues: zip(names, record.map { [$0] }).filter { $0.0 != "user" }), line: start)
         }
-        while i < chars.count {
-            let c = chars[i]
-            i += 1
+        while let c = chars.popFirst() ?? (missingNewline && !finished ? finish() : nil) {
             if quoted {
                 if c == "\"" {
-                    if i < chars.count && chars[i] == "\"" {
+                    if chars.first == "\"" {
                         field.unicodeScalars.append("\"")
-                        i += 1
+                        chars.removeFirst()
                     } else {
                         quoted = false
                     }
@@ -122,7 +126,7 @@ struct CreateRowsFile {
             switch c {
             case "\"" where !fieldStarted: quoted = true; fieldStarted = true
             case ",": record.append(field); field = ""; fieldStarted = false
-            case "\r" where i < chars.count && chars[i] == "\n": break
+            case "\r" where chars.first == "\n": break
             case "\n":
                 record.append(field)
                 field = ""

@@ -198,4 +198,46 @@ import Testing
         }
         #expect(midDelta >= 1, "no kill landed inside a delta")
     }
+
+    /// `mailshift sync` killed (SIGKILL) inside the pre-copy — once as soon as the first user's
+    /// Maildir exists, once as soon as its first messages are published, before any ledger —
+    /// then run again; the mailboxes then change and the window runs: every store ends exact.
+    @Test func aSyncKilledInsideThePrecopyThenTheWindowEndsExact() throws {
+        let strategy = "simple"
+        let count = 1500
+        for round in 0..<2 {
+            let lab = try LabRun.up(users: Self.users.count, messages: 2, seed: 43)
+            defer { lab.down() }
+            try Self.enablePrecopy(lab, strategy)
+            for u in Self.users { try Self.rewrite(lab.paths.spool + "/" + u, (0..<count).map { Self.message(u, $0) }.joined()) }
+            let maildir = lab.paths.maildir(Self.users[0])
+            let pid = try lab.start(["sync", lab.plan(strategy), "--batch", "first"])
+            let deadline = Date().addingTimeInterval(120)
+            func landed() -> Bool {
+                round == 0 ? FileManager.default.fileExists(atPath: maildir + "/tmp") : !Self.listing(maildir).isEmpty
+            }
+            while !landed(), Date() < deadline, kill(pid, 0) == 0 { usleep(200) }
+            kill(pid, SIGKILL)
+            _ = LabRun.wait(pid)
+            let stored = Self.listing(maildir).count
+            #expect(!FileManager.default.fileExists(atPath: maildir + "/" + PrecopyLedger.fileName) || stored == count,
+                "round \(round): killed with \(stored) of \(count) stored")
+            for batch in ["first", "second"] {
+                let sync = try lab.mailshift(["sync", lab.plan(strategy), "--batch", batch])
+                #expect(sync.status == 0, "round \(round): \(sync.output)")
+            }
+            #expect(Self.listing(maildir).count == count)
+            for u in Self.users {
+                let text = (1..<count).map { n in n == 1 ? Self.message(u, n, status: "RO", xstatus: "F") : Self.message(u, n) }.joined()
+                try Self.rewrite(lab.paths.spool + "/" + u, text + Self.message(u, count))
+            }
+            let finish = try lab.runApproving(strategy, resume: true)
+            #expect(finish.status == 0, "round \(round): \(finish.output)")
+            for u in Self.users {
+                var expected: [String: String] = [:]
+                for n in 1...count { expected["\(u) message \(n)"] = n == 1 ? "FS" : "" }
+                #expect(try Self.stored(lab.paths.maildir(u)) == expected, "round \(round) \(u)")
+            }
+        }
+    }
 }

@@ -179,9 +179,9 @@ import Testing
         defer { slapd.stop() }
         let needs = ["user1": DirectoryPreflight.Need(), "newbie": DirectoryPreflight.Need()]
         let preflight = DirectoryPreflight(endpoint: slapd.endpoint())
-        let entries = try #require(await preflight.check(needs, created: ["newbie"]).first { $0.check == "directory.entries" })
+        let entries = try #require(await preflight.check(needs, created: ["newbie": "uid=newbie,ou=People,dc=example,dc=edu"]).first { $0.check == "directory.entries" })
         #expect(entries.problems.isEmpty)
-        #expect(entries.detail.contains("1 to be created (directory.create): newbie"), "\(entries.detail)")
+        #expect(entries.detail.contains("1 to be created (directory.create): uid=newbie,ou=People,dc=example,dc=edu"), "\(entries.detail)")
         let without = try #require(await preflight.check(needs).first { $0.check == "directory.entries" })
         #expect(without.problems.map(\.subject) == ["newbie"])
     }

@@ -29,7 +29,7 @@ public struct Preflight: Sendable {
         var mailbox = MailboxPreflight(remote: RemotePreflight(transport: transport, agentVersion: agentVersion))
         var commands = CommandPreflight(transport: transport)
         // Users whose missing entry a pending `ldap.create` step will add (not a problem then).
-        var created: Set<String> = []
+        var created: [String: String] = [:]
         for i in 0..<graph.stepCount where pending?(i) ?? true {
             let step = graph.step(i)
             switch step.action {
@@ -48,7 +48,7 @@ public struct Preflight: Sendable {
                 mailbox.source(p, user: step.user ?? "?", host: step.host, store: store)
             case .ldapCreate(let p):
                 // A user the template needs a row for and `from` has none is still missing.
-                created.formUnion(LDAPCreateRunner.creatable(step.actingUsers, p))
+                created.merge(LDAPCreateRunner.dns(step.actingUsers, p)) { a, _ in a }
             case .command(let p):
                 commands.need(p.argv, on: step.targetHost)
             case .serviceStart(let p), .serviceStop(let p):
