@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "PlanModel", dependencies: ["YAMLSource", "Diagnostics"]),
         .target(name: "Steps", dependencies: ["Diagnostics", "Digest"]),
         // files root touches on users' behalf: walked with O_NOFOLLOW, created with explicit modes
-        .target(name: "SafeFiles", dependencies: ["SystemCalls", "Steps"]),
+        .target(name: "SafeFiles", dependencies: ["SystemCalls", "Steps", "Diagnostics"]),
         .target(name: "PlanCompiler", dependencies: ["PlanModel", "Steps", "Diagnostics", "Digest"]),
 
         // execute

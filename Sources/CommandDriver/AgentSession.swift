@@ -25,6 +25,9 @@ public final class AgentSession: @unchecked Sendable {
     private let status = StatusBox()
     private let lock = NSLock()
     private var release: (@Sendable () async -> Void)?
+    /// Seconds the agent's hello may take: the transport's connect timeout and a margin (an ssh
+    /// session that never answers must fail the step, not hang it).
+    public var handshakeTimeout: Double = 60
 
     private init(host: HostEndpoint, toAgent: Int32, fromAgent: Int32, pid: pid_t?, stderrFile: Int32, served: DispatchSemaphore?) {
         self.host = host
@@ -41,7 +44,7 @@ public final class AgentSession: @unchecked Sendable {
 
     /// Starts `argv` (no shell) with pipes on stdin and stdout and stderr kept in an unnamed file.
     static func spawn(_ argv: [String], host: HostEndpoint, environment: ChildEnvironment, release: (@Sendable () async -> Void)?) throws -> AgentSession {
-        AgentSession.ignoreSIGPIPE
+        ChildSpawn.ignoreSIGPIPE
         let rendered = CommandFailure.render(argv)
         var input: [Int32] = [-1, -1]
         var output: [Int32] = [-1, -1]
@@ -55,32 +58,19 @@ public final class AgentSession: @unchecked Sendable {
         // An unnamed file (`__O_TMPFILE | O_DIRECTORY`; Glibc hides O_TMPFILE): stderr cannot fill
         // a pipe nobody drains during the stream, and nothing is left behind.
         let errFile = open("/tmp", 0o20000000 | O_DIRECTORY | O_RDWR | O_CLOEXEC, 0o600)
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, input[0], 0)
-        posix_spawn_file_actions_adddup2(&actions, output[1], 1)
-        if errFile >= 0 {
-            posix_spawn_file_actions_adddup2(&actions, errFile, 2)
-        } else {
-            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        }
-        Descriptor.spawnClosesFrom(&actions, 3)
-        // Its own process group: a Ctrl-C at the terminal reaches mailshift, which ends the
-        // session itself (killing the group) rather than ssh dying under a half-written stream.
-        let attributes = ChildSpawnAttributes()
-        let cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        defer { for p in cArgs { free(p) } }
-        let cEnvironment: [UnsafeMutablePointer<CChar>?] = environment.entries().map { strdup($0) } + [nil]
-        defer { for p in cEnvironment { free(p) } }
-        var pid: pid_t = 0
-        let rc = posix_spawnp(&pid, argv[0], &actions, &attributes.raw, cArgs, cEnvironment)
+        // Its own process group (`ChildSpawn`): a Ctrl-C at the terminal reaches mailshift, which
+        // ends the session itself (killing the group) rather than ssh dying under a half-written stream.
+        let spawned = ChildSpawn.start(
+            argv, stdin: .descriptor(input[0]), stdout: .descriptor(output[1]), stderr: errFile >= 0 ? .descriptor(errFile) : .null,
+            environment: environment.entries())
         Glibc.close(input[0])
         Glibc.close(output[1])
-        guard rc == 0 else {
+        guard case .success(let pid) = spawned else {
             Glibc.close(input[1]); Glibc.close(output[0])
             if errFile >= 0 { Glibc.close(errFile) }
-            throw CommandFailure(.spawnFailed(errno: rc), host: host.name, command: rendered)
+            var code = EINVAL
+            if case .failure(let e) = spawned { code = e.code }
+            throw CommandFailure(.spawnFailed(errno: code), host: host.name, command: rendered)
         }
         let session = AgentSession(host: host, toAgent: input[1], fromAgent: output[0], pid: pid, stderrFile: errFile, served: nil)
         session.release = release
@@ -89,7 +79,7 @@ public final class AgentSession: @unchecked Sendable {
 
     /// The agent served on a thread of this process: `serve(stdin, stdout)` returns its status.
     public static func inProcess(host: HostEndpoint, serve: @escaping @Sendable (Int32, Int32) -> Int32) throws -> AgentSession {
-        AgentSession.ignoreSIGPIPE
+        ChildSpawn.ignoreSIGPIPE
         var input: [Int32] = [-1, -1]
         var output: [Int32] = [-1, -1]
         do {
@@ -133,19 +123,7 @@ public final class AgentSession: @unchecked Sendable {
         }
         guard let pid else { return nil }
         if let known = status.value { return known }
-        var raw: Int32 = 0
-        let end = Monotonic.now + timeout
-        while true {
-            let r = waitpid(pid, &raw, WNOHANG)
-            if r == pid { break }
-            if r < 0 && errno != EINTR { return status.value }
-            if Monotonic.now >= end {
-                kill(-pid, SIGKILL)
-                while waitpid(pid, &raw, 0) < 0 && errno == EINTR {}
-                break
-            }
-            usleep(5_000)
-        }
+        let raw = ChildSpawn.wait(pid, deadline: Monotonic.now + timeout, grace: 0).raw
         let code = ChildProcess.decode(raw)
         status.set(code)
         return code
@@ -164,10 +142,6 @@ public final class AgentSession: @unchecked Sendable {
             }
         }
     }
-
-    /// A write to a pipe whose reader is gone (an ssh session that died, an agent that quit) must
-    /// fail with EPIPE, not kill mailshift.
-    private static let ignoreSIGPIPE: Void = { signal(SIGPIPE, SIG_IGN) }()
 
     /// The last lines the session wrote on stderr (ssh's own diagnostics, the agent's).
     public func diagnostics(limit: Int = 1000) -> String {

@@ -58,11 +58,11 @@ struct ChildProcess {
     }
 
     func runBlocking(cancel: CancelFlag = CancelFlag()) -> Swift.Result<Result, SpawnError> {
-        guard let program = argv.first, !program.isEmpty else { return .failure(.invalidArgument("empty argv")) }
+        guard argv.first?.isEmpty == false else { return .failure(.invalidArgument("empty argv")) }
         guard !argv.contains(where: { $0.utf8.contains(0) }) else {
             return .failure(.invalidArgument("an argument contains a NUL byte"))
         }
-        ChildProcess.ignoreSIGPIPE
+        ChildSpawn.ignoreSIGPIPE
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
         var inPipe: [Int32] = [-1, -1]
@@ -86,36 +86,17 @@ struct ChildProcess {
             }
         }
 
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        if stdin != nil {
-            posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
-        } else {
-            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        }
-        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
-        // Descriptors other threads opened without O_CLOEXEC must not leak into the child.
-        Descriptor.spawnClosesFrom(&actions, 3)
-
-        let attributes = ChildSpawnAttributes()
-
-        let cArgs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        defer { for p in cArgs { free(p) } }
-        let cEnvironment: [UnsafeMutablePointer<CChar>?]? =
-            environment.withheld.isEmpty ? nil : environment.entries().map { strdup($0) } + [nil]
-        defer { for p in cEnvironment ?? [] { free(p) } }
-        var pid: pid_t = 0
-        let rc = cEnvironment.map { posix_spawnp(&pid, program, &actions, &attributes.raw, cArgs, $0) }
-            ?? posix_spawnp(&pid, program, &actions, &attributes.raw, cArgs, environ)
+        let spawned = ChildSpawn.start(
+            argv, stdin: stdin != nil ? .descriptor(inPipe[0]) : .null, stdout: .descriptor(outPipe[1]), stderr: .descriptor(errPipe[1]),
+            environment: environment.withheld.isEmpty ? nil : environment.entries())
         close(outPipe[1])
         close(errPipe[1])
         if stdin != nil { close(inPipe[0]) }
-        guard rc == 0 else {
+        guard case .success(let pid) = spawned else {
             close(outPipe[0]); close(errPipe[0])
             if stdin != nil { close(inPipe[1]) }
-            return .failure(.spawn(rc))
+            if case .failure(let e) = spawned { return .failure(.spawn(e.code)) }
+            return .failure(.spawn(EINVAL))
         }
         return .success(supervise(pid: pid, out: outPipe[0], err: errPipe[0], input: stdin != nil ? inPipe[1] : -1, cancel: cancel))
     }
@@ -193,28 +174,10 @@ struct ChildProcess {
 
         if !reaped && !timedOut {
             // Pipes closed: the child is exiting; wait for it, still bounded by the deadline.
-            var pause: UInt32 = 50
-            while true {
-                let r = waitpid(pid, &rawStatus, WNOHANG)
-                if r == pid || (r < 0 && errno != EINTR) { reaped = r == pid; break }
-                if Monotonic.now >= deadline || cancel.isSet { timedOut = true; break }
-                usleep(pause)
-                pause = min(pause * 2, 10_000)
-            }
-        }
-        if timedOut {
-            kill(-pid, SIGTERM)
-            let graceEnd = Monotonic.now + killGrace
-            while waitpid(pid, &rawStatus, WNOHANG) != pid {
-                if Monotonic.now >= graceEnd {
-                    kill(-pid, SIGKILL)
-                    while waitpid(pid, &rawStatus, 0) < 0 && errno == EINTR {}
-                    break
-                }
-                usleep(10_000)
-            }
-            // Anything else left in the group (a grandchild that ignored SIGTERM) goes too.
-            kill(-pid, SIGKILL)
+            let waited = ChildSpawn.wait(pid, deadline: deadline, grace: killGrace, cancel: cancel)
+            (rawStatus, timedOut) = (waited.raw, waited.killed)
+        } else if timedOut {
+            rawStatus = ChildSpawn.end(pid, grace: killGrace)
         }
         return Result(
             status: Self.decode(rawStatus), stdout: outTail.data, stderr: errTail.data, timedOut: timedOut && !cancel.isSet,
@@ -226,9 +189,6 @@ struct ChildProcess {
         let signal = raw & 0x7f
         return signal == 0 ? (raw >> 8) & 0xff : 128 + signal
     }
-
-    /// Writing to a pipe whose reader died must be an error, not a process-killing signal.
-    private static let ignoreSIGPIPE: Void = { signal(SIGPIPE, SIG_IGN) }()
 }
 
 /// Seconds on the monotonic clock.

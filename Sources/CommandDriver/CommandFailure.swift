@@ -81,14 +81,44 @@ public struct CommandFailure: StepFailure, Hashable, CustomStringConvertible {
 
     public var description: String { summary }
     public var subject: RunSubject? { RunSubject(host: host) }
+    public var diagnosticCode: DiagnosticCode {
+        switch reason {
+        case .invalidInput: "command.invalid-input"
+        case .spawnFailed: "command.spawn-failed"
+        case .timedOut: "command.timed-out"
+        case .exitStatus: "command.exit-status"
+        case .sshUnreachable: "ssh.unreachable"
+        case .sshHostKey: "ssh.host-key"
+        case .sshAuthentication: "ssh.authentication"
+        case .sshFailed: "ssh.failed"
+        }
+    }
 
     static func seconds(_ s: Double) -> String {
         s == s.rounded() ? "\(Int(s)) s" : String(format: "%.1f s", s)
     }
 
     /// An argv rendered for a person: words with unusual characters single-quoted, bounded length.
-    static func render(_ argv: [String]) -> String {
+    public static func render(_ argv: [String]) -> String {
         let text = argv.map { ShellQuoting.needsQuoting($0) ? ShellQuoting.quote($0) : $0 }.joined(separator: " ")
         return text.count > 200 ? String(text.prefix(200)) + "…" : text
+    }
+}
+
+extension CommandFailure {
+    /// A command that ran on `host` and exited non-zero, with the tail of its stderr.
+    public static func exited(_ argv: [String], _ outcome: CommandOutcome, on host: String) -> CommandFailure {
+        CommandFailure(.exitStatus(outcome.status), host: host, command: render(argv), stderrTail: outcome.stderr.tailText(600))
+    }
+}
+
+extension CommandTransport {
+    /// `run`, where a non-zero exit is a `CommandFailure` naming the host, the command and its stderr.
+    public func runSucceeding(_ argv: [String], on host: HostEndpoint, stdin: Data? = nil, timeout: Double) async throws
+        -> CommandOutcome
+    {
+        let outcome = try await run(argv, on: host, stdin: stdin, timeout: timeout)
+        guard outcome.status == 0 else { throw CommandFailure.exited(argv, outcome, on: host.name) }
+        return outcome
     }
 }

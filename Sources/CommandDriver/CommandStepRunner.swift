@@ -74,9 +74,7 @@ public struct CommandStepRunner: StepRunner {
             } else {
                 let outcome = try await transport.run(inv.argv, on: host, stdin: nil, timeout: timeout)
                 guard outcome.status == 0 else {
-                    let failure = CommandFailure(
-                        .exitStatus(outcome.status), host: host.name, command: CommandFailure.render(inv.argv),
-                        stderrTail: outcome.stderr.tailText(600))
+                    let failure = CommandFailure.exited(inv.argv, outcome, on: host.name)
                     guard let user = inv.user else { throw failure }
                     context.log("\(user): \(failure.summary)")
                     refused.append((user, failure))

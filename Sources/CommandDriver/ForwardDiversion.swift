@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 import Steps
 
@@ -65,7 +66,7 @@ struct ForwardDiversion: Sendable {
         let saved = StepParameters.expand(savedPath, vars)
         try Self.validate(path: saved, what: "saved_path", step: step)
         if saved.contains("\"") || saved.contains("\\") {
-            throw StepError.permanent("step \(step.id): saved_path '\(saved)' holds a quote or backslash, which a .forward line cannot carry")
+            throw StepRefusal(.invalidParameter(key: "saved_path", value: saved, expected: "holds a quote or backslash, which a .forward line cannot carry"))
         }
         self.savedPath = saved
         // A quoted absolute path is a file delivery; `\user` keeps a local copy without re-reading .forward.
@@ -74,13 +75,8 @@ struct ForwardDiversion: Sendable {
 
     /// Portable login names only: a name becomes a path component and a `.forward` line.
     static func validate(user: String, step: StepInstance) throws {
-        let allowed = user.unicodeScalars.allSatisfy { c in
-            (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || c == "." || c == "_" || c == "-"
-        }
-        if user.isEmpty || user.count > 64 || !allowed || user.hasPrefix("-") || user.hasPrefix(".") {
-            throw StepError.permanent(
-                "step \(step.id): user name '\(user.debugDescription.dropFirst().dropLast())' is not a portable login name; no .forward written",
-                hint: "user names may hold letters, digits, '.', '_' and '-' (not first)")
+        guard PortableName.isPortable(user) else {
+            throw StepRefusal(.invalidParameter(key: "user", value: user, expected: "not a portable login name (\(PortableName.rule)); no .forward written"))
         }
     }
 
@@ -89,9 +85,7 @@ struct ForwardDiversion: Sendable {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
         if !path.hasPrefix("/") || path.hasSuffix("/") || parts.contains(where: { $0 == ".." || $0 == "." || $0.isEmpty })
             || path.contains(where: \.isASCIIControl) || path.utf8.count > 1024 {
-            throw StepError.permanent(
-                "step \(step.id): \(what) '\(path.debugDescription.dropFirst().dropLast())' is not a clean absolute path",
-                hint: "use an absolute path without '.', '..' or empty components")
+            throw StepRefusal(.invalidParameter(key: what, value: path, expected: "not a clean absolute path (no '.', '..' or empty components)"))
         }
     }
 }

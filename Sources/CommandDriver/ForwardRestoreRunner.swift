@@ -34,14 +34,12 @@ public struct ForwardRestoreRunner: StepRunner {
         let p = try step.parameters(ForwardRestoreParameters.self)
         let divertID = p.divertStep.id
         guard let recorded = context.outputs(of: divertID) else {
-            throw StepError.permanent(
-                "step \(step.id): the divert step \(divertID) has no journaled outputs; nothing is known to restore",
-                hint: "run or resume the plan so that \(divertID) completes first")
+            throw StepRefusal(.missingRecord(step: divertID, what: "has no journaled outputs; nothing is known to restore"))
         }
         return try step.actingUsers.map { user in
             let d = try ForwardDiversion(step: step, forwardFile: p.forwardFile, user: user, savedPath: nil, keepLocal: false)
             guard let text = recorded["previous.\(user)"], let previous = ForwardFileState(encoded: text) else {
-                throw StepError.permanent("step \(step.id): \(divertID) recorded no previous .forward for \(user)")
+                throw StepRefusal(.missingRecord(step: divertID, what: "recorded no previous .forward for \(user)"))
             }
             return Restoration(
                 diversion: d, previous: previous, written: recorded["written.\(user)"].flatMap(ForwardFileState.init(encoded:)),

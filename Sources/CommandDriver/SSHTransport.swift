@@ -108,7 +108,9 @@ public final class SSHTransport: CommandTransport, AgentSessionOpening {
         var release: (@Sendable () async -> Void)?
         if let slot { release = { await masters.release(slot) } }
         do {
-            return try AgentSession.spawn(args, host: host, environment: configuration.environment, release: release)
+            let session = try AgentSession.spawn(args, host: host, environment: configuration.environment, release: release)
+            session.handshakeTimeout = Double(configuration.connectTimeout) + 10
+            return session
         } catch {
             await release?()
             throw error

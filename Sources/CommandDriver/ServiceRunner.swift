@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 import Steps
 
@@ -70,12 +71,33 @@ public struct ServiceRunner: StepRunner {
             try await Task.sleep(nanoseconds: UInt64(pollInterval * 1e9))
         }
         if outcome.status != 0 { throw failure(argv, host, outcome) }
-        throw StepError.transient(
-            "host \(host.name): \(name) still \(want ? "not running" : "running") \(Int(wait)) s after `\(CommandFailure.render(argv))` (checked by \(probe.description))",
-            hint: "raise the service's `wait`, or check the \(direction.rawValue) command by hand")
+        throw ServiceStateFailure(
+            host: host.name, service: name, wanted: want, waited: wait, command: CommandFailure.render(argv),
+            probe: probe.description, direction: direction.rawValue)
     }
 
     private func failure(_ argv: [String], _ host: HostEndpoint, _ outcome: CommandOutcome) -> CommandFailure {
-        CommandFailure(.exitStatus(outcome.status), host: host.name, command: CommandFailure.render(argv), stderrTail: outcome.stderr.tailText(600))
+        CommandFailure.exited(argv, outcome, on: host.name)
     }
+}
+
+/// A service that did not reach the state its start or stop command should have put it in,
+/// within the plan's `wait`: transient (it may be slow), naming the probe that said so.
+public struct ServiceStateFailure: StepFailure, Hashable {
+    public var host: String
+    public var service: String
+    /// Running (start) or stopped (stop).
+    public var wanted: Bool
+    public var waited: Double
+    public var command: String
+    public var probe: String
+    public var direction: String
+
+    public var disposition: FailureDisposition { .transient }
+    public var summary: String {
+        "host \(host): \(service) still \(wanted ? "not running" : "running") \(Int(waited)) s after `\(command)` (checked by \(probe))"
+    }
+    public var hint: String? { "raise the service's `wait`, or check the \(direction) command by hand" }
+    public var diagnosticCode: DiagnosticCode { wanted ? "service.not-started" : "service.not-stopped" }
+    public var subject: RunSubject? { RunSubject(host: host) }
 }

@@ -27,20 +27,14 @@ public struct UserDeleteRunner: StepRunner {
         let p = try step.parameters(UserDeleteParameters.self)
         let argv = try step.nonEmpty(p.argv, "argv")
         guard let verified = context.outputs(of: p.verifyStep.id)?.decode(MailboxVerifyOutputs.self), verified.passed else {
-            throw StepError.permanent(
-                "\(step.id): refusing to delete the user: \(p.verifyStep.id) has not passed",
-                hint: "run the import and its verify first; deluser never runs for an unverified mailbox")
+            throw StepRefusal(.notVerified(verifyStep: p.verifyStep.id, action: "delete the user"))
         }
         let host = step.targetHost
         let timeout = Double(p.timeout ?? 300)
         if let check = p.check, !check.isEmpty, try await transport.run(check, on: host, stdin: nil, timeout: timeout).status == 0 {
             return ["exit_status": "already", "host": host.name]
         }
-        let outcome = try await transport.run(argv, on: host, stdin: nil, timeout: timeout)
-        guard outcome.status == 0 else {
-            throw CommandFailure(
-                .exitStatus(outcome.status), host: host.name, command: CommandFailure.render(argv), stderrTail: outcome.stderr.tailText(600))
-        }
+        _ = try await transport.runSucceeding(argv, on: host, timeout: timeout)
         return ["exit_status": "0", "host": host.name]
     }
 }

@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 import Steps
 
@@ -43,12 +44,7 @@ public struct WorkingCheckRunner: StepRunner {
             let outcome = try await transport.run(argv, on: host, stdin: nil, timeout: timeout)
             runs += 1
             guard outcome.status == 0 else {
-                let failure = CommandFailure(
-                    .exitStatus(outcome.status), host: host.name, command: CommandFailure.render(argv),
-                    stderrTail: outcome.stderr.tailText(600))
-                throw StepError.permanent(
-                    "\(step.id): the working-system check failed (run \(runs)): \(failure.summary)",
-                    hint: "nothing irreversible ran; fix the new system, then `mailshift resume` runs the check again")
+                throw WorkingCheckFailure(run: runs, check: CommandFailure.exited(argv, outcome, on: host.name))
             }
             if began >= period { break }
             let left = period - (ContinuousClock.now - start)
@@ -57,4 +53,17 @@ public struct WorkingCheckRunner: StepRunner {
         }
         return ["runs": String(runs), "period": String(p.period)]
     }
+}
+
+/// The plan's working-system check failed: the gate before the irreversible steps stays shut.
+public struct WorkingCheckFailure: StepFailure, Hashable {
+    /// Which run of the check failed (1 = the first).
+    public var run: Int
+    public var check: CommandFailure
+
+    public var disposition: FailureDisposition { .permanent }
+    public var summary: String { "the working-system check failed (run \(run)): \(check.summary)" }
+    public var hint: String? { "nothing irreversible ran; fix the new system, then `mailshift resume` runs the check again" }
+    public var diagnosticCode: DiagnosticCode { "gate.working-check-failed" }
+    public var subject: RunSubject? { check.subject }
 }

@@ -1,23 +1,26 @@
 import Foundation
 import Steps
+import Synchronization
 
 /// What every running step checks before it starts acting: the run is not stopping, and its
 /// batch has not passed `max_failures`. Failures are counted here, by the failing step while it
 /// still holds its slot, so with `parallel: 1` no step of a stopped batch starts after the
 /// failure that stopped it.
-final class AdmissionGuard: @unchecked Sendable {
-    private let lock = NSLock()
+final class AdmissionGuard: Sendable {
+    private struct Counts {
+        var failures: [Int]
+        var stopped: [Bool]
+        var stopOrder: [Int] = []
+    }
     private let control: RunControl
     private let limits: [Int?]
-    private var failures: [Int]
-    private var stopped: [Bool]
-    private var stopOrder: [Int] = []
+    private let counts: Mutex<Counts>
 
     init(graph: StepGraph, control: RunControl) {
         self.control = control
         self.limits = graph.batches.map(\.maxFailures)
-        self.failures = [Int](repeating: 0, count: graph.batches.count)
-        self.stopped = [Bool](repeating: false, count: graph.batches.count)
+        let n = graph.batches.count
+        self.counts = Mutex(Counts(failures: [Int](repeating: 0, count: n), stopped: [Bool](repeating: false, count: n)))
     }
 
     func mayStart(batch: Int?) -> Bool {
@@ -27,28 +30,25 @@ final class AdmissionGuard: @unchecked Sendable {
     }
 
     func isStopped(_ batch: Int) -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return stopped[batch]
+        counts.withLock { $0.stopped[batch] }
     }
 
     /// Counts a failed step; true when this failure stops its batch.
     @discardableResult
     func recordFailure(batch: Int?) -> Bool {
         guard let batch else { return false }
-        lock.lock()
-        defer { lock.unlock() }
-        failures[batch] += 1
-        guard let limit = limits[batch], failures[batch] > limit, !stopped[batch] else { return false }
-        stopped[batch] = true
-        stopOrder.append(batch)
-        return true
+        let limit = limits[batch]
+        return counts.withLock { c in
+            c.failures[batch] += 1
+            guard let limit, c.failures[batch] > limit, !c.stopped[batch] else { return false }
+            c.stopped[batch] = true
+            c.stopOrder.append(batch)
+            return true
+        }
     }
 
     /// Batches stopped, in the order they stopped, with their failure counts and limits.
     var stoppedBatches: [(batch: Int, failures: Int, limit: Int)] {
-        lock.lock()
-        defer { lock.unlock() }
-        return stopOrder.map { ($0, failures[$0], limits[$0] ?? 0) }
+        counts.withLock { c in c.stopOrder.map { ($0, c.failures[$0], limits[$0] ?? 0) } }
     }
 }

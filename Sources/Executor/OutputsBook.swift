@@ -1,24 +1,22 @@
 import Foundation
 import Journal
 import Steps
+import Synchronization
 
 /// The outputs steps have recorded (from the journal, then as the run goes), shared by the
 /// running steps: `StepContext.previousOutputs` and `StepContext.outputs(of:)` read it.
-final class OutputsBook: @unchecked Sendable {
-    private let lock = NSLock()
-    private var outputs: [Int: StepOutputs]
+final class OutputsBook: Sendable {
+    private let outputs: Mutex<[Int: StepOutputs]>
     private let locator: StepLocator
-    private var transitions = 0
+    private let transitions = Mutex(0)
 
     init(outputs: [Int: StepOutputs], graph: StepGraph) {
-        self.outputs = outputs
+        self.outputs = Mutex(outputs)
         self.locator = StepLocator(graph: graph)
     }
 
     subscript(index: Int) -> StepOutputs? {
-        lock.lock()
-        defer { lock.unlock() }
-        return outputs[index]
+        outputs.withLock { $0[index] }
     }
 
     func outputs(ofStepID id: String) -> StepOutputs? {
@@ -28,27 +26,19 @@ final class OutputsBook: @unchecked Sendable {
 
     func merge(_ index: Int, _ more: StepOutputs) {
         guard !more.isEmpty else { return }
-        lock.lock()
-        outputs[index] = (outputs[index] ?? StepOutputs()).merging(more)
-        lock.unlock()
+        outputs.withLock { $0[index] = ($0[index] ?? StepOutputs()).merging(more) }
     }
 
     func set(_ index: Int, _ values: StepOutputs) {
-        lock.lock()
-        outputs[index] = values.isEmpty ? nil : values
-        lock.unlock()
+        outputs.withLock { $0[index] = values.isEmpty ? nil : values }
     }
 
     func countTransitions(_ n: Int) {
-        lock.lock()
-        transitions += n
-        lock.unlock()
+        transitions.withLock { $0 += n }
     }
 
     var transitionCount: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return transitions
+        transitions.withLock { $0 }
     }
 }
 

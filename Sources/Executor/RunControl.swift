@@ -1,40 +1,33 @@
 import Foundation
+import Synchronization
 
 /// Stops a run from outside (signal handlers, tests): `stop()` stops launching new steps and lets
 /// running ones finish; `cancel()` also cancels the running ones (a second Ctrl-C).
-public final class RunControl: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stopping = false
-    private var cancelling = false
-    private var cancelHandlers: [@Sendable () -> Void] = []
+public final class RunControl: Sendable {
+    private struct State {
+        var stopping = false
+        var cancelling = false
+        var cancelHandlers: [@Sendable () -> Void] = []
+    }
+    private let state = Mutex(State())
 
     public init() {}
 
-    public var isStopping: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return stopping
-    }
+    public var isStopping: Bool { state.withLock { $0.stopping } }
 
-    public var isCancelled: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return cancelling
-    }
+    public var isCancelled: Bool { state.withLock { $0.cancelling } }
 
     public func stop() {
-        lock.lock()
-        stopping = true
-        lock.unlock()
+        state.withLock { $0.stopping = true }
     }
 
     /// Stops and cancels the running steps.
     public func cancel() {
-        lock.lock()
-        stopping = true
-        cancelling = true
-        let handlers = cancelHandlers
-        lock.unlock()
+        let handlers = state.withLock { s in
+            s.stopping = true
+            s.cancelling = true
+            return s.cancelHandlers
+        }
         for h in handlers { h() }
     }
 
@@ -44,10 +37,10 @@ public final class RunControl: @unchecked Sendable {
     }
 
     func onCancel(_ handler: @escaping @Sendable () -> Void) {
-        lock.lock()
-        let already = cancelling
-        if !already { cancelHandlers.append(handler) }
-        lock.unlock()
+        let already = state.withLock { s in
+            if !s.cancelling { s.cancelHandlers.append(handler) }
+            return s.cancelling
+        }
         if already { handler() }
     }
 }

@@ -101,7 +101,7 @@ struct RunLedger {
         state: inout SchedulerState, journal: inout JournalBatcher)
     {
         report.failures.append(note)
-        journal.note([.failed(step, disposition: note.transient ? .transient : .permanent, summary: note.summary, hint: note.hint)])
+        journal.note([.failed(step, note)])
         let skipped: [Int]
         if let users, let batch = step.batch {
             report.setAside[batch, default: []].formUnion(users)

@@ -78,12 +78,7 @@ struct StepAttempt: Sendable {
     }
 
     func failureNote(_ step: StepInstance, _ error: any Error) -> FailureNote {
-        let failure = error as? any StepFailure
-        return FailureNote(
-            stepID: step.id, transient: failure?.disposition == .transient,
-            summary: redactor.redact(failure?.summary ?? String(describing: error)),
-            hint: failure?.hint.map(redactor.redact),
-            subject: RunSubject(stepID: step.id, host: step.host?.name, user: step.user).filling(from: failure?.subject))
+        FailureNote(stepID: step.id, host: step.host?.name, user: step.user, error: error, redact: redactor.redact)
     }
 
     func journal(_ records: [JournalRecord]) async throws {
@@ -108,7 +103,7 @@ struct StepAttempt: Sendable {
             projection: strategy.projection,
             outputs: { book.outputs(ofStepID: $0) },
             checkpoint: { outputs in
-                guard !dryRun else { throw StepError.permanent("a dry-run cannot checkpoint") }
+                guard !dryRun else { throw StepRefusal(.applyDuringDryRun) }
                 let clean = redactor.redact(outputs)
                 try await attempt.journal([.checkpoint(step, outputs: clean)])
                 book.merge(step.index, clean)

@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 import Steps
 
@@ -28,10 +29,19 @@ func withTimeout<T: Sendable>(_ seconds: Double, _ body: @escaping @Sendable () 
         group.addTask { try await body() }
         group.addTask {
             try await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
-            throw StepError.transient("timed out after \(seconds) s", hint: "raise policy.step_timeout if the step is slow but healthy")
+            throw StepTimeout(seconds: seconds)
         }
         defer { group.cancelAll() }
         guard let first = try await group.next() else { throw CancellationError() }
         return first
     }
+}
+
+/// A step that ran past `policy.step_timeout`: transient, so it is retried with backoff.
+public struct StepTimeout: StepFailure, Hashable {
+    public var seconds: Double
+    public var disposition: FailureDisposition { .transient }
+    public var summary: String { "timed out after \(seconds) s" }
+    public var hint: String? { "raise policy.step_timeout if the step is slow but healthy" }
+    public var diagnosticCode: DiagnosticCode { "run.step-timeout" }
 }

@@ -1,3 +1,4 @@
+import Diagnostics
 import Steps
 
 /// One line of the journal: a step transition, a gate approval, a checkpoint or a session start.
@@ -66,11 +67,21 @@ public struct JournalRecord: Sendable, Hashable {
             detail: [how] + encode(outputs) + (at.map { [CompletionTime.field($0)] } ?? []))
     }
 
+    /// Detail: disposition, summary, hint, then (journals written since failures had codes) the
+    /// code and the subject's host, user, file and byte, empty where unknown.
+    public static func failed(_ step: StepInstance, _ note: FailureNote) -> JournalRecord {
+        let subject = note.subject
+        let byte: String = subject?.byte.map { String($0) } ?? ""
+        let place: [String] = [subject?.host ?? "", subject?.user ?? "", subject?.file ?? "", byte]
+        let head: [String] = [note.disposition.rawValue, note.summary, note.hint ?? "", note.code.rawValue]
+        return JournalRecord(kind: .failed, index: step.index, fingerprint: shortFingerprint(step), stepID: step.id,
+            detail: head + place)
+    }
+
     public static func failed(_ step: StepInstance, disposition: FailureDisposition, summary: String, hint: String?)
         -> JournalRecord
     {
-        JournalRecord(kind: .failed, index: step.index, fingerprint: shortFingerprint(step), stepID: step.id,
-            detail: [disposition.rawValue, summary, hint ?? ""])
+        failed(step, FailureNote(stepID: step.id, transient: disposition == .transient, summary: summary, hint: hint))
     }
 
     public static func skipped(_ step: StepInstance, cause: String) -> JournalRecord {
@@ -120,6 +131,19 @@ public struct JournalRecord: Sendable, Hashable {
         case .checkpoint: Self.decode(detail[...])
         default: StepOutputs()
         }
+    }
+
+    /// The failure a failed record carries (older journals: no code or subject).
+    public var failureNote: FailureNote? {
+        guard kind == .failed else { return nil }
+        func field(_ i: Int) -> String? { detail.count > i && !detail[i].isEmpty ? detail[i] : nil }
+        let host = field(4), user = field(5), file = field(6), byte = field(7).flatMap { Int($0) }
+        let known = host != nil || user != nil || file != nil || byte != nil
+        return FailureNote(
+            stepID: stepID, transient: field(0) == FailureDisposition.transient.rawValue, summary: field(1) ?? "",
+            hint: field(2),
+            subject: known ? RunSubject(stepID: stepID, host: host, user: user, file: file, byte: byte) : nil,
+            code: field(3).map { DiagnosticCode(rawValue: $0) } ?? FailureNote.genericCode)
     }
 
     /// When a done record's step finished; nil in journals written before it was recorded.

@@ -105,10 +105,7 @@ public struct JournalState: Sendable {
             if !o.isEmpty { outputs[i] = o }
         case .failed:
             status[i] = .failed
-            failures[i] = FailureNote(
-                stepID: record.stepID, transient: record.detail.first == FailureDisposition.transient.rawValue,
-                summary: record.detail.count > 1 ? record.detail[1] : "",
-                hint: record.detail.count > 2 && !record.detail[2].isEmpty ? record.detail[2] : nil)
+            failures[i] = record.failureNote
         case .skipped:
             status[i] = .skipped
         case .released:
@@ -153,8 +150,7 @@ public struct JournalState: Sendable {
             case .failed:
                 if let o = outputs[i] { out.append(.checkpoint(step, outputs: o)) }
                 if let f = failures[i] {
-                    out.append(.failed(step, disposition: f.transient ? .transient : .permanent, summary: f.summary,
-                        hint: f.hint))
+                    out.append(.failed(step, f))
                 }
             default:
                 if let o = outputs[i] { out.append(.checkpoint(step, outputs: o)) }
@@ -190,9 +186,7 @@ struct OldStep {
             if !o.isEmpty { outputs = o }
         case .failed:
             status = .failed
-            failure = FailureNote(
-                stepID: record.stepID, transient: record.detail.first == FailureDisposition.transient.rawValue,
-                summary: record.detail.count > 1 ? record.detail[1] : "", hint: nil)
+            failure = record.failureNote
         case .skipped: status = .skipped
         case .released: if status == .started { status = .pending }
         case .rolledBack:

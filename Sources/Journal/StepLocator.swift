@@ -1,16 +1,17 @@
 import Foundation
 import Steps
+import Synchronization
 
 /// Finds a step's index from its id without materialising every id of a large graph.
 ///
 /// A per-user id is `<template id prefix>/<user>`; the user's position in the batch gives the
 /// ordinal. Per-batch user maps are built on first use (thread-safe), so a driver asking for one
 /// other step's outputs costs one batch's map, not a million strings.
-public final class StepLocator: @unchecked Sendable {
+public final class StepLocator: Sendable {
     private let graph: StepGraph
     private let templatesByPrefix: [String: Int]
-    private let lock = NSLock()
-    private var userOrdinals: [Int: [String: Int]] = [:]
+    /// Per batch, each user's ordinal, built on first use.
+    private let userOrdinals = Mutex<[Int: [String: Int]]>([:])
 
     public init(graph: StepGraph) {
         self.graph = graph
@@ -33,12 +34,12 @@ public final class StepLocator: @unchecked Sendable {
     }
 
     private func ordinals(ofBatch b: Int) -> [String: Int] {
-        lock.lock()
-        defer { lock.unlock() }
-        if let map = userOrdinals[b] { return map }
-        var map: [String: Int] = [:]
-        for (n, u) in graph.users[graph.batches[b].users].enumerated() where map[u] == nil { map[u] = n }
-        userOrdinals[b] = map
-        return map
+        userOrdinals.withLock { known in
+            if let map = known[b] { return map }
+            var map: [String: Int] = [:]
+            for (n, u) in graph.users[graph.batches[b].users].enumerated() where map[u] == nil { map[u] = n }
+            known[b] = map
+            return map
+        }
     }
 }

@@ -48,6 +48,16 @@ public struct LDAPFailure: StepFailure, Hashable, CustomStringConvertible {
 
     public var subject: RunSubject? { user.map { RunSubject(user: $0) } }
 
+    public var diagnosticCode: DiagnosticCode {
+        switch reason {
+        case .result: "ldap.result"
+        case .noEntry: "ldap.no-entry"
+        case .ambiguous: "ldap.ambiguous"
+        case .tls: "ldap.tls"
+        case .configuration: "ldap.configuration"
+        }
+    }
+
     public var disposition: FailureDisposition {
         if case .result(let c) = reason, c.isTransient { return .transient }
         return .permanent

@@ -92,7 +92,7 @@ public enum LabSetup {
 
     /// Stops everything `up` started (MTA, stand-in servers, slapd); the files stay.
     public static func down(_ paths: LabPaths) -> [String] {
-        var stopped = RealMailLab.down(paths)
+        var stopped = RealMailLab.down(paths) + LabSeparateHosts.down(paths)
         for name in ["mta", "store", "proxy"] where LabProcess.livePid(paths.pidFile(name)) != nil {
             LabProcess.stop(pidFile: paths.pidFile(name))
             stopped.append(name)

@@ -110,6 +110,14 @@ public final class SSHDInstance: @unchecked Sendable {
         while access("\(directory)/sshd.pid", F_OK) == 0 && Date() < gone { usleep(10_000) }
     }
 
+    /// Lets sshd outlive this object and this process (a lab's hosts, stopped later through
+    /// `sshd.pid` in `directory`); `stop()` and `deinit` then leave it running.
+    public func detach() {
+        lock.lock()
+        process = nil
+        lock.unlock()
+    }
+
     /// True once sshd accepts connections; false if it exited (e.g. the port was taken).
     private func launch(maxLifetime: Int) throws -> Bool {
         let p = Process()

@@ -23,6 +23,9 @@ final class DurablePublisher: @unchecked Sendable {
         var ticket: Ticket
     }
 
+    /// Up to this many messages waiting are made durable with one `fsync` each, not a `syncfs`.
+    static let fewMessages = 16
+
     private let condition = NSCondition()
     private var queue: [Job] = []
 
@@ -82,7 +85,10 @@ final class DurablePublisher: @unchecked Sendable {
             condition.unlock()
 
             var errors: [MboxError?] = []
-            if (try? Descriptor.syncFileSystem(jobs[0].anchor)) != nil {
+            // A handful of messages (a window's delta) are synced one by one: a `syncfs` would
+            // wait for everything else dirty on the file system too.
+            let few = jobs.reduce(0) { $0 + $1.messages.count } <= Self.fewMessages
+            if few ? jobs.allSatisfy({ $0.messages.allSatisfy { $0.sync() } }) : (try? Descriptor.syncFileSystem(jobs[0].anchor)) != nil {
                 errors = jobs.map { job in
                     var first: MboxError?
                     for m in job.messages {
@@ -93,7 +99,7 @@ final class DurablePublisher: @unchecked Sendable {
                     return first
                 }
             } else {
-                let reason = "syncfs: " + String(cString: strerror(errno))
+                let reason = (few ? "fsync: " : "syncfs: ") + String(cString: strerror(errno))
                 for job in jobs { job.messages.forEach { $0.discard() } }
                 errors = jobs.map { job in
                     let maildir = ((job.messages.first?.final ?? "") as NSString).deletingLastPathComponent

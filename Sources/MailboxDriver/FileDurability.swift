@@ -13,16 +13,16 @@ enum FileDurability {
     }
 
     static func move(_ source: String, to dest: String) throws {
-        guard let (from, name) = try DirectoryWalk.openParent(of: source) else { throw StepError.permanent("archive \(source): its directory is gone") }
+        guard let (from, name) = try DirectoryWalk.openParent(of: source) else { throw MailboxFailure(.directoryGone, file: source) }
         // Archived mailboxes are users' mail: a missing archive directory is root's, 0700.
         guard let (to, destName) = try DirectoryWalk.openParent(of: dest, createMissing: true, mode: 0o700) else {
-            throw StepError.permanent("archive \(dest): its directory could not be created")
+            throw MailboxFailure(.archiveFailed(during: "creating its directory: ", errorNumber: errno), file: dest)
         }
         guard try to.kind(of: destName) == nil else {
-            throw StepError.permanent("\(dest) already exists; refusing to overwrite an archived mailbox")
+            throw MailboxFailure(.archiveExists, file: dest)
         }
         guard let (input, st) = try from.openRegularFile(name, singleLink: true) else {
-            throw StepError.permanent("archive \(source): \(String(cString: strerror(ENOENT)))")
+            throw MailboxFailure(.archiveFailed(during: "", errorNumber: ENOENT), file: source)
         }
         defer { close(input) }
         if renameat(from.fd, name, to.fd, destName) == 0 {
@@ -30,7 +30,7 @@ enum FileDurability {
             try from.sync()
             return
         }
-        guard errno == EXDEV else { throw StepError.permanent("archive \(source): \(String(cString: strerror(errno)))") }
+        guard errno == EXDEV else { throw MailboxFailure(.archiveFailed(during: "", errorNumber: errno), file: source) }
         let tmp = to.uniqueName(for: destName)
         let output = try to.createFile(tmp, mode: st.st_mode & 0o777, owner: FileOwner(uid: st.st_uid, gid: st.st_gid))
         var placed = false
@@ -43,14 +43,14 @@ enum FileDurability {
                 let n = read(input, buf, 1 << 20)
                 if n == 0 { break }
                 guard n > 0, write(output, buf, n) == n else {
-                    throw StepError.permanent("archive \(source): copy failed: \(String(cString: strerror(errno)))")
+                    throw MailboxFailure(.archiveFailed(during: "copy failed: ", errorNumber: errno), file: source)
                 }
             }
             var times = [st.st_atim, st.st_mtim]
             futimens(output, &times)
-            guard fsync(output) == 0 else { throw StepError.permanent("archive \(dest): fsync failed") }
+            guard fsync(output) == 0 else { throw MailboxFailure(.archiveFailed(during: "fsync: ", errorNumber: errno), file: dest) }
         }
-        guard renameat(to.fd, tmp, to.fd, destName) == 0 else { throw StepError.permanent("archive \(dest): \(String(cString: strerror(errno)))") }
+        guard renameat(to.fd, tmp, to.fd, destName) == 0 else { throw MailboxFailure(.archiveFailed(during: "", errorNumber: errno), file: dest) }
         placed = true
         try to.sync()
         try from.removeFile(name)

@@ -5,14 +5,17 @@ import Steps
 
 /// `hold.release`: a native hold spool directory into the store (see `HoldRelease`).
 public struct HoldReleaseRunner: StepRunner {
-    public var transport: any CommandTransport
+    public var agent: MailboxAgent
+    public var transport: any CommandTransport { agent.transport }
 
-    public init(transport: any CommandTransport) { self.transport = transport }
+    public init(transport: any CommandTransport, agentExecutable: String = "mailshift", agentVersion: String? = nil) {
+        agent = MailboxAgent(transport: transport, executable: agentExecutable, expectedVersion: agentVersion)
+    }
 
     func spool(_ step: StepInstance) throws -> String {
         let dir = try step.parameters(HoldReleaseParameters.self).spoolDir
         guard dir.hasPrefix("/"), !dir.split(separator: "/").contains("..") else {
-            throw StepError.permanent("\(step.id): spool_dir must be an absolute path")
+            throw StepRefusal(.invalidParameter(key: "spool_dir", value: dir, expected: "must be an absolute path without '..'"))
         }
         return dir
     }
@@ -31,16 +34,24 @@ public struct HoldReleaseRunner: StepRunner {
     }
 
     public func apply(_ step: StepInstance, context: StepContext) async throws -> StepOutputs {
-        guard !context.dryRun else { throw StepError.permanent("\(step.id): apply called during a dry run") }
+        guard !context.dryRun else { throw StepRefusal(.applyDuringDryRun) }
         let dir = try spool(step)
         let p = try MailboxStepParameters(step)
         if p.storeKind == .command {
-            guard let argv = p.importArgv, !argv.isEmpty else { throw StepError.permanent("\(step.id): store_kind command needs import_argv") }
-            let outcome = try await transport.run(argv, on: step.commandHost, stdin: nil, timeout: 86400)
-            guard outcome.status == 0 else { throw StepError.permanent("\(step.id): \(argv[0]) exited \(outcome.status)") }
+            guard let argv = p.importArgv, !argv.isEmpty else { throw StepRefusal(.missingParameter(key: "import_argv")) }
+            if let route = CrossHostRoute(step, store: p.store, context: context) {
+                // The hold spool is on the legacy host: its messages go as one mbox to the store
+                // host, where the site's import tool runs on it (`{mbox}` names that copy).
+                try await agent.importCommand(
+                    step, route: route, read: p.readRequest(.readHold, mbox: dir), run: p.commandRequest(mbox: dir, argv: argv))
+                return ["command": "done"]
+            }
+            _ = try await transport.runSucceeding(argv, on: step.commandHost, timeout: 86400)
             return ["command": "done"]
         }
-        guard step.remoteHost == nil else { throw StepError.permanent("\(step.id): a remote hold spool needs store_kind command") }
+        guard step.remoteHost == nil else {
+            throw StepRefusal(.invalidParameter(key: "store.kind", value: p.storeKind.rawValue, expected: "a hold spool on an ssh host is released only into a `command` store"))
+        }
         guard FileManager.default.fileExists(atPath: dir) else { return ["messages": "0", "imported": "0"] }
         let maildir = try p.require(p.maildir, "maildir", step)
         let (tz, owner) = (p.timeZone, try p.ownerIDs(step))

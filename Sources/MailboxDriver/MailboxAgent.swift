@@ -1,6 +1,7 @@
 import CommandDriver
 import Foundation
 import Steps
+import Synchronization
 
 /// Runs mailshift itself on a remote host (`connect: ssh`) and reads its JSON: the spool is read
 /// where it lives, so no mailbox crosses the network twice and the lock convention is the host's.
@@ -27,14 +28,13 @@ public struct MailboxAgent: Sendable {
         let outcome = try await transport.run([executable] + arguments, on: host, stdin: nil, timeout: timeout)
         guard outcome.status == 0 else {
             let err = String(decoding: outcome.stderr.suffix(2000), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw StepError(
-                outcome.status == 75 ? .transient : .permanent,
-                "\(host.name): mailshift \(arguments.prefix(2).joined(separator: " ")) exited \(outcome.status): \(err)")
+            throw MailboxFailure(
+                .agentFailed(command: arguments.prefix(2).joined(separator: " "), status: outcome.status, stderrTail: err), host: host.name)
         }
         do {
             return try JSONDecoder().decode(T.self, from: outcome.stdout)
         } catch {
-            throw StepError.permanent("\(host.name): cannot read the agent's JSON (\(error))", hint: "is the same mailshift version installed there?")
+            throw MailboxFailure(.agentUnreadable(detail: "JSON: \(error)"), host: host.name)
         }
     }
 
@@ -46,22 +46,21 @@ public struct MailboxAgent: Sendable {
         let outcome = try await transport.run([executable, "--version"], on: host, stdin: nil, timeout: 60)
         let got = String(decoding: outcome.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard outcome.status == 0, got == expectedVersion else {
-            throw StepError.permanent(
-                "\(host.name): mailshift agent version '\(got)' (exit \(outcome.status)), expected '\(expectedVersion)'",
-                hint: "install mailshift \(expectedVersion) at \(executable) on \(host.address) (docs/mailbox.md, Agent)")
+            throw MailboxFailure(
+                .agentVersion(found: got, status: outcome.status, expected: expectedVersion, executable: executable, address: host.address),
+                host: host.name)
         }
         AgentVersionChecks.shared.insert(key)
     }
 }
 
 /// The hosts whose agent version this process has checked (only a match is remembered).
-final class AgentVersionChecks: @unchecked Sendable {
+final class AgentVersionChecks: Sendable {
     static let shared = AgentVersionChecks()
-    private let lock = NSLock()
-    private var checked: Set<String> = []
+    private let checked = Mutex<Set<String>>([])
 
-    func contains(_ key: String) -> Bool { lock.withLock { checked.contains(key) } }
-    func insert(_ key: String) { _ = lock.withLock { checked.insert(key) } }
+    func contains(_ key: String) -> Bool { checked.withLock { $0.contains(key) } }
+    func insert(_ key: String) { _ = checked.withLock { $0.insert(key) } }
 }
 
 extension StepInstance {

@@ -10,7 +10,7 @@ public enum MailboxDriverRunners {
             .mailboxImport: MailboxImportRunner(transport: transport, agentExecutable: agentExecutable, agentVersion: agentVersion),
             .mailboxVerify: MailboxVerifyRunner(transport: transport, agentExecutable: agentExecutable, agentVersion: agentVersion),
             .savedImport: SavedImportRunner(transport: transport, agentExecutable: agentExecutable, agentVersion: agentVersion),
-            .holdRelease: HoldReleaseRunner(transport: transport),
+            .holdRelease: HoldReleaseRunner(transport: transport, agentExecutable: agentExecutable, agentVersion: agentVersion),
             .sourceRetire: SourceRetireRunner(transport: transport, agentExecutable: agentExecutable, agentVersion: agentVersion),
         ]
     }

@@ -16,7 +16,7 @@ extension MailboxImportRunner {
         }
         guard parameters.precopyPasses != nil, try SourceFile.exists(mbox) else { return nil }
         if let journaled = context.previousOutputs?.decode(PrecopyOutputs.self),
-            try PrecopyLedger.read(maildir: maildir, expected: journaled.ledgerSHA256) != nil
+            try PrecopyLedger.read(maildir: maildir, journaled: journaled) != nil
         {
             return nil
         }
@@ -36,8 +36,10 @@ extension MailboxImportRunner {
         let options = try p.importOptions(step)
         if let passes = parameters.precopyPasses {
             guard try SourceFile.exists(mbox) else { return nil }
+            // A repeated pre-copy (`mailshift sync` again) reconciles against the ledger it left.
+            let previous = try context.previousOutputs?.decode(PrecopyOutputs.self).flatMap { try PrecopyLedger.read(maildir: maildir, journaled: $0) }
             let (report, ledger) = try await BlockingWork.run {
-                try PrecopyPass.run(file: mbox, maildir: maildir, options: options, passes: passes)
+                try PrecopyPass.run(file: mbox, maildir: maildir, options: options, passes: passes, previous: previous)
             }
             context.log("\(mbox): pre-copied \(report.imported) messages (\(passes) passes); \(ledger.count) in the ledger")
             return Self.outputs(report).merging(
@@ -46,13 +48,12 @@ extension MailboxImportRunner {
         // A missing mailbox is not "every message deleted": nothing is removed for it.
         guard let reference = parameters.precopyStep, try SourceFile.exists(mbox) else { return nil }
         let journaled = context.outputs(of: reference.id)?.decode(PrecopyOutputs.self)
-        let ledger = try journaled.flatMap { try PrecopyLedger.read(maildir: maildir, expected: $0.ledgerSHA256) }
+        let ledger = try journaled.flatMap { try PrecopyLedger.read(maildir: maildir, journaled: $0) }
         if journaled != nil && ledger == nil {
             context.log("\(maildir): the pre-copy ledger is missing or not the one journaled; nothing is removed or renamed")
         }
         let (delta, report) = try await BlockingWork.run {
-            let delta = try PrecopyDelta.reconcile(file: mbox, maildir: maildir, options: options, ledger: ledger)
-            return (delta, try MboxImport.run(file: mbox, maildir: maildir, options: options))
+            try PrecopyDelta.run(file: mbox, maildir: maildir, options: options, ledger: ledger)
         }
         context.log("\(mbox): delta: \(report.imported) new, \(delta.removed) removed, \(delta.renamed) moved, \(delta.flagged) reflagged")
         return Self.outputs(report).merging(StepOutputs(encoding: delta))

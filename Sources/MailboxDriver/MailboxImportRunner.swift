@@ -154,13 +154,7 @@ public struct MailboxImportRunner: StepRunner {
         }
         if let route {
             // Two machines: the file's bytes relayed to the store host, imported there from a copy.
-            var run = AgentRequest(op: .importCommand)
-            (run.mbox, run.argv) = (mbox, importArgv)
-            let report = try await agent.crossHost().importCommand(
-                source: route.source, store: route.store, read: p.readRequest(.readFile, mbox: mbox), run: run)
-            guard report.status == 0 else {
-                throw StepError.permanent("\(step.id): \(importArgv[0]) exited \(report.status) on \(route.store.name): \(report.stderrTail.trimmingCharacters(in: .whitespacesAndNewlines))")
-            }
+            try await agent.importCommand(step, route: route, read: p.readRequest(.readFile, mbox: mbox), run: p.commandRequest(mbox: mbox, argv: importArgv))
         } else {
             let outcome = try await agent.transport.run(importArgv, on: step.commandHost, stdin: nil, timeout: 86400)
             guard outcome.status == 0 else {

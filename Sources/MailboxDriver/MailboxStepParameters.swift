@@ -27,7 +27,7 @@ struct MailboxStepParameters {
             try self.init(step, mbox: p.mbox, format: p.format, timezone: p.timezone, store: p.store, lock: p.lock)
             if let reading = p.ifAmbiguous {
                 guard let known = AmbiguousReading(rawValue: reading), known != .refuse else {
-                    throw StepError.permanent("\(step.id): unknown if_ambiguous '\(reading)'", hint: "mboxo or mboxrd")
+                    throw StepRefusal(.invalidParameter(key: "if_ambiguous", value: reading, expected: "mboxo or mboxrd"))
                 }
                 ifAmbiguous = known
             }
@@ -46,24 +46,24 @@ struct MailboxStepParameters {
     private init(_ step: StepInstance, mbox: String?, format: String, timezone: String, store: StoreTarget, lock: Bool) throws {
         self.mbox = mbox
         guard let v = MboxVariant(rawValue: format) else {
-            throw StepError.permanent("\(step.id): unknown mbox format '\(format)'", hint: "one of \(MboxVariant.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw StepRefusal(.invalidParameter(key: "format", value: format, expected: "one of \(MboxVariant.allCases.map(\.rawValue).joined(separator: ", "))"))
         }
         variant = v
         guard let tz = TimeZone(identifier: timezone) else {
-            throw StepError.permanent("\(step.id): unknown time zone '\(timezone)'", hint: "an IANA name such as Europe/Berlin or UTC")
+            throw StepRefusal(.invalidParameter(key: "timezone", value: timezone, expected: "an IANA name such as Europe/Berlin or UTC"))
         }
         timeZone = tz
         self.store = store
         self.lock = lock
         for path in [mbox, store.maildir].compactMap({ $0 }) {
             guard path.hasPrefix("/"), !path.split(separator: "/").contains("..") else {
-                throw StepError.permanent("\(step.id): path '\(path)' must be absolute, without '..'")
+                throw StepRefusal(.invalidParameter(key: path == mbox ? "mbox" : "maildir", value: path, expected: "must be absolute, without '..'"))
             }
         }
     }
 
     func require(_ value: String?, _ key: String, _ step: StepInstance) throws -> String {
-        guard let value, !value.isEmpty else { throw StepError.permanent("\(step.id): missing parameter '\(key)'") }
+        guard let value, !value.isEmpty else { throw StepRefusal(.missingParameter(key: key)) }
         return value
     }
 
@@ -71,7 +71,7 @@ struct MailboxStepParameters {
     func ownerIDs(_ step: StepInstance) throws -> (uid: uid_t, gid: gid_t)? {
         guard let owner, !owner.isEmpty, geteuid() == 0 else { return nil }
         guard let account = FileOwner.account(owner) else {
-            throw StepError.permanent("\(step.id): owner '\(owner)' is not a user on this host")
+            throw MailboxFailure(.unknownOwner(owner), host: step.commandHost.name)
         }
         return (account.uid, account.gid)
     }

@@ -1,3 +1,4 @@
+import Diagnostics
 import Digest
 import Foundation
 import Glibc
@@ -29,6 +30,8 @@ public enum MailboxVerify {
         public var sourceEdges: String?
         /// How many source messages have no copy (`missing` may be shortened in an agent's answer).
         public var missingCount: Int?
+        /// How many of our files have no source message (`extra` may be shortened likewise).
+        public var extraCount: Int?
     }
 
     public static func run(
@@ -140,12 +143,27 @@ public struct VerifyFailure: StepFailure, Hashable {
     public var file: String
     public var missing: [String]
     public var extra: [String]
+    /// The true counts when the lists were shortened (an agent answers at most 1,000 of each).
+    public var missingCount: Int?
+    public var extraCount: Int?
     public var disposition: FailureDisposition { .permanent }
+
+    public init(file: String, missing: [String], extra: [String], missingCount: Int? = nil, extraCount: Int? = nil) {
+        (self.file, self.missing, self.extra) = (file, missing, extra)
+        (self.missingCount, self.extraCount) = (missingCount, extraCount)
+    }
+
     public var summary: String {
-        var s = "\(file): verify failed: \(missing.count) missing, \(extra.count) extra"
+        func counted(_ list: [String], _ total: Int?, _ word: String) -> String {
+            let n = max(total ?? list.count, list.count)
+            return n > list.count ? "\(n.grouped) \(word) (first \(list.count.grouped) listed)" : "\(n) \(word)"
+        }
+        var s = "\(file): verify failed: \(counted(missing, missingCount, "missing")), \(counted(extra, extraCount, "extra"))"
         if !missing.isEmpty { s += "; missing " + missing.prefix(10).joined(separator: ", ") }
         if !extra.isEmpty { s += "; extra " + extra.prefix(10).joined(separator: ", ") }
         return s
     }
     public var hint: String? { "re-run the import step (it adds only what is missing), then verify again" }
+    public var diagnosticCode: DiagnosticCode { "mailbox.verify-mismatch" }
+    public var subject: RunSubject? { RunSubject(file: file) }
 }

@@ -29,7 +29,7 @@ public struct MailboxVerifyRunner: StepRunner {
         let mbox = try p.require(p.mbox, "mbox", step)
         let verify = try step.parameters(MailboxVerifyParameters.self)
         guard let mode = MailboxVerify.Mode(rawValue: verify.mode.rawValue) else {
-            throw StepError.permanent("\(step.id): unknown verify mode '\(verify.mode.rawValue)'", hint: "count or digest")
+            throw StepRefusal(.invalidParameter(key: "mode", value: verify.mode.rawValue, expected: "count or digest"))
         }
         if p.storeKind == .command { return try await verifyCommand(step, p, mbox, context) }
         let maildir = try p.require(p.maildir, "maildir", step)
@@ -60,7 +60,7 @@ public struct MailboxVerifyRunner: StepRunner {
             {
                 throw arrivals
             }
-            throw VerifyFailure(file: mbox, missing: report.missing, extra: report.extra)
+            throw VerifyFailure(file: mbox, missing: report.missing, extra: report.extra, missingCount: report.missingCount, extraCount: report.extraCount)
         }
         var outputs = MailboxVerifyOutputs(
             passed: true, mode: verify.mode, messages: report.sourceMessages, destinationMessages: report.destinationMessages,
@@ -78,16 +78,16 @@ public struct MailboxVerifyRunner: StepRunner {
     }
 
     func verifyCommand(_ step: StepInstance, _ p: MailboxStepParameters, _ mbox: String, _ context: StepContext) async throws -> StepOutputs {
-        guard let countArgv = p.countArgv, let id = try? step.parameters(MailboxVerifyParameters.self).importStep.id,
-            let imported = context.outputs(of: id)?.decode(MailboxImportOutputs.self), let before = imported.countBefore
-        else {
-            throw StepError.permanent("\(step.id): a command store is verified by count_argv and the import step's counts", hint: "set count_argv on the store")
+        guard let countArgv = p.countArgv else { throw StepRefusal(.missingParameter(key: "count_argv")) }
+        let id = try step.parameters(MailboxVerifyParameters.self).importStep.id
+        guard let imported = context.outputs(of: id)?.decode(MailboxImportOutputs.self), let before = imported.countBefore else {
+            throw StepRefusal(.missingRecord(step: id, what: "recorded no store count before its import; a command store is verified by those counts"))
         }
         let messages = imported.messages
         let storeHost = CrossHostRoute(step, store: p.store, context: context)?.store ?? step.commandHost
         let now = try await StoreCount.run(countArgv, on: storeHost, agent: agent)
         guard now - before == messages else {
-            throw StepError.permanent("\(step.id): store count grew by \(now - before), the mailbox has \(messages) messages")
+            throw MailboxFailure(.storeCountGrew(by: now - before, messages: messages), file: mbox, host: storeHost.name)
         }
         let identity = step.remoteHost == nil ? (SourceIdentity.of(mbox)?.description ?? "absent") : imported.sourceIdentity
         return StepOutputs(

@@ -63,6 +63,17 @@ public struct MboxError: StepFailure, Hashable, CustomStringConvertible {
 
     public var description: String { summary }
     public var subject: RunSubject? { RunSubject(file: file, byte: offset) }
+    public var diagnosticCode: DiagnosticCode {
+        switch kind {
+        case .notMbox: "mailbox.not-mbox"
+        case .binaryData: "mailbox.binary-data"
+        case .headerTooLarge: "mailbox.header-too-large"
+        case .unreadable: "mailbox.unreadable"
+        case .lockTimeout: "mailbox.lock-timeout"
+        case .writeFailed: "mailbox.write-failed"
+        case .ambiguousVariant: "mailbox.ambiguous-variant"
+        }
+    }
 }
 
 /// Something unusual a reader recovered from (reported by `mbox inspect` and logged by imports).

@@ -1,6 +1,8 @@
 import Digest
 import Glibc
 import SafeFiles
+import Steps
+import SystemCalls
 
 /// What a pre-copy stored and left as it wrote it: the names of its Maildir files, each as the
 /// first 96 bits of the name's SHA-256 (12 bytes a message, sorted; a million messages, 12 MB).
@@ -15,8 +17,8 @@ import SafeFiles
 public struct PrecopyLedger: Sendable, Hashable {
     public static let fileName = "mailshift-precopy.ledger"
     static let magic = Array("mailshift-precopy 1\n".utf8)
-    /// Bound on a ledger read from disk: 64 million messages (768 MB).
-    static let maxEntries = 64 << 20
+    /// Bound on the entry count a journal may claim for a ledger: 64 million messages (768 MB).
+    public static let maxEntries = 64 << 20
 
     private(set) var keys: [TagKey]
 
@@ -78,24 +80,31 @@ public struct PrecopyLedger: Sendable, Hashable {
         try dir.replaceFile(Self.fileName, with: bytes, mode: 0o600, owner: nil)
     }
 
-    /// The ledger in the Maildir root if its SHA-256 is `expected`; nil when absent, malformed or
-    /// not the one the pre-copy journaled.
-    public static func read(maildir: String, expected: String) throws -> PrecopyLedger? {
+    /// The ledger in the Maildir root if it is the one the pre-copy journaled: exactly
+    /// `journaled.ledgerEntries` entries (the read buffer is sized from that count, never from the
+    /// file) and SHA-256 `journaled.ledgerSHA256`. nil when absent, of another size, malformed or
+    /// another ledger.
+    public static func read(maildir: String, journaled: PrecopyOutputs) throws -> PrecopyLedger? {
+        guard (0...maxEntries).contains(journaled.ledgerEntries) else { return nil }
         guard let dir = try DirectoryWalk.open(maildir),
             let (fd, st) = try dir.openRegularFile(fileName, singleLink: true)
         else { return nil }
         defer { close(fd) }
-        let size = Int(st.st_size)
-        guard size <= magic.count + maxEntries * 12 else { return nil }
-        var bytes = [UInt8](repeating: 0, count: size)
+        let size = magic.count + journaled.ledgerEntries * 12
+        guard Int(st.st_size) == size else { return nil }
+        // One byte more than the journaled size: a ledger that grew since fstat is refused too.
+        var bytes = [UInt8](repeating: 0, count: size + 1)
         var done = 0
-        while done < size {
-            let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + done, size - done) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { return nil }
+        while done <= size {
+            let n = try bytes.withUnsafeMutableBytes { raw throws(Errno) in
+                try Descriptor.read(fd, into: raw.baseAddress! + done, count: size + 1 - done)
+            }
+            if n == 0 { break }
             done += n
         }
-        guard SHA256.hash(bytes).hexString == expected else { return nil }
+        guard done == size else { return nil }
+        bytes.removeLast()
+        guard SHA256.hash(bytes).hexString == journaled.ledgerSHA256 else { return nil }
         return PrecopyLedger(bytes: bytes)
     }
 }

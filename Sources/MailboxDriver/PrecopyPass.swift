@@ -5,14 +5,22 @@ import SafeFiles
 /// arrived during the one before), then record in the ledger every file that is exactly what
 /// the import writes for a message of the source as it stands: what the window may later rename
 /// or remove. Re-running after a crash rebuilds the same ledger from the same files.
+///
+/// A pre-copy run again (`mailshift sync` the night before) with the ledger of the one before
+/// (`previous`) takes its first pass as the window does, against that ledger: messages deleted
+/// since are removed and moved ones renamed, not copied again under their new names (which would
+/// leave the old copies outside the new ledger, for verify to find extra). The window is then
+/// left only what changed since this pass.
 public enum PrecopyPass {
-    public static func run(file: String, maildir: String, options: MboxImportOptions, passes: Int)
+    public static func run(file: String, maildir: String, options: MboxImportOptions, passes: Int, previous: PrecopyLedger? = nil)
         throws -> (report: MboxImportReport, ledger: PrecopyLedger)
     {
         var report: MboxImportReport?
         var imported = 0
-        for _ in 0..<max(1, passes) {
-            let r = try MboxImport.run(file: file, maildir: maildir, options: options)
+        for pass in 0..<max(1, passes) {
+            let r = pass == 0 && previous != nil
+                ? try PrecopyDelta.run(file: file, maildir: maildir, options: options, ledger: previous).imported
+                : try MboxImport.run(file: file, maildir: maildir, options: options)
             imported += r.imported
             report = r
         }

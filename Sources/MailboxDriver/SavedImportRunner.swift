@@ -18,7 +18,7 @@ public struct SavedImportRunner: StepRunner {
         let p = try MailboxStepParameters(step)
         let saved = try step.parameters(SavedImportParameters.self).savedPath
         guard saved.hasPrefix("/"), !saved.split(separator: "/").contains("..") else {
-            throw StepError.permanent("\(step.id): saved_path must be an absolute path")
+            throw StepRefusal(.invalidParameter(key: "saved_path", value: saved, expected: "must be an absolute path without '..'"))
         }
         return (saved, p.maildir, p)
     }
@@ -53,12 +53,18 @@ public struct SavedImportRunner: StepRunner {
     }
 
     public func apply(_ step: StepInstance, context: StepContext) async throws -> StepOutputs {
-        guard !context.dryRun else { throw StepError.permanent("\(step.id): apply called during a dry run") }
+        guard !context.dryRun else { throw StepRefusal(.applyDuringDryRun) }
         let (saved, maildir, p) = try paths(step)
         if p.storeKind == .command {
-            guard let argv = p.importArgv, !argv.isEmpty else { throw StepError.permanent("\(step.id): store_kind command needs import_argv") }
-            let outcome = try await agent.transport.run(argv, on: step.commandHost, stdin: nil, timeout: 86400)
-            guard outcome.status == 0 else { throw StepError.permanent("\(step.id): \(argv[0]) exited \(outcome.status)") }
+            guard let argv = p.importArgv, !argv.isEmpty else { throw StepRefusal(.missingParameter(key: "import_argv")) }
+            if let route = CrossHostRoute(step, store: p.store, context: context) {
+                // The saved file is on the legacy host, the site's import tool on the store host.
+                var read = p.readRequest(.readFile, mbox: saved, variant: variant(p))
+                read.lock = false
+                try await agent.importCommand(step, route: route, read: read, run: p.commandRequest(mbox: saved, argv: argv))
+                return ["command": "done"]
+            }
+            _ = try await agent.transport.runSucceeding(argv, on: step.commandHost, timeout: 86400)
             return ["command": "done"]
         }
         let dir = try p.require(maildir, "maildir", step)

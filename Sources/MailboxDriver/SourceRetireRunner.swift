@@ -1,3 +1,4 @@
+import Diagnostics
 import CommandDriver
 import Foundation
 import SafeFiles
@@ -29,12 +30,12 @@ public struct SourceRetireRunner: StepRunner {
         let p = try step.parameters(SourceRetireParameters.self)
         let mbox = p.mbox
         guard mbox.hasPrefix("/"), !mbox.split(separator: "/").contains("..") else {
-            throw StepError.permanent("\(step.id): mbox must be an absolute path")
+            throw StepRefusal(.invalidParameter(key: "mbox", value: mbox, expected: "must be an absolute path without '..'"))
         }
         var archive: String?
         if p.mode == .archive {
             guard let dir = p.archiveDir, dir.hasPrefix("/"), !dir.split(separator: "/").contains("..") else {
-                throw StepError.permanent("\(step.id): archive needs an absolute archive_dir")
+                throw StepRefusal(.invalidParameter(key: "archive_dir", value: p.archiveDir ?? "", expected: "archive needs an absolute path without '..'"))
             }
             archive = dir + "/" + (mbox.split(separator: "/").last.map(String.init) ?? "mbox")
         }
@@ -60,12 +61,10 @@ public struct SourceRetireRunner: StepRunner {
     }
 
     public func apply(_ step: StepInstance, context: StepContext) async throws -> StepOutputs {
-        guard !context.dryRun else { throw StepError.permanent("\(step.id): apply called during a dry run") }
+        guard !context.dryRun else { throw StepRefusal(.applyDuringDryRun) }
         let plan = try plan(step)
         guard let verified = context.outputs(of: plan.verifyStep)?.decode(MailboxVerifyOutputs.self), verified.passed else {
-            throw StepError.permanent(
-                "\(step.id): refusing to retire \(plan.mbox): \(plan.verifyStep) has not passed",
-                hint: "run the import and its verify first; retire never acts on an unverified mailbox")
+            throw StepRefusal(.notVerified(verifyStep: plan.verifyStep, action: "retire \(plan.mbox)"), subject: RunSubject(file: plan.mbox))
         }
         var outputs: StepOutputs = ["mode": plan.mode, "verified_identity": verified.sourceIdentity]
         if plan.mode != "keep" {
@@ -78,27 +77,20 @@ public struct SourceRetireRunner: StepRunner {
                     on: host, timeout: 3600, as: SourceRetire.Result.self)
                 outputs["archived_to"] = r.archivedTo
             } else {
-                outputs["archived_to"] = try await BlockingWork.run { [plan] in try retireLocal(plan, step, verified: identity, edges: verified.sourceEdges) }
+                outputs["archived_to"] = try await BlockingWork.run { [plan] in
+                    try SourceRetire.run(
+                        mbox: plan.mbox, mode: plan.mode, archivePath: plan.archivePath, verifiedIdentity: identity,
+                        verifiedEdges: verified.sourceEdges
+                    ).archivedTo
+                }
             }
         }
         if let argv = plan.argv, !argv.isEmpty, context.previousOutputs?["argv_done"] != "true" {
-            let outcome = try await transport.run(argv, on: step.commandHost, stdin: nil, timeout: 600)
-            guard outcome.status == 0 else {
-                throw StepError.permanent("\(step.id): \(argv[0]) exited \(outcome.status)")
-            }
+            _ = try await transport.runSucceeding(argv, on: step.commandHost, timeout: 600)
             outputs["argv_done"] = "true"
             try await context.checkpoint(outputs)
         }
         return outputs
-    }
-
-    func retireLocal(_ plan: Plan, _ step: StepInstance, verified: String, edges: String?) throws -> String? {
-        do {
-            return try SourceRetire.run(
-                mbox: plan.mbox, mode: plan.mode, archivePath: plan.archivePath, verifiedIdentity: verified, verifiedEdges: edges).archivedTo
-        } catch let e as StepError {
-            throw StepError(e.disposition, "\(step.id): \(e.summary)", hint: e.hint)
-        }
     }
 }
 
@@ -116,11 +108,11 @@ public enum SourceRetire {
         mbox: String, mode: String, archivePath: String?, verifiedIdentity verified: String, verifiedEdges: String? = nil
     ) throws -> Result {
         guard mode == "archive" || mode == "delete" else { return Result(mode: mode, archivedTo: nil, acted: false) }
-        guard mode == "delete" || archivePath != nil else { throw StepError.permanent("archive needs an archive path") }
+        guard mode == "delete" || archivePath != nil else { throw StepRefusal(.missingParameter(key: "archive_dir")) }
         guard try SourceFile.exists(mbox) else {
             if verified == "absent" { return Result(mode: mode, archivedTo: nil, acted: false) }  // never had a mailbox
             if let a = archivePath, !FileManager.default.fileExists(atPath: a) {
-                throw StepError.permanent("\(mbox) is gone and \(a) does not exist")
+                throw MailboxFailure(.vanished(archive: a), file: mbox)
             }
             return Result(mode: mode, archivedTo: archivePath, acted: false)  // done by an earlier attempt
         }
@@ -129,22 +121,18 @@ public enum SourceRetire {
         let now = SourceIdentity.of(mbox)?.description ?? "absent"
         guard now == verified else {
             let grew = (SourceIdentity(now)?.size ?? 0) - (SourceIdentity(verified)?.size ?? 0)
-            throw StepError.permanent(
-                "refusing to retire \(mbox): it changed since verify (\(grew >= 0 ? "+" : "")\(grew) bytes)",
-                hint: "new mail arrived: re-run the import and verify for this user, then retire")
+            throw MailboxFailure(.changedSinceVerify(grewBy: grew), file: mbox)
         }
         if let verifiedEdges, let (fd, st) = try SourceFile.open(mbox) {
             let edges = SourceSummary.edges(fd, size: Int(st.st_size))
             close(fd)
             guard edges == verifiedEdges else {
-                throw StepError.permanent(
-                    "refusing to retire \(mbox): its first or last 4 KiB changed since verify (size and mtime kept)",
-                    hint: "the mailbox was rewritten in place: re-run the import and verify for this user, then retire")
+                throw MailboxFailure(.rewrittenSinceVerify, file: mbox)
             }
         }
         if mode == "delete" {
             // Relative to the walked spool directory: no directory component is followed.
-            guard let (dir, name) = try DirectoryWalk.openParent(of: mbox) else { throw StepError.permanent("\(mbox): its directory is gone") }
+            guard let (dir, name) = try DirectoryWalk.openParent(of: mbox) else { throw MailboxFailure(.directoryGone, file: mbox) }
             try dir.removeFile(name)
             FileDurability.syncDirectory(of: mbox)
             return Result(mode: mode, archivedTo: nil, acted: true)

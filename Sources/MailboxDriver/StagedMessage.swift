@@ -34,6 +34,19 @@ struct StagedMessage {
         return MboxError(.writeFailed, file: final, offset: 0, detail: String(cString: strerror(errno)))
     }
 
+    /// Makes its bytes durable on their own (`fsync`): for a few messages, cheaper than a
+    /// `syncfs` that must also write whatever else is dirty on the file system.
+    func sync() -> Bool {
+        switch body {
+        case .unnamed(let fd): return fsync(fd) == 0
+        case .named(let tmp):
+            let fd = openat(tmpDirectory, tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+            guard fd >= 0 else { return false }
+            defer { close(fd) }
+            return fsync(fd) == 0
+        }
+    }
+
     /// Abandons it: the unnamed inode is freed, the `tmp/` file removed.
     func discard() {
         switch body {

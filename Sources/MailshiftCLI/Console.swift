@@ -1,5 +1,6 @@
 import Diagnostics
 import Foundation
+import Synchronization
 
 /// Writing to the terminal: results on stdout, diagnostics and progress on stderr. A test that
 /// runs a command in-process collects what it prints with `Console.transcript(of:)`, so output
@@ -34,10 +35,9 @@ public enum Console {
         return (value, t.text)
     }
 
-    public final class Transcript: @unchecked Sendable {
-        private let lock = NSLock()
-        private var buffer = ""
-        func append(_ s: String) { lock.withLock { buffer += s } }
-        public var text: String { lock.withLock { buffer } }
+    public final class Transcript: Sendable {
+        private let buffer = Mutex("")
+        func append(_ s: String) { buffer.withLock { $0 += s } }
+        public var text: String { buffer.withLock { $0 } }
     }
 }

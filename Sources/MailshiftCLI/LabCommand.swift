@@ -44,8 +44,11 @@ struct LabUpCommand: ParsableCommand {
     var mtaInterval = 0.5
     @Option(help: "The mail system: real (Postfix front MX and legacy MTA, Dovecot store and proxy, on 127.0.0.1) or stand-in (a fault injector, see docs/lab.md).")
     var mail = LabMailSystem.real.rawValue
+    @Option(help: "same: every host is this machine; separate: legacy and store are two sshd on 127.0.0.1 with no shared disk (docs/hosts.md).")
+    var hosts = "same"
 
     func run() throws {
+        guard ["same", "separate"].contains(hosts) else { throw ValidationError("--hosts is same or separate, not '\(hosts)'") }
         var options = LabSetup.Options()
         options.users = users
         options.messages = messages
@@ -58,6 +61,7 @@ struct LabUpCommand: ParsableCommand {
         let paths = LabPaths(root: dir)
         do {
             let config = try LabSetup.up(paths, options: options, executable: LabCommand.executable)
+            if hosts == "separate" { try LabSeparateHosts.up(paths, executable: LabCommand.executable) }
             print("""
                 lab up in \(paths.root):
                   spool     \(paths.spool) (\(config.users.count) mailboxes × \(messages) messages, every mbox variant; manifest \(paths.manifest))
@@ -65,6 +69,7 @@ struct LabUpCommand: ParsableCommand {
                   store     \(paths.storeRoot)/USER/Maildir
                   MTA       \(config.smtp.map { "Postfix front MX on \($0.host):\($0.port) for @\(config.domain ?? ""), log \(config.mailLog ?? "")" } ?? options.mtaInterval.map { "delivering every \($0) s (pid file \(paths.pidFile("mta")))" } ?? "not started")
                   IMAP      \(config.imap.map { "Dovecot on \($0.host):\($0.port) (login USER / lab.json user_password)" } ?? "none (stand-in store)")\(config.proxyIMAP.map { "\n  proxy     Dovecot IMAP proxy on \($0.host):\($0.port), routing by mailHost; legacy MTA on 127.0.0.1:\(config.legacySMTP?.port ?? 0)" } ?? "")
+                  hosts     \(hosts == "separate" ? "legacy and store: two sshd on 127.0.0.1, no shared disk (\(paths.run)/{legacy,store}-sshd)" : "this machine (connect: local)")
                   plans     \(LabPlans.strategies.map { paths.plan($0) }.joined(separator: "\n            "))
                 next: mailshift check \(paths.plan("simple")); mailshift run \(paths.plan("simple")) --dry-run
                 """)
@@ -93,7 +98,9 @@ struct LabVerifyCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let report = try LabVerifier(paths: LabPaths(root: dir)).verify(strategy: strategy)
+            let paths = LabPaths(root: dir)
+            var report = try LabVerifier(paths: paths).verify(strategy: strategy)
+            if LabSeparateHosts.isSeparate(paths) { try report.addSeparateHostsCheck(paths) }
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]

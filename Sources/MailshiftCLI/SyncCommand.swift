@@ -70,9 +70,9 @@ struct SyncCommand: AsyncParsableCommand {
                     throw error
                 } catch {
                     failed += 1
-                    let summary = (error as? any StepFailure)?.summary ?? String(describing: error)
-                    try store.appendNow([.failed(step, disposition: .permanent, summary: summary, hint: (error as? any StepFailure)?.hint)])
-                    Console.fail("\(step.id): \(summary)")
+                    let note = FailureNote(stepID: step.id, host: step.host?.name, user: step.user, error: error)
+                    try store.appendNow([.failed(step, note)])
+                    Console.fail("\(step.id): \(note.summary)")
                 }
             }
         } catch let error as JournalError {

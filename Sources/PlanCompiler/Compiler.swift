@@ -69,7 +69,8 @@ public struct LoadedPlan: Sendable {
         let roster = UserRoster.build(
             plan: plan, directory: directory.isEmpty ? "." : directory, resolved: resolvedUsers, diagnostics: &diagnostics)
         let groups = GroupRoster.build(plan: plan, roster: roster, directory: directory.isEmpty ? "." : directory, diagnostics: &diagnostics)
-        diagnostics.append(contentsOf: Validator.validate(ValidationInput(plan: plan, roster: roster)))
+        let createRows = CreateRows.build(plan: plan, directory: directory.isEmpty ? "." : directory, diagnostics: &diagnostics)
+        diagnostics.append(contentsOf: Validator.validate(ValidationInput(plan: plan, roster: roster, createColumns: createRows?.rows.columns)))
         guard !diagnostics.hasErrors else { return CompilationResult(graph: nil, diagnostics: diagnostics, sources: sources) }
         guard var context = LoweringContext(plan: plan, roster: roster) else {
             // Validation should have explained any gap; never return "no graph" without a reason.
@@ -77,6 +78,7 @@ public struct LoadedPlan: Sendable {
             return CompilationResult(graph: nil, diagnostics: diagnostics, sources: sources)
         }
         context.groups = groups.byBatch
+        context.createRows = createRows
         let graph = Compiler.lower(context)
         let problems = GraphSafetyCheck.check(graph)
         diagnostics.append(contentsOf: problems)

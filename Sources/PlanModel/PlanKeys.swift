@@ -10,7 +10,7 @@ public enum PlanKeys {
         "url", "starttls", "tls_verify", "ca_file", "bind_dn", "password", "base", "user_filter", "profile",
         "attributes", "object_classes", "connect_timeout", "operation_timeout", "window", "group_filter", "group_base", "create", "replicas", "replica_timeout",
     ]
-    public static let directoryCreate = ["dn", "attributes"]
+    public static let directoryCreate = ["dn", "attributes", "from"]
     public static let directoryAttributes = ["host", "status", "delivery"]
     public static let secret = ["env", "file"]
     public static let source = ["host", "spool", "format", "if_ambiguous", "timezone", "lock"]

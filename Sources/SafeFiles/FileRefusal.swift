@@ -1,3 +1,4 @@
+import Diagnostics
 import Glibc
 import Steps
 
@@ -35,5 +36,7 @@ public struct FileRefusal: StepFailure, Hashable, CustomStringConvertible {
 
     public var disposition: FailureDisposition { .permanent }
     public var summary: String { "\(path): \(problem)" }
+    public var diagnosticCode: DiagnosticCode { errorNumber == ELOOP ? "file.symbolic-link" : "file.refused" }
+    public var subject: RunSubject? { RunSubject(file: path) }
     public var description: String { summary }
 }

@@ -26,4 +26,6 @@ public struct ArrivalsAfterImport: StepFailure, Hashable {
             + (rounds > 0 ? ", still arriving after \(rounds) rounds of importing them" : "")
     }
     public var hint: String? { "mail is still being delivered to this spool: stop it, then `mailshift resume` imports the rest" }
+    public var diagnosticCode: DiagnosticCode { "mailbox.arrivals-after-import" }
+    public var subject: RunSubject? { RunSubject(file: file) }
 }

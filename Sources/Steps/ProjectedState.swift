@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// What the steps a preview has already passed will have changed, so that later steps are
 /// inspected against the state the run will leave rather than the state of now.
@@ -8,7 +9,7 @@ import Foundation
 /// divert that creates it has not run). Drivers record their planned end state as they inspect
 /// and read it back before they compare; the executor hands one instance to every step of a
 /// preview (dependencies are inspected before their dependents) and none to a real run.
-public final class ProjectedState: @unchecked Sendable {
+public final class ProjectedState: Sendable {
     /// One fact a step's planned change establishes.
     public enum Fact: Hashable, Sendable {
         /// A directory attribute of a user's entry (name lowercased) → its values.
@@ -21,28 +22,30 @@ public final class ProjectedState: @unchecked Sendable {
         case savedMail(path: String)
     }
 
-    private let lock = NSLock()
-    private var facts: [Fact: [String]] = [:]
-    private var changing: Set<Int> = []
+    private struct Book {
+        var facts: [Fact: [String]] = [:]
+        var changing: Set<Int> = []
+    }
+    private let book = Mutex(Book())
 
     public init() {}
 
     public func record(_ fact: Fact, _ values: [String]) {
-        lock.withLock { facts[fact] = values }
+        book.withLock { $0.facts[fact] = values }
     }
 
     /// The projected values, or nil when no earlier step changes this fact.
     public func values(_ fact: Fact) -> [String]? {
-        lock.withLock { facts[fact] }
+        book.withLock { $0.facts[fact] }
     }
 
     /// Marks a step as one that changes something (or may): its dependents cannot take "already
     /// done now" to mean "done then" unless their driver projects.
     public func markChanging(step index: Int) {
-        _ = lock.withLock { changing.insert(index) }
+        _ = book.withLock { $0.changing.insert(index) }
     }
 
     public func isChanging(step index: Int) -> Bool {
-        lock.withLock { changing.contains(index) }
+        book.withLock { $0.changing.contains(index) }
     }
 }

@@ -19,11 +19,15 @@ public protocol StepFailure: Error, Sendable {
     /// The host, user, file and byte it concerns, where the driver knows them (the executor adds
     /// the step).
     var subject: RunSubject? { get }
+    /// A stable code for the kind of failure (`mailbox.changed-since-verify`), printed and
+    /// journaled so tools can tell failures apart without parsing the summary.
+    var diagnosticCode: DiagnosticCode { get }
 }
 
 extension StepFailure {
     public var hint: String? { nil }
     public var subject: RunSubject? { nil }
+    public var diagnosticCode: DiagnosticCode { "run.step-failed" }
 }
 
 /// A ready-made `StepFailure` for drivers that need no richer type.

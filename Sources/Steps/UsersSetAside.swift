@@ -34,6 +34,7 @@ public struct UsersSetAside: StepFailure {
 
     public var users: Set<String> { Set(parts.map(\.user)) }
     public var disposition: FailureDisposition { .permanent }
+    public var diagnosticCode: DiagnosticCode { "run.users-set-aside" }
 
     public var summary: String { describe("set aside, the rest of the batch went on") }
     /// For a preview: what a run would do.

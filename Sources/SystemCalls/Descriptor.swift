@@ -50,4 +50,10 @@ public enum Descriptor {
     public static func syncFileSystem(_ fd: Int32) throws(Errno) {
         guard mailshift_syncfs(fd) == 0 else { throw Errno.current }
     }
+
+    /// `renameat2(RENAME_NOREPLACE)`: renames `from` (in directory `fromDir`) to `to` (in
+    /// `toDir`), never replacing a file already called `to` (that fails with `EEXIST`).
+    public static func renameNoReplace(_ fromDir: Int32, _ from: String, _ toDir: Int32, _ to: String) throws(Errno) {
+        guard mailshift_renameat_noreplace(fromDir, from, toDir, to) == 0 else { throw Errno.current }
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs blocking work (poll loops, fsyncs, libldap calls) on a thread of its own, never on Swift's
 /// cooperative pool: that pool has one thread per core, and a step blocked there would stall
@@ -33,30 +34,35 @@ public enum ThreadedWork {
 
 /// A continuation resumed exactly once, whichever comes first (the work or a cancellation), even
 /// when the cancellation arrives before the continuation exists.
-final class ResumeOnce<T: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var continuation: CheckedContinuation<T, any Error>?
-    private var early: Result<T, any Error>?
-    private var done = false
+final class ResumeOnce<T: Sendable>: Sendable {
+    private struct Slot {
+        var continuation: CheckedContinuation<T, any Error>?
+        var early: Result<T, any Error>?
+        var done = false
+    }
+    private let slot = Mutex(Slot())
 
     func attach(_ c: CheckedContinuation<T, any Error>) {
-        let ready: Result<T, any Error>? = lock.withLock {
-            if let early { done = true; return early }
-            continuation = c
+        let ready: Result<T, any Error>? = slot.withLock { s in
+            if let early = s.early {
+                s.done = true
+                return early
+            }
+            s.continuation = c
             return nil
         }
         if let ready { c.resume(with: ready) }
     }
 
     func resume(_ result: Result<T, any Error>) {
-        let c: CheckedContinuation<T, any Error>? = lock.withLock {
-            guard !done else { return nil }
-            guard let c = continuation else {
-                if early == nil { early = result }
+        let c: CheckedContinuation<T, any Error>? = slot.withLock { s in
+            guard !s.done else { return nil }
+            guard let c = s.continuation else {
+                if s.early == nil { s.early = result }
                 return nil
             }
-            done = true
-            continuation = nil
+            s.done = true
+            s.continuation = nil
             return c
         }
         c?.resume(with: result)

@@ -156,10 +156,10 @@ import Testing
         let runner = ForwardDivertRunner(transport: LocalTransport(), owner: .unchanged)
         for user in ["../alice", "al\nice", "-x", "a b", "$(id)", ".."] {
             let step = Self.steps(forward: forward, host: localHost, users: ["alice", user]).divert
-            await #expect(throws: StepError.self) { _ = try await runner.apply(step, context: StepContext(dryRun: false)) }
+            await #expect(throws: StepRefusal.self) { _ = try await runner.apply(step, context: StepContext(dryRun: false)) }
         }
         let traversal = Self.steps(forward: dir.file("home/../../etc/{user}.forward"), host: localHost, users: ["alice"]).divert
-        await #expect(throws: StepError.self) { _ = try await runner.apply(traversal, context: StepContext(dryRun: false)) }
+        await #expect(throws: StepRefusal.self) { _ = try await runner.apply(traversal, context: StepContext(dryRun: false)) }
         // Nothing was written for the valid user either: validation comes first.
         #expect(!FileManager.default.fileExists(atPath: dir.file("home/alice/.forward")))
     }

@@ -33,7 +33,7 @@ import Testing
         do {
             _ = try await runner.apply(restore, context: StepContext(dryRun: false))
             Issue.record("expected a failure")
-        } catch let error as StepError {
+        } catch let error as StepRefusal {
             #expect(error.disposition == .permanent)
             #expect(error.summary.contains("pilot/divert has no journaled outputs"))
         }

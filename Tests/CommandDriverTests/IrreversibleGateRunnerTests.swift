@@ -28,7 +28,7 @@ import Testing
         await #expect {
             _ = try await runner.apply(step, context: CheckpointLog().context())
         } throws: { error in
-            let e = error as? StepError
+            let e = error as? WorkingCheckFailure
             return e?.disposition == .permanent && e?.summary.contains("working-system check failed") == true
                 && e?.hint?.contains("nothing irreversible ran") == true
         }
@@ -46,7 +46,7 @@ import Testing
         let argv = ["sh", "-c", "echo x >> \"$0\"; test $(wc -l < \"$0\") -le 1", count]
         let runner = WorkingCheckRunner(transport: HostTransport())
         let step = makeStep(.workingCheck(WorkingCheckParameters(argv: argv, period: 2, interval: 1)), host: localHost)
-        await #expect(throws: StepError.self) { _ = try await runner.apply(step, context: CheckpointLog().context()) }
+        await #expect(throws: WorkingCheckFailure.self) { _ = try await runner.apply(step, context: CheckpointLog().context()) }
         #expect(try String(contentsOfFile: count, encoding: .utf8) == "x\nx\n")
         // A command that keeps passing passes after the period, having run more than once.
         let steady = makeStep(.workingCheck(WorkingCheckParameters(argv: ["true"], period: 2, interval: 1)), host: localHost)
@@ -64,12 +64,12 @@ import Testing
         let runner = UserDeleteRunner(transport: HostTransport())
         await #expect {
             _ = try await runner.apply(step, context: CheckpointLog().context())
-        } throws: { ($0 as? StepError)?.summary.contains("has not passed") == true }
+        } throws: { ($0 as? StepRefusal)?.summary.contains("has not passed") == true }
         #expect(!FileManager.default.fileExists(atPath: marker))
         // A failed verify is no better than none.
         let failed = StepOutputs(
             encoding: MailboxVerifyOutputs(passed: false, mode: .digest, messages: 3, destinationMessages: 2, sourceIdentity: "1:2:3"))
-        await #expect(throws: StepError.self) {
+        await #expect(throws: StepRefusal.self) {
             _ = try await runner.apply(step, context: CheckpointLog().context(outputs: { _ in failed }))
         }
         #expect(!FileManager.default.fileExists(atPath: marker))

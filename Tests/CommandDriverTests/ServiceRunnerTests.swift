@@ -96,7 +96,7 @@ import Testing
         do {
             _ = try await ServiceRunner(.stop, transport: LocalTransport()).apply(step, context: StepContext(dryRun: false))
             Issue.record("expected a failure")
-        } catch let error as StepError {
+        } catch let error as ServiceStateFailure {
             #expect(error.disposition == .transient)
             #expect(error.summary.contains("still running"))
         }
@@ -107,7 +107,7 @@ import Testing
         let inspection = try await ServiceRunner(.start, transport: LocalTransport()).inspect(step, context: StepContext(dryRun: true))
         #expect(inspection.state == .unknown)
         #expect(inspection.reason?.contains("will run `im.server start`") == true)
-        await #expect(throws: StepError.self) {
+        await #expect(throws: StepRefusal.self) {
             _ = try await ServiceRunner(.start, transport: LocalTransport()).apply(step, context: StepContext(dryRun: true))
         }
     }

@@ -270,7 +270,7 @@ import Testing
             do {
                 _ = try await runners[.mailboxImport]!.apply(s.importStep, context: StepContext(dryRun: false, hosts: hosts.hosts))
                 Issue.record("a mismatched agent was accepted")
-            } catch let error as StepError {
+            } catch let error as TwoHostFailure {
                 #expect(error.disposition == .permanent)
                 #expect(error.summary.hasPrefix("store: mailshift agent "), "\(error.summary)")
                 #expect(error.summary.contains("9.9.9") && error.summary.contains("protocol 1"), "\(error.summary)")

@@ -17,11 +17,11 @@ struct LabRun {
 
     /// Brings a stand-in lab up in a fresh temporary directory (no MTA unless `mtaInterval`): for
     /// tests about mailshift's own steps, not about mail flow (those use `upReal`).
-    static func up(users: Int, messages: Int, seed: UInt64 = 7, mtaInterval: Double = 0) throws -> LabRun {
+    static func up(users: Int, messages: Int, seed: UInt64 = 7, mtaInterval: Double = 0, extra: [String] = []) throws -> LabRun {
         let dir = NSTemporaryDirectory() + "mailshift-e2e-" + UUID().uuidString.prefix(8)
         let lab = LabRun(dir: dir, paths: LabPaths(root: dir))
         let r = try lab.mailshift(["lab", "up", dir, "--users", "\(users)", "--messages", "\(messages)", "--seed", "\(seed)",
-            "--mta-interval", "\(mtaInterval)", "--mail", "stand-in"])
+            "--mta-interval", "\(mtaInterval)", "--mail", "stand-in"] + extra)
         guard r.status == 0 else {
             lab.down()
             throw LabError("lab up failed (\(r.status)): \(r.output)")

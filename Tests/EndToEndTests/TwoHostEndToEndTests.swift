@@ -3,73 +3,60 @@ import Glibc
 import Lab
 import Testing
 
-/// A lab plan whose legacy and store hosts are two sshd "machines" with no shared disk, run end to
-/// end by the real binary. The legacy sshd's sessions see a private empty tmpfs where the store
-/// lives, and the store sshd's sessions one where the spool and saved mail live: a Maildir the
-/// legacy host wrote would vanish with it, and the store host cannot read the spool. `lab verify`
-/// (run here, seeing the real store directory) passes only if the store host wrote every Maildir.
+/// `mailshift lab up --hosts separate`: the lab's legacy and store hosts are two sshd "machines"
+/// with no shared disk, and every lab plan reaches them over ssh; each plan runs end to end by the
+/// real binary. The legacy sshd's sessions see a private empty tmpfs where the store lives, and
+/// the store sshd's sessions one where the spool and saved mail live: a Maildir the legacy host
+/// wrote would stay in its tmpfs, and the store host cannot read the spool. `lab verify` (run
+/// here, seeing the real store directory) passes only if the store host wrote every Maildir, and
+/// it asks each host over ssh for files on the wrong side (there must be none).
 /// Verified to fail with the two-host path disabled: the run then "completes" with the Maildirs
 /// on the legacy host, as issue 12 describes.
 @Suite struct TwoHostEndToEndTests {
+    static func separateLab() throws -> LabRun {
+        try LabRun.up(users: 6, messages: 3, seed: 33, extra: ["--hosts", "separate"])
+    }
+
     @Test(arguments: ["simple", "forward", "choke", "proxy"])
     func aPlanOverTwoHostsWithNoSharedDiskMigratesEveryUser(strategy: String) throws {
-        let exe = try #require(LabRun.mailshift, "build the mailshift product first (swift build)")
-        let lab = try LabRun.up(users: 6, messages: 3, seed: 33)
+        let lab = try Self.separateLab()
         defer { lab.down() }
-        let agentPath = URL(fileURLWithPath: exe).deletingLastPathComponent().path + ":/usr/bin:/bin"
-        let legacy = try PrivateDiskSSHD(agentPath: agentPath, privateMounts: [lab.paths.storeRoot])
-        defer { legacy.stop() }
-        let store = try PrivateDiskSSHD(agentPath: agentPath, privateMounts: [lab.paths.spool, lab.paths.saved])
-        defer { store.stop() }
-
-        let text = try String(contentsOfFile: lab.plan(strategy), encoding: .utf8)
-        var rewritten = 0
-        let plan = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
-            let server = line.hasPrefix("  legacy:") ? legacy : line.hasPrefix("  store:") ? store : nil
-            guard let server, let local = line.range(of: "connect: local,") else { return String(line) }
-            rewritten += 1
-            return line.replacingCharacters(in: local, with: server.connect)
-        }.joined(separator: "\n")
-        #expect(rewritten == 2)
-        try plan.write(toFile: lab.plan(strategy), atomically: true, encoding: .utf8)
+        let plan = try String(contentsOfFile: lab.plan(strategy), encoding: .utf8)
+        #expect(!plan.contains("connect: local"), "both hosts are reached over ssh")
 
         let run = try lab.runApproving(strategy)
         #expect(run.status == 0, "\(run.output)")
         let verify = try lab.mailshift(["lab", "verify", lab.dir, "--strategy", strategy])
         #expect(verify.status == 0, "\(verify.output)")
+        #expect(verify.output.contains("hosts: separate; nothing written on the wrong side"), "\(verify.output)")
         #expect(verify.output.contains("lab verify: OK"), "\(verify.output)")
     }
-}
 
-/// A loopback sshd whose sessions find the built `mailshift` on their PATH and see a private
-/// tmpfs on each of `privateMounts`.
-private struct PrivateDiskSSHD {
-    let directory: String
-    let instance: SSHDInstance
+    /// `store.kind: command` with the site's import tool on the store host (here `mailshift mbox
+    /// import` into the lab's Maildirs, standing in for imsimport or doveadm): it runs there on a
+    /// relayed copy of each legacy mailbox.
+    @Test func aCommandStoreImportsOnTheStoreHost() throws {
+        let exe = try #require(LabRun.mailshift)
+        let lab = try Self.separateLab()
+        defer { lab.down() }
+        let maildir = lab.paths.storeRoot + "/{user}/Maildir"
+        let section = "store:\n  kind: maildir\n  path: \"\(maildir)\"\n"
+        let command = """
+            store:
+              kind: command
+              import: ["\(exe)", mbox, import, "{mbox}", --maildir, "\(maildir)", --if-ambiguous, mboxo]
+              count: [sh, -c, "find \\"$1/new\\" \\"$1/cur\\" -type f 2>/dev/null | wc -l", sh, "\(maildir)"]
 
-    init(agentPath: String, privateMounts: [String]) throws {
-        directory = NSTemporaryDirectory() + "mailshift-e2e-sshd-" + UUID().uuidString.prefix(8)
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        for dir in privateMounts { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-        do {
-            instance = try SSHDInstance.start(in: directory, maxLifetime: 300, environment: ["PATH": agentPath], privateMounts: privateMounts)
-        } catch {
-            try? FileManager.default.removeItem(atPath: directory)
-            throw error
-        }
-    }
+            """
+        var plan = try String(contentsOfFile: lab.plan("simple"), encoding: .utf8)
+        try #require(plan.contains(section))
+        plan = plan.replacingOccurrences(of: section, with: command).replacingOccurrences(of: "verify: digest", with: "verify: count")
+        try plan.write(toFile: lab.plan("simple"), atomically: true, encoding: .utf8)
 
-    func stop() {
-        instance.stop()
-        try? FileManager.default.removeItem(atPath: directory)
-    }
-
-    /// The plan's host fields that reach this server (its lab name kept; ssh's `HostName` reaches it).
-    var connect: String {
-        """
-        connect: ssh, user: "\(instance.user)", port: \(instance.port), \
-        identity_file: "\(instance.clientKey)", ssh_options: ["HostName=127.0.0.1", "UserKnownHostsFile=\(instance.knownHosts)", \
-        "GlobalKnownHostsFile=/dev/null", "IdentitiesOnly=yes"],
-        """
+        let run = try lab.runApproving("simple")
+        #expect(run.status == 0, "\(run.output)")
+        let verify = try lab.mailshift(["lab", "verify", lab.dir, "--strategy", "simple"])
+        #expect(verify.status == 0, "\(verify.output)")
+        #expect(verify.output.contains("hosts: separate; nothing written on the wrong side"), "\(verify.output)")
     }
 }

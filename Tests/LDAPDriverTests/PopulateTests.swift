@@ -49,9 +49,10 @@ import Testing
         #expect(try slapd.changeSequence("user1") == csn, "an existing entry was touched")
         #expect(try await runner.inspect(step, context: recorder.context(directory: endpoint)).state == .done)
 
-        // A resumed attempt whose add had landed before the crash counts it as its own.
+        #expect(try slapd.values("newbie", "description") == [LDAPCreateRunner.marker(token: try #require(outputs["ldap.create-token"]))])
+        // Without this step's token, an existing entry is not claimed (the crash case is below).
         let resumed = try await runner.apply(step, context: recorder.context(directory: endpoint, previous: ["creating.newbie": "uid=newbie,ou=People,dc=example,dc=edu"]))
-        #expect(resumed["created.newbie"] == nil, "nothing is missing now, so nothing is created again")
+        #expect(resumed["created.newbie"] == nil, "another token: not this step's entry")
 
         // The batch's directory steps then work on the created entries.
         let set = try await LDAPSetRunner().apply(
@@ -71,6 +72,106 @@ import Testing
         #expect(try slapd.values("later", "cn") == ["later"])
         // Repeating it is harmless: an entry already gone counts as deleted.
         #expect(try await created.delete() == 2)
+    }
+
+    /// Checkpoints that become durable up to a count; the next one is the crash (the process dies
+    /// before the journal has it), so what a resume sees is the last durable one.
+    final class CrashAfterCheckpoints: @unchecked Sendable {
+        struct Crash: Error {}
+        private let lock = NSLock()
+        private var durable: [StepOutputs] = []
+        let survive: Int
+
+        init(survive: Int) { self.survive = survive }
+
+        var journaled: StepOutputs? { lock.withLock { durable.last } }
+
+        func context(directory: DirectoryEndpoint) -> StepContext {
+            StepContext(dryRun: false, directory: directory, checkpoint: { [self] outputs in
+                try lock.withLock {
+                    guard durable.count < survive else { throw Crash() }
+                    durable.append(outputs)
+                }
+            })
+        }
+    }
+
+    @Test func aResumeAfterACrashBetweenAddAndCheckpointRecordsWhatItAddedAndNothingElse() async throws {
+        let slapd = try SlapdFixture(userCount: 1)
+        defer { slapd.stop() }
+        let endpoint = slapd.endpoint()
+        let runner = LDAPCreateRunner()
+        let dn = { (user: String) in "uid=\(user),ou=People,dc=example,dc=edu" }
+
+        // The first attempt checkpoints what it is about to add, adds it, and dies before its
+        // second checkpoint: the journal holds `creating.` but no `created.`.
+        let crashed = CrashAfterCheckpoints(survive: 1)
+        await #expect(throws: CrashAfterCheckpoints.Crash.self) {
+            _ = try await runner.apply(Self.step(users: ["user1", "newbie"]), context: crashed.context(directory: endpoint))
+        }
+        let journaled = try #require(crashed.journaled)
+        #expect(journaled["creating.newbie"] == dn("newbie"))
+        #expect(journaled["created.newbie"] == nil)
+        let token = try #require(journaled["ldap.create-token"])
+        #expect(token.count == 32)
+        #expect(try slapd.values("newbie", "description") == [LDAPCreateRunner.marker(token: token)], "the add landed, with the marker")
+
+        // Meanwhile someone else adds "racer" (checkpointed by this step, never added by it), and
+        // "copycat" with a marker of another token.
+        try slapd.add(.mailUser("racer"))
+        try slapd.add(.mailUser("copycat"))
+        try slapd.replace("copycat", "description", LDAPCreateRunner.marker(token: String(repeating: "0", count: 32)))
+        var previous = journaled
+        previous["creating.racer"] = dn("racer")
+        previous["creating.copycat"] = dn("copycat")
+
+        let recorder = RecordingContext()
+        let resumed = try await runner.apply(
+            Self.step(users: ["user1", "newbie", "racer", "copycat"]), context: recorder.context(directory: endpoint, previous: previous))
+        #expect(LDAPCreateRunner.created(in: resumed).map(\.user) == ["newbie"], "\(resumed.values)")
+        #expect(resumed["ldap.create-token"] == token, "the token is kept across attempts")
+
+        // So the rollback deletes the entry the crashed attempt added, and no other.
+        #expect(try await LDAPCreatedEntries(endpoint: endpoint, steps: [resumed]).delete() == 1)
+        #expect(throws: (any Error).self) { _ = try slapd.values("newbie", "cn") }
+        #expect(try slapd.values("racer", "cn") == ["racer"])
+        #expect(try slapd.values("copycat", "cn") == ["copycat"])
+        #expect(try slapd.values("user1", "cn") == ["user1"])
+    }
+
+    @Test func valuesComeFromTheUsersRowsAndAUserWithoutARowIsSetAside() async throws {
+        let slapd = try SlapdFixture(userCount: 1)
+        defer { slapd.stop() }
+        let endpoint = slapd.endpoint()
+        let p = LDAPCreateParameters(
+            dn: "uid={user},ou=People,dc=example,dc=edu",
+            attributes: ["objectClass=inetOrgPerson", "uid={user}", "cn={CN}", "sn={sn}", "mail={mail}", "description=HR id {id}"],
+            from: "people.csv",
+            rows: ["newbie/cn=Nina Ewbie, PhD", "newbie/sn=Ewbie", "newbie/mail=nina@example.edu", "newbie/mail=n.ewbie@example.edu", "newbie/id=42"])
+        let step = StepInstance(
+            index: 0, id: "pilot/create-entries", action: .ldapCreate(p), template: 0, batch: "pilot", user: nil,
+            users: ["user1", "newbie", "norow"], host: nil, fingerprint: Fingerprint(fields: ["rows"]), label: nil, reversible: true)
+        let recorder = RecordingContext()
+
+        // The preview shows the entry as it will be created, and the user it cannot create.
+        let preview = try await LDAPCreateRunner().inspect(step, context: recorder.context(directory: endpoint, dryRun: true))
+        #expect(preview.changes.map(\.line) == [
+            "+ uid=newbie,ou=People,dc=example,dc=edu: create entry (objectClass: inetOrgPerson; uid: newbie; cn: Nina Ewbie, PhD; sn: Ewbie; mail: nina@example.edu, n.ewbie@example.edu; description: HR id 42)",
+        ])
+        #expect(preview.state == .unknown)
+        #expect(LDAPCreateRunner.creatable(["user1", "newbie", "norow"], p) == ["newbie"], "preflight counts only these as to be created")
+
+        await #expect {
+            _ = try await LDAPCreateRunner().apply(step, context: recorder.context(directory: endpoint))
+        } throws: { error in
+            guard let aside = error as? UsersSetAside, aside.parts.map(\.user) == ["norow"] else { return false }
+            return aside.parts[0].reason.contains("'people.csv' has no row for the user")
+        }
+        #expect(try slapd.values("newbie", "cn") == ["Nina Ewbie, PhD"])
+        #expect(Set(try slapd.values("newbie", "mail")) == ["nina@example.edu", "n.ewbie@example.edu"])
+        #expect(try slapd.values("newbie", "description").contains("HR id 42"))
+        #expect(throws: (any Error).self) { _ = try slapd.values("norow", "cn") }
+        #expect(recorder.lastCheckpoint?["created.newbie"] == "uid=newbie,ou=People,dc=example,dc=edu")
     }
 
     @Test func preflightCountsTheEntriesToBeCreated() async throws {

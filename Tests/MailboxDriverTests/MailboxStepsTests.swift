@@ -98,7 +98,7 @@ import Testing
         let f = try Fixture()
         defer { f.dir.remove() }
         let retire = SourceRetireRunner(transport: LocalTransport())
-        await #expect(throws: StepError.self) { try await retire.apply(f.retireStep(.delete), context: f.journal.context) }
+        await #expect(throws: StepRefusal.self) { try await retire.apply(f.retireStep(.delete), context: f.journal.context) }
         #expect(FileManager.default.fileExists(atPath: f.mbox))
 
         f.journal.record("import-alice", try await MailboxImportRunner(transport: LocalTransport()).apply(f.importStep, context: f.journal.context))
@@ -111,7 +111,7 @@ import Testing
         do {
             _ = try await retire.apply(f.retireStep(.delete), context: f.journal.context)
             Issue.record("retire acted on a grown source")
-        } catch let e as StepError {
+        } catch let e as MailboxFailure {
             #expect(e.summary.contains("changed since verify (+"))
         }
         #expect(FileManager.default.fileExists(atPath: f.mbox))

@@ -114,10 +114,25 @@ public final class FrameWriter {
 
 /// One JSON line on a descriptor, read byte-bounded (the hello, the request, the store's answer).
 enum JSONLine {
-    static func read(_ fd: Int32, limit: Int = AgentProtocol.lineLimit) throws(AgentFailure) -> Data? {
+    /// The next line (nil at the end of input). With `within` (seconds from now) it polls before
+    /// each read, so a session that never answers, or a cancelled run, ends the wait: `Timeout`
+    /// at the deadline, `CancellationError` when `cancel` is raised. Without it, a plain blocking
+    /// read (the agent reading its request: the orchestrator ends it by closing the pipe).
+    static func read(_ fd: Int32, limit: Int = AgentProtocol.lineLimit, within seconds: Double? = nil, cancel: CancelFlag? = nil) throws -> Data? {
+        let end = DispatchTime.now().uptimeNanoseconds &+ UInt64(max(0, min(seconds ?? 0, 1e9)) * 1e9)
         var line = Data()
         var byte: UInt8 = 0
         while true {
+            var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            while let seconds {
+                if cancel?.isSet == true { throw CancellationError() }
+                let now = DispatchTime.now().uptimeNanoseconds
+                guard now < end else { throw Timeout(seconds: seconds) }
+                // Short slices, so a raised cancel flag is seen within 100 ms.
+                let r = poll(&ready, 1, Int32(min((end - now) / 1_000_000 + 1, 100)))
+                if r > 0 { break }
+                if r < 0 && errno != EINTR { throw AgentFailure(message: "waiting for a line failed: \(String(cString: strerror(errno)))", transient: true) }
+            }
             let n: Int
             do {
                 n = try Descriptor.read(fd, into: &byte, count: 1)
@@ -129,6 +144,11 @@ enum JSONLine {
             guard line.count < limit else { throw AgentFailure(message: "a protocol line is longer than \(limit) bytes") }
             line.append(byte)
         }
+    }
+
+    /// No line came within the time allowed.
+    struct Timeout: Error {
+        var seconds: Double
     }
 
     static func write(_ fd: Int32, _ value: some Encodable) throws(Errno) {

@@ -53,8 +53,10 @@ public struct AgentRequest: Codable, Sendable, Hashable {
         case verifyMaildir = "verify-maildir"
         /// Source host: stream the mailbox file's bytes as they are (for a store's import command).
         case readFile = "read-file"
+        /// Source host: stream a hold spool directory as one mboxrd file (for a store's import command).
+        case readHold = "read-hold"
         /// Store host: keep a relayed file in a private temporary copy and run the site's import
-        /// command on it (`argv`, where an argument equal to `mbox` names the copy).
+        /// command on it (`argv`, where `mbox` or `{mbox}` within an argument names the copy).
         case importCommand = "import-command"
     }
 
@@ -74,11 +76,13 @@ public struct AgentRequest: Codable, Sendable, Hashable {
     public var deduplicate: Bool?
     /// import-command: the plan's import argv (run without a shell).
     public var argv: [String]?
+    /// import-command: seconds the import command may run (the plan's limit; bounded by the agent).
+    public var timeout: Int?
 
     public init(op: Operation) { self.op = op }
 
     enum CodingKeys: String, CodingKey {
-        case op, mbox, maildir, variant, timezone, ifAmbiguous = "if_ambiguous", lock, owner, mode, tagPrefix = "tag_prefix", deduplicate, argv
+        case op, mbox, maildir, variant, timezone, ifAmbiguous = "if_ambiguous", lock, owner, mode, tagPrefix = "tag_prefix", deduplicate, argv, timeout
     }
 }
 

@@ -21,12 +21,13 @@ public enum AgentServer {
             return 1
         }
         switch request.op {
-        case .readMailbox, .sourceDigests, .readFile:
+        case .readMailbox, .sourceDigests, .readFile, .readHold:
             let out = FrameWriter(fd: output)
             do {
                 switch request.op {
                 case .readMailbox: try SourceStream.messages(request, to: out)
                 case .readFile: try SourceStream.file(request, to: out)
+                case .readHold: try SourceStream.hold(request, to: out)
                 default: try SourceStream.digests(request, to: out)
                 }
                 try out.flush()

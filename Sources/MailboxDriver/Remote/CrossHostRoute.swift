@@ -17,6 +17,17 @@ struct CrossHostRoute {
 }
 
 extension MailboxAgent {
+    /// `store.kind: command` over two hosts: `read` streams the file as it is from the source
+    /// host; the store host imports it with the plan's argv. Throws unless the command exits 0.
+    func importCommand(_ step: StepInstance, route: CrossHostRoute, read: AgentRequest, run: AgentRequest) async throws {
+        let report = try await crossHost().importCommand(source: route.source, store: route.store, read: read, run: run)
+        guard report.status == 0 else {
+            throw CommandFailure(
+                .exitStatus(report.status), host: route.store.name, command: CommandFailure.render(run.argv ?? ["the import command"]),
+                stderrTail: AgentFailure.inert(report.stderrTail.trimmingCharacters(in: .whitespacesAndNewlines)))
+        }
+    }
+
     /// The two-host data path, or a permanent failure when the transport cannot hold sessions.
     func crossHost() throws -> CrossHostTransfer {
         guard let sessions = transport as? any AgentSessionOpening else {
@@ -32,6 +43,14 @@ extension MailboxStepParameters {
         var r = AgentRequest(op: op)
         (r.mbox, r.variant, r.timezone, r.ifAmbiguous) = (mbox, (variant ?? self.variant).rawValue, timeZone.identifier, ifAmbiguous.rawValue)
         r.lock = lock
+        return r
+    }
+
+    /// The store agent's request for a command store: the relayed `mbox` imported with the plan's
+    /// argv, on a copy owned by the mailbox's owner.
+    func commandRequest(mbox: String, argv: [String]) -> AgentRequest {
+        var r = AgentRequest(op: .importCommand)
+        (r.mbox, r.argv, r.owner, r.timeout) = (mbox, argv, owner, StoreCommandImport.defaultTimeout)
         return r
     }
 

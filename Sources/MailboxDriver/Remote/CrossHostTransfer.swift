@@ -21,21 +21,21 @@ struct CrossHostTransfer: Sendable {
     /// Streams `mbox` from `source` into the Maildir on `store`.
     func importMailbox(source: HostEndpoint, store: HostEndpoint, read: AgentRequest, write: AgentRequest) async throws -> (SourceSummary, MboxImportReport) {
         let (summary, answer) = try await transfer(source: source, store: store, read: read, write: write)
-        guard let report = answer.imported else { throw StepError.permanent("\(store.name): the store agent answered no import report") }
+        guard let report = answer.imported else { throw TwoHostFailure(.noReport("import"), host: store.name) }
         return (summary, report)
     }
 
     /// The source's digests relayed to the store, compared there.
     func verify(source: HostEndpoint, store: HostEndpoint, read: AgentRequest, compare: AgentRequest) async throws -> MailboxVerify.Report {
         let (_, answer) = try await transfer(source: source, store: store, read: read, write: compare)
-        guard let report = answer.verified else { throw StepError.permanent("\(store.name): the store agent answered no verify report") }
+        guard let report = answer.verified else { throw TwoHostFailure(.noReport("verify"), host: store.name) }
         return report
     }
 
     /// The mailbox file relayed to the store host, where the site's import command runs on a copy.
     func importCommand(source: HostEndpoint, store: HostEndpoint, read: AgentRequest, run: AgentRequest) async throws -> CommandReport {
         let (_, answer) = try await transfer(source: source, store: store, read: read, write: run)
-        guard let report = answer.command else { throw StepError.permanent("\(store.name): the store agent answered no command report") }
+        guard let report = answer.command else { throw TwoHostFailure(.noReport("command"), host: store.name) }
         return report
     }
 
@@ -88,8 +88,8 @@ struct CrossHostTransfer: Sendable {
             source.finish(timeout: 10)
             store.finish(timeout: 10)
         }
-        try handshake(store, version: version)
-        try handshake(source, version: version)
+        try handshake(store, version: version, cancel: cancel)
+        try handshake(source, version: version, cancel: cancel)
         try send(write, to: store)
         try send(read, to: source)
         let outcome: HostRelay.Outcome
@@ -100,7 +100,7 @@ struct CrossHostTransfer: Sendable {
         } catch {
             // A store that stopped taking the stream usually said why before it exited (a full
             // disk, a refused frame): its answer names the cause better than the broken pipe.
-            if case .storeFailed = error, let line = try? JSONLine.read(store.fromAgent),
+            if case .storeFailed = error, let line = try? JSONLine.read(store.fromAgent, within: 10, cancel: cancel),
                 let f = (try? JSONDecoder().decode(StoreAnswer.self, from: line))?.failure
             {
                 throw f.stepError(on: store.host, adding: "; nothing of this attempt was published")
@@ -109,28 +109,37 @@ struct CrossHostTransfer: Sendable {
         }
         // The store's input ends here: after a summary it commits; otherwise it abandons.
         store.closeInput()
-        let answerLine = try? JSONLine.read(store.fromAgent)
+        let answerLine: Data?
+        do {
+            // The store commits, or runs the site's import command, before it answers: bounded by
+            // the request's own timeout and a margin, and a cancelled run stops waiting.
+            answerLine = try JSONLine.read(store.fromAgent, within: Double(write.timeout ?? 3600) + 120, cancel: cancel)
+        } catch let t as JSONLine.Timeout {
+            throw TwoHostFailure(.noAnswer(seconds: Int(t.seconds)), host: store.host.name, said: store.diagnostics(limit: 300))
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            answerLine = nil
+        }
         let storeStatus = store.finish(timeout: 60)
         let sourceStatus = source.finish(timeout: 10)
         finished = true
         guard let terminal = outcome.terminal else {
             if let status = sourceStatus, let ssh = source.transportFailure(status: status) { throw ssh }
-            throw StepError.transient(
-                "\(source.host.name): the source session ended mid-stream after \(outcome.frames) frames (exit \(sourceStatus.map(String.init) ?? "?")); nothing of this attempt is visible on \(store.host.name)",
-                hint: "a resume re-sends the mailbox; \(source.diagnostics(limit: 300))")
+            throw TwoHostFailure(
+                .sourceEndedMidStream(frames: outcome.frames, status: sourceStatus, store: store.host.name), host: source.host.name,
+                said: source.diagnostics(limit: 300))
         }
         if terminal.type == AgentFrameType.failure.rawValue {
             let f = (try? JSONDecoder().decode(AgentFailure.self, from: terminal.payload)) ?? AgentFailure(message: "the source failed")
             throw f.stepError(on: source.host)
         }
         guard let summary = try? JSONDecoder().decode(SourceSummary.self, from: terminal.payload) else {
-            throw StepError.permanent("\(source.host.name): the source's summary is not understood")
+            throw TwoHostFailure(.summaryUnreadable, host: source.host.name)
         }
         guard let line = answerLine ?? nil, let answer = try? JSONDecoder().decode(StoreAnswer.self, from: line) else {
             if let status = storeStatus, let ssh = store.transportFailure(status: status) { throw ssh }
-            throw StepError.transient(
-                "\(store.host.name): the store session ended without an answer (exit \(storeStatus.map(String.init) ?? "?"))",
-                hint: store.diagnostics(limit: 300))
+            throw TwoHostFailure(.storeEndedWithoutAnswer(status: storeStatus), host: store.host.name, said: store.diagnostics(limit: 300))
         }
         if let f = answer.failure {
             throw f.stepError(on: store.host)
@@ -142,25 +151,30 @@ struct CrossHostTransfer: Sendable {
     }
 
     /// Reads the agent's hello and refuses another protocol or version, naming both and the fix.
-    static func handshake(_ session: AgentSession, version: String?) throws {
+    /// Bounded by the session's handshake timeout; a raised `cancel` ends the wait.
+    static func handshake(_ session: AgentSession, version: String?, cancel: CancelFlag?) throws {
         let line: Data?
         do {
-            line = try JSONLine.read(session.fromAgent, limit: 4096)
+            line = try JSONLine.read(session.fromAgent, limit: 4096, within: session.handshakeTimeout, cancel: cancel)
+        } catch let t as JSONLine.Timeout {
+            throw TwoHostFailure(
+                .noHello(seconds: Int(t.seconds), address: session.host.address), host: session.host.name, said: session.diagnostics(limit: 300))
+        } catch is CancellationError {
+            throw CancellationError()
         } catch {
             line = nil
         }
         guard let line, let hello = try? JSONDecoder().decode(AgentHello.self, from: line), hello.agent == "mailshift" else {
             let status = session.finish(timeout: 15)
             if let status, let ssh = session.transportFailure(status: status) { throw ssh }
-            let said = session.diagnostics(limit: 400)
-            throw StepError.permanent(
-                "\(session.host.name): no mailshift agent answered (exit \(status.map(String.init) ?? "?"))\(said.isEmpty ? "" : ": \(said)")",
-                hint: "install mailshift \(version ?? "") on \(session.host.address) as `mailshift` on the login PATH (docs/hosts.md, Two hosts)")
+            throw TwoHostFailure(
+                .noAgent(status: status, expected: version, address: session.host.address), host: session.host.name,
+                said: session.diagnostics(limit: 400))
         }
         if hello.protocolVersion != AgentProtocol.version || (version != nil && hello.version != version) {
-            throw StepError.permanent(
-                "\(session.host.name): mailshift agent \(hello.version) (protocol \(hello.protocolVersion)), but this orchestrator is \(version ?? "?") (protocol \(AgentProtocol.version))",
-                hint: "install mailshift \(version ?? "of this build") on \(session.host.address) (copy the same binary to its PATH; docs/hosts.md, Two hosts), then resume")
+            throw TwoHostFailure(
+                .versionMismatch(agent: hello.version, agentProtocol: hello.protocolVersion, ours: version, address: session.host.address),
+                host: session.host.name)
         }
     }
 
@@ -168,20 +182,18 @@ struct CrossHostTransfer: Sendable {
         do {
             try JSONLine.write(session.toAgent, request)
         } catch {
-            throw StepError.transient("\(session.host.name): the agent's session closed before the request (\(error))", hint: session.diagnostics(limit: 300))
+            throw TwoHostFailure(.closedBeforeRequest("\(error)"), host: session.host.name, said: session.diagnostics(limit: 300))
         }
     }
 
     static func relayFailure(_ error: HostRelay.Failure, source: AgentSession, store: AgentSession) -> any Error {
         switch error {
         case .malformed(let why):
-            return StepError.permanent("\(source.host.name): the source's stream is malformed: \(why); nothing was published on \(store.host.name)")
+            return TwoHostFailure(.malformed(why: why, store: store.host.name), host: source.host.name)
         case .sourceFailed(let code):
-            return StepError.transient("\(source.host.name): reading the source session failed: \(String(cString: strerror(code)))")
+            return TwoHostFailure(.sourceReadFailed(code), host: source.host.name)
         case .storeFailed(let code):
-            return StepError.transient(
-                "\(store.host.name): the store session stopped taking the stream (\(String(cString: strerror(code)))); nothing of this attempt was published",
-                hint: store.diagnostics(limit: 300))
+            return TwoHostFailure(.storeStopped(code), host: store.host.name, said: store.diagnostics(limit: 300))
         case .cancelled:
             return CancellationError()
         }
@@ -193,7 +205,7 @@ extension AgentFailure {
     /// this terminal or the journal.
     static func inert(_ text: String) -> String { TerminalSafeText.escape(String(text.prefix(600))) }
 
-    func stepError(on host: HostEndpoint, adding tail: String = "") -> StepError {
-        StepError(transient ? .transient : .permanent, "\(host.name): \(Self.inert(message))\(tail)", hint: hint.map(Self.inert))
+    func stepError(on host: HostEndpoint, adding tail: String = "") -> TwoHostFailure {
+        TwoHostFailure(.agentRefused(message: message, hint: hint, transient: transient, tail: tail), host: host.name)
     }
 }

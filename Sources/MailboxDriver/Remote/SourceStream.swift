@@ -53,6 +53,47 @@ enum SourceStream {
             edges: SourceSummary.edges(fd, size: size), messages: 0, bytes: size, skippedInternal: 0, warningCount: 0, warnings: []))
     }
 
+    /// Largest held message streamed (a held file is one message, read whole).
+    static let heldMessageLimit = 64 << 20
+
+    /// A hold spool directory (one file per held message, as `HoldRelease` reads it) as one
+    /// mboxrd file, for a store's import command, which takes an mbox: each file's own From_ line,
+    /// or one made from its mtime; body lines that read as a From_ line after any `>` get one
+    /// more `>`. Links and other non-regular entries are skipped, as the local release does.
+    static func hold(_ request: AgentRequest, to out: FrameWriter) throws {
+        let spool = try AgentPaths.checked(request.mbox, "mbox")
+        guard let dir = try DirectoryWalk.open(spool) else {
+            try out.write(.summary, json: SourceSummary.absent(spool, variant: "mboxrd"))
+            return
+        }
+        var (messages, bytes) = (0, 0)
+        for name in try dir.names().filter({ !$0.hasPrefix(".") }).sorted() {
+            guard try dir.kind(of: name) == S_IFREG, let (fd, st) = try dir.openRegularFile(name, singleLink: true) else { continue }
+            defer { close(fd) }
+            guard Int(st.st_size) <= heldMessageLimit else {
+                throw AgentFailure(message: "held message \(spool)/\(name) is over \(heldMessageLimit >> 20) MiB", hint: "release it by hand")
+            }
+            var content = [UInt8](repeating: 0, count: Int(st.st_size))
+            var at = 0
+            while at < content.count {
+                let n = content.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + at, $0.count - at, off_t(at)) }
+                guard n > 0 else { throw MboxError(.unreadable, file: "\(spool)/\(name)", offset: at, detail: String(cString: strerror(errno))) }
+                at += n
+            }
+            let message = HeldMessage.mboxrd(content, mtime: Int(st.st_mtim.tv_sec))
+            var sent = 0
+            while sent < message.count {
+                let part = min(1 << 20, message.count - sent)
+                try message.withUnsafeBytes { try out.write(.body, UnsafeRawBufferPointer(rebasing: $0[sent..<(sent + part)])) }
+                sent += part
+            }
+            (messages, bytes) = (messages + 1, bytes + message.count)
+        }
+        try out.write(.summary, json: SourceSummary(
+            file: spool, variant: "mboxrd", detected: false, source: "hold:\(messages)", edges: "-", messages: messages, bytes: bytes,
+            skippedInternal: 0, warningCount: 0, warnings: []))
+    }
+
     static func digests(_ request: AgentRequest, to out: FrameWriter) throws {
         let options = try SourceOptions(request)
         guard try SourceFile.exists(options.mbox) else {

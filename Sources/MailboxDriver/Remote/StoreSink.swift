@@ -10,6 +10,9 @@ import SafeFiles
 /// A stream that ends without its summary (the source's session died) or with a failure frame
 /// leaves nothing visible: the writer holds what it staged and abandons it.
 enum StoreSink {
+    /// Most entries of each verify list an answer carries (the counts carry the rest).
+    static let listLimit = 1000
+
     static func writeMaildir(_ r: AgentRequest, from input: FrameReader) throws -> MboxImportReport {
         let maildir = try AgentPaths.checked(r.maildir, "maildir")
         let owner = try ownerIDs(r.owner)
@@ -21,6 +24,9 @@ enum StoreSink {
         var head: MboxMessageHead?
         var wanted = false
         var index = 0
+        // Bytes of the current message as relayed (headers and body): the only size this host
+        // believes; the end frame's count must equal it before it names a file (`S=`).
+        var received = 0
         do {
             while let (type, payload) = try input.next() {
                 switch type {
@@ -32,13 +38,22 @@ enum StoreSink {
                     }
                     let (h, headers) = try MessageHeadCodec.decode(payload, index: index)
                     wanted = try consumer!.begin(h, headers: headers)
-                    head = h
+                    (head, received) = (h, headers.count)
                 case .body:
                     guard head != nil else { throw AgentFailure(message: "body bytes outside a message") }
+                    received += payload.count
                     if wanted { try consumer!.body(payload) }
                 case .end:
                     guard let h = head else { throw AgentFailure(message: "a message ended that never began") }
                     let e = try MessageHeadCodec.decodeEnd(payload)
+                    guard e.storedBytes == received else {
+                        throw AgentFailure(
+                            message: "message \(index + 1) at byte \(h.offset) ends claiming \(e.storedBytes) bytes, but \(received) were relayed",
+                            hint: "the source agent's stream is inconsistent; is it the same mailshift build?")
+                    }
+                    guard e.endOffset >= h.offset else {
+                        throw AgentFailure(message: "message \(index + 1) ends at byte \(e.endOffset), before it began (\(h.offset))")
+                    }
                     try consumer!.end(h, storedBytes: e.storedBytes, endOffset: e.endOffset)
                     (head, index) = (nil, index + 1)
                 case .summary:
@@ -79,9 +94,9 @@ enum StoreSink {
                 var report = try MailboxVerify.compare(
                     source: source, sourceID: summary.source, file: summary.file, maildir: maildir, mode: mode, tagPrefix: r.tagPrefix ?? "m")
                 report.sourceEdges = summary.edges == "-" ? nil : summary.edges
-                report.missingCount = report.missing.count
+                (report.missingCount, report.extraCount) = (report.missing.count, report.extra.count)
                 // Bounded answer: the counts say how many, the lists show the first ones.
-                (report.missing, report.extra) = (Array(report.missing.prefix(1000)), Array(report.extra.prefix(1000)))
+                (report.missing, report.extra) = (Array(report.missing.prefix(listLimit)), Array(report.extra.prefix(listLimit)))
                 return report
             case .failure:
                 throw try decode(AgentFailure.self, payload)

@@ -46,8 +46,9 @@ public struct Preflight: Sendable {
             case .mailboxImport(let p):
                 let store = graph.hosts[p.store.host].flatMap { $0.connect == .ssh ? $0 : nil }
                 mailbox.source(p, user: step.user ?? "?", host: step.host, store: store)
-            case .ldapCreate:
-                created.formUnion(step.actingUsers)
+            case .ldapCreate(let p):
+                // A user the template needs a row for and `from` has none is still missing.
+                created.formUnion(LDAPCreateRunner.creatable(step.actingUsers, p))
             case .command(let p):
                 commands.need(p.argv, on: step.targetHost)
             case .serviceStart(let p), .serviceStop(let p):

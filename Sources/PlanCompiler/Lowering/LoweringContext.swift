@@ -20,6 +20,8 @@ struct LoweringContext {
     var predecessors: [[Int]]
     /// Roster batch index → the group entries moving with it (`GroupRoster`); empty when none.
     var groups: [[String]] = []
+    /// `directory.create.from` as written, and its rows (`CreateRows`); nil without one.
+    var createRows: (path: String, rows: CreateRowsFile)?
 
     init?(plan: Plan, roster: UserRoster) {
         guard let strategy = plan.strategy?.value, let source = plan.source?.host?.value, let store = plan.store else { return nil }

@@ -1,20 +1,25 @@
 import Diagnostics
 import PlanModel
 
-/// `directory.create`: the DN names `{user}` (one entry per user), and only `{user}` is used.
+/// `directory.create`: the DN names `{user}` (one entry per user), and only `{user}` and the
+/// columns of its `from` file are used.
 struct CreateTemplateRule: ValidationRule {
     static func check(_ input: ValidationInput, into diagnostics: inout DiagnosticList) {
         guard let create = input.plan.directory?.create else { return }
+        // An unusable `from` file has its own error; its placeholders are not judged without it.
+        let unknownChecked = create.from == nil || input.createColumns != nil
+        let allowed = ["user"] + (input.createColumns ?? [])
+        func known(_ p: String) -> Bool { !unknownChecked || allowed.contains(p.lowercased()) }
         if let dn = create.dn {
             if !dn.value.contains("{user}") { diagnostics.append(.createDNWithoutUser(at: dn.range)) }
-            for name in PlaceholderRule.placeholders(in: dn.value) where name != "user" {
-                diagnostics.append(.unknownPlaceholder(name, in: "directory.create.dn", allowed: ["user"], at: dn.range))
+            for name in PlaceholderRule.placeholders(in: dn.value) where !known(name) {
+                diagnostics.append(.unknownPlaceholder(name, in: "directory.create.dn", allowed: allowed, at: dn.range))
             }
         }
         for (name, values) in create.attributes {
             for value in values {
-                for p in PlaceholderRule.placeholders(in: value) where p != "user" {
-                    diagnostics.append(.unknownPlaceholder(p, in: "directory.create.attributes.\(name.value)", allowed: ["user"], at: name.range))
+                for p in PlaceholderRule.placeholders(in: value) where !known(p) {
+                    diagnostics.append(.unknownPlaceholder(p, in: "directory.create.attributes.\(name.value)", allowed: allowed, at: name.range))
                 }
             }
         }

@@ -5,6 +5,8 @@ import PlanModel
 struct ValidationInput {
     var plan: Plan
     var roster: UserRoster
+    /// The columns of `directory.create.from` when it was read (nil: no file, or unusable).
+    var createColumns: [String]? = nil
 }
 
 /// One semantic check. Rules never stop at the first problem: each appends all it finds.
@@ -35,6 +37,7 @@ enum Validator {
         HoldSpoolRule.self,
         HoldReleaseChoiceRule.self,
         PrecopyRule.self,
+        TwoHostPrecopyRule.self,
     ]
 
     static func validate(_ input: ValidationInput) -> DiagnosticList {

@@ -5,6 +5,7 @@ extension PlanDecoder {
         guard let f = fields(node, "'directory.create'", allowed: PlanKeys.directoryCreate, required: ["dn", "attributes"]) else { return nil }
         var c = CreateTemplateSpec(range: range(node))
         c.dn = locatedString(f["dn"], "'directory.create.dn'")
+        c.from = locatedString(f["from"], "'directory.create.from'")
         guard let a = f["attributes"] else { return c }
         guard a.kind == .mapping else {
             report(.planWrongType("'directory.create.attributes'", expected: "a mapping of attribute names to values", found: a.kindDescription, at: range(a)))

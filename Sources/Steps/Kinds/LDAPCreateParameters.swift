@@ -6,14 +6,33 @@ public struct LDAPCreateParameters: StepParameterSet {
     public var dn: String
     /// `attribute=value` templates, one value each (an attribute may repeat).
     public var attributes: [String]
+    /// The users file with columns the rows came from (as the plan names it), if any.
+    public var from: String?
+    /// The batch's users' values from `from`, in user order: `<user>/<column>=<value>` (a user
+    /// name holds no `/`; a column may repeat). `{column}` in the template takes these values.
+    /// nil without `from` (so such a step's parameters and fingerprint are as before).
+    public var rows: [String]?
 
-    public init(dn: String, attributes: [String]) {
+    public init(dn: String, attributes: [String], from: String? = nil, rows: [String]? = nil) {
         self.dn = dn
         self.attributes = attributes
+        self.from = from
+        self.rows = rows
     }
 
     public func expanded(_ t: (String) -> String) -> Self {
-        // Only `{batch}`/`{host}` would be filled here; `{user}` is the runner's, per user.
+        // Only `{batch}`/`{host}` would be filled here; `{user}` and columns are the runner's, per user.
         self
+    }
+
+    /// Each user's values by column (lowercased), for the users `from` has a row for.
+    public func rowsByUser() -> [String: [String: [String]]] {
+        var out: [String: [String: [String]]] = [:]
+        for r in rows ?? [] {
+            guard let slash = r.firstIndex(of: "/"), let eq = r[slash...].firstIndex(of: "=") else { continue }
+            let user = String(r[..<slash]), column = String(r[r.index(after: slash)..<eq])
+            out[user, default: [:]][column, default: []].append(String(r[r.index(after: eq)...]))
+        }
+        return out
     }
 }

@@ -1,0 +1,75 @@
+import CommandDriver
+import Foundation
+import MailboxDriver
+import MailshiftTestSupport
+import Steps
+import Testing
+
+/// `store.kind: command` over two hosts for the mail that arrives around the move: saved mail
+/// (the forward strategy's file) and held mail (a hold spool) are on the legacy host, the site's
+/// import tool on the store host; each must run there, on a copy of what the legacy host holds.
+@Suite(.serialized) struct TwoHostCommandStoreTests {
+    static let agent = BuiltMailshift.path
+
+    /// The site's import tool: appends the file it is given (inside `--file=`) to the store.
+    static func store(_ stored: String) -> StoreTarget {
+        StoreTarget(
+            kind: .command, host: "store", importArgv: ["sh", "-c", #"cat "${1#--file=}" >> "$2""#, "sh", "--file={mbox}", stored],
+            owner: "nobody")
+    }
+
+    @Test(.enabled(if: agent != nil, "needs the built mailshift (swift build)"))
+    func savedMailIsImportedOnTheStoreHost() async throws {
+        let agent = try #require(Self.agent)
+        try await TwoHostFixture.with { hosts in
+            let transport = hosts.transport()
+            defer { Task { await transport.close() } }
+            let saved = "\(hosts.spool)/saved/alice"
+            let mail = TwoHostTransferTests.mailbox(3)
+            try await hosts.write(mail, to: saved, on: hosts.legacyEndpoint, with: transport)
+            let stored = "\(hosts.storeRoot)/alice.mbox"
+            var target = Self.store(stored)
+            // As the compiler lowers it: `{mbox}` is the saved file's path.
+            target.importArgv = target.importArgv?.map { StepParameters.expand($0, ["mbox": saved]) }
+            let step = makeStep(
+                .savedImport(SavedImportParameters(savedPath: saved, timezone: "UTC", store: target)), id: "pilot/saved-import/alice",
+                host: hosts.legacyEndpoint)
+            let runners = MailboxDriverRunners.all(transport: transport, agentExecutable: agent)
+            let out = try await #require(runners[.savedImport]).apply(step, context: StepContext(dryRun: false, hosts: hosts.hosts))
+            #expect(out["command"] == "done")
+            let copied = try await transport.run(["cat", stored], on: hosts.storeEndpoint, stdin: nil, timeout: 30)
+            #expect(String(decoding: copied.stdout, as: UTF8.self) == mail, "the store host's tool got the saved file's bytes")
+            #expect(try await hosts.fileCount(under: hosts.storeRoot, on: hosts.legacyEndpoint, with: transport) == 0, "nothing on the legacy host")
+            #expect(try await hosts.files(under: hosts.spool, on: hosts.legacyEndpoint, with: transport) == [saved], "the saved file stays")
+        }
+    }
+
+    @Test(.enabled(if: agent != nil, "needs the built mailshift (swift build)"))
+    func heldMailIsImportedOnTheStoreHostAsOneMbox() async throws {
+        let agent = try #require(Self.agent)
+        try await TwoHostFixture.with { hosts in
+            let transport = hosts.transport()
+            defer { Task { await transport.close() } }
+            let spoolDir = "\(hosts.spool)/hold/alice"
+            try await hosts.write(
+                "From x@example.org Mon Jan  5 10:00:00 2026\nSubject: one\n\nFrom the start\n", to: "\(spoolDir)/0001", on: hosts.legacyEndpoint,
+                with: transport)
+            try await hosts.write("Subject: two\n\nsecond\n", to: "\(spoolDir)/0002", on: hosts.legacyEndpoint, with: transport)
+            try #require(await transport.run(["touch", "-d", "2026-01-06 09:00:00Z", "\(spoolDir)/0002"], on: hosts.legacyEndpoint, stdin: nil, timeout: 30).status == 0)
+            let stored = "\(hosts.storeRoot)/alice.mbox"
+            let step = makeStep(
+                .holdRelease(HoldReleaseParameters(spoolDir: spoolDir, timezone: "UTC", store: Self.store(stored))), id: "pilot/hold-release/alice",
+                host: hosts.legacyEndpoint)
+            let runners = MailboxDriverRunners.all(transport: transport, agentExecutable: agent)
+            let out = try await #require(runners[.holdRelease]).apply(step, context: StepContext(dryRun: false, hosts: hosts.hosts))
+            #expect(out["command"] == "done")
+            let copied = try await transport.run(["cat", stored], on: hosts.storeEndpoint, stdin: nil, timeout: 30)
+            #expect(
+                String(decoding: copied.stdout, as: UTF8.self)
+                    == "From x@example.org Mon Jan  5 10:00:00 2026\nSubject: one\n\n>From the start\n\nFrom MAILER-DAEMON Tue Jan  6 09:00:00 2026\nSubject: two\n\nsecond\n\n")
+            #expect(try await hosts.fileCount(under: hosts.storeRoot, on: hosts.legacyEndpoint, with: transport) == 0, "nothing on the legacy host")
+            let leftovers = try await transport.run(["sh", "-c", "ls -d /tmp/mailshift-import-* 2>/dev/null | wc -l"], on: hosts.storeEndpoint, stdin: nil, timeout: 30)
+            #expect(String(decoding: leftovers.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        }
+    }
+}
