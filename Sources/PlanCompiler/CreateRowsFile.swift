@@ -44,17 +44,13 @@ struct CreateRowsFile {
 
     /// Reads and parses `path`; LDIF when the name ends in `.ldif`, CSV otherwise.
     static func load(_ path: String) -> Result<CreateRowsFile, Problem> {
-        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { return .failure(.unreadable(String(cString: strerror(errno)))) }
-        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { return .failure(.unreadable(String(cString: strerror(errno)))) }
-        guard info.st_mode & S_IFMT == S_IFREG else { return .failure(.notRegular) }
-        guard Int(info.st_size) <= byteLimit else { return .failure(.tooLarge) }
-        // It may have grown since fstat: one byte past the limit tells.
-        guard let data = try? handle.read(upToCount: byteLimit + 1) ?? Data() else { return .failure(.unreadable("read failed")) }
-        guard data.count <= byteLimit else { return .failure(.tooLarge) }
-        guard let text = String(data: data, encoding: .utf8) else { return .failure(.unreadable("not UTF-8 text")) }
+        let text: String
+        switch PlanSideFile.readText(path, limit: byteLimit) {
+        case .success(let t): text = t
+        case .failure(.unreadable(let why)): return .failure(.unreadable(why))
+        case .failure(.notRegular): return .failure(.notRegular)
+        case .failure(.tooLarge(_)): return .failure(.tooLarge)
+        }
         do {
             return .success(try path.lowercased().hasSuffix(".ldif") ? parseLDIF(text) : parseCSV(text))
         } catch {

@@ -44,39 +44,15 @@ struct GroupRoster {
         return out
     }
 
-    /// The file's names, or why it cannot be used. `check` runs as root and a plan may name any
-    /// file: it is opened once (`O_NONBLOCK`: a FIFO cannot make it wait), checked and read
-    /// through that descriptor, never more than `byteLimit`.
+    /// The file's names, or why it cannot be used (read as a `PlanSideFile`).
     static func read(_ path: String) -> Result<[String], GroupsFileProblem> {
-        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { return .failure(.unreadable(String(cString: strerror(errno)))) }
-        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { return .failure(.unreadable(String(cString: strerror(errno)))) }
-        guard info.st_mode & S_IFMT == S_IFREG else { return .failure(.notRegular) }
-        guard Int(info.st_size) <= byteLimit else { return .failure(.tooLarge) }
-        // It may have grown since fstat: one byte past the limit tells.
-        guard let data = try? handle.read(upToCount: byteLimit + 1) ?? Data() else { return .failure(.unreadable("read failed")) }
-        guard data.count <= byteLimit else { return .failure(.tooLarge) }
-        guard let text = String(data: data, encoding: .utf8) else { return .failure(.unreadable("not UTF-8 text")) }
-        return .success(
-            text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") })
-    }
-}
-
-enum GroupsFileProblem: Error, Equatable, CustomStringConvertible {
-    case unreadable(String)
-    case notRegular
-    case tooLarge
-
-    var description: String {
-        switch self {
-        case .unreadable(let why): "cannot read it: \(why)"
-        case .notRegular: "it is not a regular file"
-        case .tooLarge: "it is larger than \(GroupRoster.byteLimit >> 20) MiB"
+        PlanSideFile.readText(path, limit: byteLimit).map { text in
+            text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
         }
     }
 }
+
+typealias GroupsFileProblem = PlanSideFile.Problem
 
 extension Diagnostic {
     static func groupsFileUnusable(_ path: String, why: GroupsFileProblem, at range: SourceRange) -> Diagnostic {

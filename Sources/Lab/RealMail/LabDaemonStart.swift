@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Starts the lab's daemons side by side: each start is a child process the lab waits for
 /// (`postfix start` alone runs its checks for ~1.5 s), and none needs another to be up first
@@ -23,10 +24,9 @@ enum LabDaemonStart {
     }
 
     /// The jobs' errors, collected under a lock.
-    private final class Failures: @unchecked Sendable {
-        private let lock = NSLock()
-        private var errors: [any Error] = []
-        func add(_ error: any Error) { lock.withLock { errors.append(error) } }
-        var all: [any Error] { lock.withLock { errors } }
+    private final class Failures: Sendable {
+        private let errors = Mutex<[any Error]>([])
+        func add(_ error: any Error) { errors.withLock { $0.append(error) } }
+        var all: [any Error] { errors.withLock { $0 } }
     }
 }
