@@ -33,21 +33,9 @@ public struct DovecotLegacySide: Sendable {
 
     /// What both instances share: plaintext logins on 127.0.0.1, nothing from /etc/dovecot.
     func common(base: String, name: String, port: Int, firstUID: uid_t) -> String {
-        """
-        base_dir = \(base)/base
-        state_dir = \(base)/state
-        instance_name = mailshift-lab-\(name)-\(port)
-        listen = 127.0.0.1
-        protocols = imap
-        log_path = \(paths.dovecotLog)
-        ssl = no
-        disable_plaintext_auth = no
-        auth_mechanisms = plain login
-        auth_username_format = %Ln
-        default_internal_user = dovecot
-        default_login_user = dovenull
-        first_valid_uid = \(firstUID)
-        first_valid_gid = \(owner.gid)
+        DovecotSettings.head(
+            base: base + "/base", state: base + "/state", instance: "mailshift-lab-\(name)-\(port)", protocols: "imap",
+            log: paths.dovecotLog, firstUID: firstUID, firstGID: owner.gid) + """
         service imap-login {
           inet_listener imap {
             address = 127.0.0.1

@@ -25,22 +25,10 @@ public struct DovecotStore: Sendable {
 
     /// dovecot.conf: nothing from /etc/dovecot is read.
     public var configuration: String {
-        """
-        # The mailshift lab's store (written by `mailshift lab up`); private to \(paths.root).
-        base_dir = \(paths.dovecotBase)
-        state_dir = \(paths.dovecot)/state
-        instance_name = mailshift-lab-\(imapPort)
-        listen = 127.0.0.1
-        protocols = imap lmtp
-        log_path = \(paths.dovecotLog)
-        ssl = no
-        disable_plaintext_auth = no
-        auth_mechanisms = plain login
-        auth_username_format = %Ln
-        default_internal_user = dovecot
-        default_login_user = dovenull
-        first_valid_uid = \(owner.uid)
-        first_valid_gid = \(owner.gid)
+        "# The mailshift lab's store (written by `mailshift lab up`); private to \(paths.root).\n"
+            + DovecotSettings.head(
+                base: paths.dovecotBase, state: paths.dovecot + "/state", instance: "mailshift-lab-\(imapPort)", protocols: "imap lmtp",
+                log: paths.dovecotLog, firstUID: owner.uid, firstGID: owner.gid) + """
         mail_location = maildir:~/Maildir
         passdb {
           driver = passwd-file

@@ -142,34 +142,17 @@ public struct PostfixFrontMX: Sendable {
     }
 
     public var masterCf: String {
-        let services: [String] = [
-            "127.0.0.1:\(smtpPort) inet n - n - - smtpd",
-            "pickup unix n - n 60 1 pickup",
-            "cleanup unix n - n - 0 cleanup",
-            "qmgr unix n - n 300 1 qmgr",
-            "rewrite unix - - n - - trivial-rewrite",
-            "bounce unix - - n - 0 bounce",
-            "defer unix - - n - 0 bounce",
-            "trace unix - - n - 0 bounce",
-            "verify unix - - n - 1 verify",
-            "flush unix n - n 1000? 0 flush",
-            "proxymap unix - - n - - proxymap",
-            "proxywrite unix - - n - 1 proxymap",
-            "smtp unix - - n - - smtp",
-            "relay unix - - n - - smtp",
-            "legacy unix - - n - - smtp",
-            "lmtp unix - - n - - lmtp",
-            "showq unix n - n - - showq",
-            "error unix - - n - - error",
-            "retry unix - - n - - error",
-            // deferred by defer_transports; a `postqueue -f` meanwhile finds nothing on port 1 and defers again
-            "moving unix - - n - - smtp",
-            "discard unix - - n - - discard",
-            "anvil unix - - n - 1 anvil",
-            "scache unix - - n - 1 scache",
-            "postlog unix-dgram n - n - 1 postlogd",
-        ]
-        return "# The mailshift lab's front MX services (no chroot; smtpd on 127.0.0.1 only).\n" + services.joined(separator: "\n") + "\n"
+        PostfixServices.masterCf(
+            role: "front MX", listener: "127.0.0.1:\(smtpPort) inet n - n - - smtpd",
+            own: [
+                "proxywrite unix - - n - 1 proxymap",
+                "smtp unix - - n - - smtp",
+                "relay unix - - n - - smtp",
+                "legacy unix - - n - - smtp",
+                "lmtp unix - - n - - lmtp",
+                // deferred by defer_transports; a `postqueue -f` meanwhile finds nothing on port 1 and defers again
+                "moving unix - - n - - smtp",
+            ])
     }
 
     /// Writes main.cf, master.cf and the LDAP tables, and makes the queue and data directories.

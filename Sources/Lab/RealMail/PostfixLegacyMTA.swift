@@ -83,28 +83,9 @@ public struct PostfixLegacyMTA: Sendable {
     /// Without `smtpd` the instance accepts nothing new but still delivers what it queued
     /// (how `stop` drains it before it stops).
     func masterCf(listening: Bool) -> String {
-        var services: [String] = listening ? ["127.0.0.1:\(port) inet n - n - - smtpd"] : []
-        services += [
-            "pickup unix n - n 60 1 pickup",
-            "cleanup unix n - n - 0 cleanup",
-            "qmgr unix n - n 300 1 qmgr",
-            "rewrite unix - - n - - trivial-rewrite",
-            "bounce unix - - n - 0 bounce",
-            "defer unix - - n - 0 bounce",
-            "trace unix - - n - 0 bounce",
-            "verify unix - - n - 1 verify",
-            "flush unix n - n 1000? 0 flush",
-            "proxymap unix - - n - - proxymap",
-            "showq unix n - n - - showq",
-            "error unix - - n - - error",
-            "retry unix - - n - - error",
-            "discard unix - - n - - discard",
-            "local unix - n n - - local",
-            "anvil unix - - n - 1 anvil",
-            "scache unix - - n - 1 scache",
-            "postlog unix-dgram n - n - 1 postlogd",
-        ]
-        return "# The mailshift lab's legacy MTA services (no chroot; smtpd on 127.0.0.1 only).\n" + services.joined(separator: "\n") + "\n"
+        PostfixServices.masterCf(
+            role: "legacy MTA", listener: listening ? "127.0.0.1:\(port) inet n - n - - smtpd" : nil,
+            own: ["local unix - n n - - local"])
     }
 
     /// The default route of `user`: a forward file whose only line is the spool file.
