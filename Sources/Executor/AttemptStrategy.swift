@@ -23,8 +23,7 @@ struct ApplyAttempt: AttemptStrategy {
 
     func noDriver(_ step: StepInstance, attempt: StepAttempt) -> StepResult {
         attempt.admission.recordFailure(batch: attempt.graph.templates[step.template].batch)
-        return attempt.fail(step, StepError.permanent("no driver for \(step.kind.rawValue)",
-            hint: "this build of mailshift cannot run \(step.kind.rawValue) steps"))
+        return attempt.fail(step, StepRefusal(.noDriver(kind: step.kind.rawValue)))
     }
 
     func act(_ step: StepInstance, runner: any StepRunner, context: StepContext, attempt: StepAttempt) async -> StepResult {

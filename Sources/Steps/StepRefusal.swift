@@ -15,6 +15,10 @@ public struct StepRefusal: StepFailure, Hashable, CustomStringConvertible {
         case missingRecord(step: String, what: String)
         /// `apply` reached during a dry-run: nothing was changed.
         case applyDuringDryRun
+        /// No runner for the step's kind in this build.
+        case noDriver(kind: String)
+        /// This build cannot do what the step needs (`what`).
+        case unsupported(String)
     }
 
     public var reason: Reason
@@ -36,6 +40,8 @@ public struct StepRefusal: StepFailure, Hashable, CustomStringConvertible {
         case .notVerified(let verifyStep, let action): "refusing to \(action): \(verifyStep) has not passed"
         case .missingRecord(let step, let what): "\(step) \(what)"
         case .applyDuringDryRun: "apply called during a dry-run; nothing was changed"
+        case .noDriver(let kind): "no driver for \(kind)"
+        case .unsupported(let what): "this build of mailshift cannot \(what)"
         }
     }
 
@@ -44,7 +50,8 @@ public struct StepRefusal: StepFailure, Hashable, CustomStringConvertible {
         case .invalidParameter, .missingParameter: "set it in the plan; `mailshift check PLAN` shows where"
         case .notVerified: "run the import and its verify first; nothing irreversible acts on an unverified mailbox"
         case .missingRecord(let step, _): "run or resume the plan so that \(step) completes first"
-        case .applyDuringDryRun: nil
+        case .noDriver(let kind): "this build of mailshift cannot run \(kind) steps"
+        case .applyDuringDryRun, .unsupported: nil
         }
     }
 
@@ -55,6 +62,7 @@ public struct StepRefusal: StepFailure, Hashable, CustomStringConvertible {
         case .notVerified: "step.not-verified"
         case .missingRecord: "step.missing-record"
         case .applyDuringDryRun: "step.dry-run-apply"
+        case .noDriver, .unsupported: "step.unsupported"
         }
     }
 

@@ -31,7 +31,7 @@ extension MailboxAgent {
     /// The two-host data path, or a permanent failure when the transport cannot hold sessions.
     func crossHost() throws -> CrossHostTransfer {
         guard let sessions = transport as? any AgentSessionOpening else {
-            throw StepError.permanent("the host transport cannot open agent sessions, which a two-host mailbox step needs")
+            throw StepRefusal(.unsupported("open agent sessions with this host transport, which a two-host mailbox step needs"))
         }
         return CrossHostTransfer(sessions: sessions, executable: executable, expectedVersion: expectedVersion)
     }
