@@ -47,6 +47,18 @@ import Testing
         #expect(result.diagnostics.items.contains { $0.code == "compiler.placeholder" && ($0.hint ?? "").contains("{user}") })
     }
 
+    @Test func aPasswordIsNeverSetFromAPlan() throws {
+        let result = try Self.compile("""
+              create:
+                dn: "uid={user},ou=People,dc=example,dc=edu"
+                attributes: { objectClass: [top, inetOrgPerson], cn: "{user}", sn: "{user}", userPassword: "{user}1" }
+
+            """)
+        let secret = try #require(result.diagnostics.items.first { $0.code == "compiler.create-secret" })
+        #expect(secret.message.contains("userPassword"))
+        #expect(result.graph == nil)
+    }
+
     @Test func theExamplePlanTakesValuesFromItsUsersFile() throws {
         let result = Compiler.compile(planAt: TestPaths.plans.appendingPathComponent("populate.yaml").path)
         let q = GraphQuery(try #require(result.graph, "\(result.diagnostics.items.map(\.message))"))

@@ -17,6 +17,9 @@ struct CreateTemplateRule: ValidationRule {
             }
         }
         for (name, values) in create.attributes {
+            if Self.secretAttributes.contains(name.value.lowercased()) {
+                diagnostics.append(.createSecretAttribute(name.value, at: name.range))
+            }
             for value in values {
                 for p in PlaceholderRule.placeholders(in: value) where !known(p) {
                     diagnostics.append(.unknownPlaceholder(p, in: "directory.create.attributes.\(name.value)", allowed: allowed, at: name.range))
@@ -29,7 +32,20 @@ struct CreateTemplateRule: ValidationRule {
     }
 }
 
+extension CreateTemplateRule {
+    /// Attributes that hold credentials: their values would be printed by the preview and
+    /// `mailshift graph` and carried in the step graph, and a plan holds no secret.
+    static let secretAttributes: Set<String> = [
+        "userpassword", "authpassword", "sambantpassword", "sambalmpassword", "krbprincipalkey", "unicodepwd",
+    ]
+}
+
 extension Diagnostic {
+    static func createSecretAttribute(_ name: String, at range: SourceRange) -> Diagnostic {
+        .error("compiler.create-secret", "directory.create.attributes sets '\(name)': a plan, its preview and its step graph carry no credentials", at: range,
+            hint: "create the entries without it, then set passwords with your directory's own tools (or let users set them)")
+    }
+
     static func createDNWithoutUser(at range: SourceRange) -> Diagnostic {
         .error("compiler.create-dn", "directory.create.dn must contain '{user}': every user's entry needs its own DN", at: range,
             hint: "e.g. dn: \"uid={user},ou=People,dc=example,dc=edu\"")
