@@ -78,3 +78,12 @@ private final class Scratch {
     }
     deinit { try? FileManager.default.removeItem(atPath: path) }
 }
+
+@Suite struct ProcessIdentityTests {
+    /// root is in every password database; a name with a slash is in none.
+    @Test func accountsAreLookedUpBothWays() {
+        #expect(ProcessIdentity.accountName(of: 0) == "root")
+        #expect(ProcessIdentity.account(named: "root").map { [$0.uid, $0.gid] } == [0, 0])
+        #expect(ProcessIdentity.account(named: "no/such/user") == nil)
+    }
+}
