@@ -46,7 +46,7 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
     // MARK: Reading
 
     public func read(full: Bool, visit: (JournalRecord) throws -> Void) throws -> JournalReadResult {
-        guard try StateDirectory.verify(directory), let fd = try PrivateFile.open(logPath, O_RDONLY) else {
+        guard try StateDirectory.verify(directory), let fd = try PrivateFile.open(logPath, .readOnly) else {
             return JournalReadResult(header: nil, recordCount: 0, warnings: [], validLength: 0)
         }
         // Read, not mapped: a concurrent truncation of a torn tail must not fault this reader.
@@ -94,7 +94,7 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
     }
 
     public func readHeader() throws -> JournalHeader? {
-        guard try StateDirectory.verify(directory), let fd = try PrivateFile.open(logPath, O_RDONLY) else { return nil }
+        guard try StateDirectory.verify(directory), let fd = try PrivateFile.open(logPath, .readOnly) else { return nil }
         defer { Glibc.close(fd) }
         var buffer = [UInt8](repeating: 0, count: 8192)
         let n = Glibc.read(fd, &buffer, buffer.count)
@@ -212,7 +212,7 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
         if lstat(logPath, &existing) != 0 || existing.st_size == 0, self.key == nil {
             self.key = try JournalKey.loadOrCreate(keyPath)
         }
-        guard let fd = try PrivateFile.open(logPath, O_WRONLY | O_CREAT | O_APPEND) else {
+        guard let fd = try PrivateFile.open(logPath, [.writeOnly, .create, .append]) else {
             throw JournalError.io(path: logPath, operation: "open", errno: ENOENT)
         }
         var size = stat()
@@ -319,7 +319,7 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
         let tmp = logPath + ".tmp"
         // A temporary file a crash left behind is ours (the directory is private): start afresh.
         unlink(tmp)
-        guard let fd = try PrivateFile.open(tmp, O_WRONLY | O_CREAT | O_EXCL) else {
+        guard let fd = try PrivateFile.open(tmp, [.writeOnly, .create, .exclusive]) else {
             throw JournalError.io(path: tmp, operation: "open", errno: ENOENT)
         }
         var seal = JournalSeal(key: key)

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SystemCalls
 
 /// The per-journal secret key of the keyed checksum: 32 random bytes in `journal.key`, 0600,
 /// beside the journal.
@@ -20,12 +21,11 @@ enum JournalKey {
             throw JournalError.io(path: path, operation: "open", errno: errno)
         }
         defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw JournalError.io(path: path, operation: "stat", errno: errno) }
-        guard info.st_mode & S_IFMT == S_IFREG else { throw JournalError.untrusted(path: path, problem: .wrongType) }
+        let info = try PrivateFile.status(fd: fd, path: path)
+        guard info.kind == .regular else { throw JournalError.untrusted(path: path, problem: .wrongType) }
         try PrivateFile.checkOwnership(info, path: path)
-        guard info.st_mode & 0o077 == 0 else {
-            throw JournalError.untrusted(path: path, problem: .keyExposed(mode: UInt32(info.st_mode)))
+        guard info.mode & 0o077 == 0 else {
+            throw JournalError.untrusted(path: path, problem: .keyExposed(mode: info.mode))
         }
         var key = [UInt8](repeating: 0, count: length + 1)
         let n = read(fd, &key, key.count)

@@ -1,4 +1,5 @@
 import Foundation
+import SystemCalls
 
 #if canImport(Glibc)
 import Glibc
@@ -18,7 +19,7 @@ import Glibc
 public enum JournalLockFile {
     /// Takes the lock at `path` or throws `JournalError.locked` naming the holder.
     public static func acquire(at path: String, command: String) throws -> FileLease {
-        guard let fd = try PrivateFile.open(path, O_RDWR | O_CREAT) else {
+        guard let fd = try PrivateFile.open(path, [.readWrite, .create]) else {
             throw JournalError.io(path: path, operation: "open", errno: ENOENT)
         }
         // A few tries: a child being spawned by this process can hold a copy of a just-closed
@@ -51,7 +52,7 @@ public enum JournalLockFile {
     /// The holder named in the lock file and whether it still runs; nil when the lock is free.
     public static func holder(at path: String) throws -> (LockHolder, LockHolder.Liveness)? {
         // Read-only is enough for flock, so `status` works without write access.
-        guard let fd = try PrivateFile.open(path, O_RDONLY) else { return nil }
+        guard let fd = try PrivateFile.open(path, .readOnly) else { return nil }
         defer { close(fd) }
         guard let holder = readHolder(fd: fd) else { return nil }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 { return (holder, .alive) }
@@ -61,7 +62,7 @@ public enum JournalLockFile {
 
     /// Empties a lock whose holder is not running; throws `holderAlive` if it is.
     public static func breakLock(at path: String) throws -> LockHolder? {
-        guard let fd = try PrivateFile.open(path, O_RDWR) else { return nil }
+        guard let fd = try PrivateFile.open(path, .readWrite) else { return nil }
         defer { close(fd) }
         let holder = readHolder(fd: fd)
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {

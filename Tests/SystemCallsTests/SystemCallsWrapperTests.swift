@@ -29,7 +29,8 @@ import Testing
         #expect(regular.permissions == 0o640)
         #expect(regular.owner == ProcessIdentity.effectiveUser)
         #expect(try FileStatus.of(linkAt: dir.path).kind == .directory)
-        #expect(try FileStatus.of(linkAt: dir.path + "/link").kind == .other)
+        #expect(try FileStatus.of(linkAt: dir.path + "/link").kind == .symbolicLink)
+        #expect(try FileStatus.of(followingLinksAt: dir.path + "/link").kind == .directory)
         #expect(throws: Errno(ENOENT)) { try FileStatus.of(linkAt: dir.path + "/missing") }
     }
 

@@ -1,0 +1,16 @@
+import Glibc
+
+/// The few calls that must take a path (no descriptor to start from yet).
+public enum Paths {
+    /// `mkdir(2)` with `mode` (the umask may take bits away).
+    public static func makeDirectory(_ path: String, mode: UInt32) throws(Errno) {
+        guard mkdir(path, mode) == 0 else { throw Errno.current }
+    }
+
+    /// `realpath(3)`: the absolute path with every symbolic link, `.` and `..` resolved.
+    public static func resolved(_ path: String) throws(Errno) -> String {
+        guard let resolved = realpath(path, nil) else { throw Errno.current }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+}
