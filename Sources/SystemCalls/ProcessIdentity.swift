@@ -5,6 +5,9 @@ public enum ProcessIdentity {
     /// `geteuid(2)`: the user whose rights the process has.
     public static var effectiveUser: UInt32 { geteuid() }
 
+    /// `getpid(2)`.
+    public static var processID: Int32 { getpid() }
+
     /// The account name of `uid` in the password database (not `$USER`, which anyone can set).
     public static func accountName(of uid: UInt32) -> String? {
         var pw = passwd()
