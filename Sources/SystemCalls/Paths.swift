@@ -14,3 +14,15 @@ public enum Paths {
         return String(cString: resolved)
     }
 }
+
+extension Paths {
+    /// `link(2)`: a second name for `existing`; never replaces a file called `new` (`EEXIST`).
+    public static func link(_ existing: String, to new: String) throws(Errno) {
+        guard Glibc.link(existing, new) == 0 else { throw Errno.current }
+    }
+
+    /// `unlink(2)`, its failure ignored (for removing what may already be gone).
+    public static func removeIfPresent(_ path: String) {
+        _ = unlink(path)
+    }
+}

@@ -88,3 +88,15 @@ private final class Scratch {
         #expect(ProcessIdentity.account(named: "no/such/user") == nil)
     }
 }
+
+@Suite struct EntropyTests {
+    /// More than getentropy's 256 bytes a call: every chunk is filled, the last one too.
+    @Test func fillsEveryChunk() throws {
+        let bytes = try #require(Entropy.bytes(600))
+        #expect(bytes.count == 600)
+        for chunk in stride(from: 0, to: 600, by: 100) {
+            #expect(bytes[chunk..<chunk + 100].contains { $0 != 0 })
+        }
+        #expect(Entropy.bytes(0) == [])
+    }
+}
