@@ -50,7 +50,7 @@ final class GroupCommitter: @unchecked Sendable {
         }
         if closing {
             condition.unlock()
-            done(JournalError.io(path: path, operation: "append after close", errno: EBADF))
+            done(JournalError.io(path: path, operation: "append after close", errno: Errno.badDescriptor.code))
             return
         }
         pending += bytes

@@ -16,6 +16,8 @@ public struct Errno: Error, Sendable, Hashable, CustomStringConvertible {
     public static let exists = Errno(EEXIST)
     /// `ELOOP`: what `O_NOFOLLOW` answers for a symbolic link.
     public static let symbolicLinkLoop = Errno(ELOOP)
+    /// `EBADF`.
+    public static let badDescriptor = Errno(EBADF)
     /// `ENOTDIR`.
     public static let notADirectory = Errno(ENOTDIR)
 

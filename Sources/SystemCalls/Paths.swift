@@ -26,3 +26,10 @@ extension Paths {
         _ = unlink(path)
     }
 }
+
+extension Paths {
+    /// `rename(2)`: `from` takes the name `to`, replacing what was there in one step.
+    public static func rename(_ from: String, to: String) throws(Errno) {
+        guard Glibc.rename(from, to) == 0 else { throw Errno.current }
+    }
+}
