@@ -33,11 +33,11 @@ let package = Package(
         .target(name: "Steps", dependencies: ["Diagnostics", "Digest"]),
         // files root touches on users' behalf: walked with O_NOFOLLOW, created with explicit modes
         .target(name: "SafeFiles", dependencies: ["SystemCalls", "Steps", "Diagnostics"]),
-        .target(name: "PlanCompiler", dependencies: ["PlanModel", "Steps", "Diagnostics", "Digest"]),
+        .target(name: "PlanCompiler", dependencies: ["PlanModel", "Steps", "Diagnostics", "Digest", "SystemCalls"]),
 
         // execute
         .target(name: "Journal", dependencies: ["Steps", "Digest", "Diagnostics", "SystemCalls"]),
-        .target(name: "Executor", dependencies: ["Steps", "Journal", "Diagnostics"]),
+        .target(name: "Executor", dependencies: ["Steps", "Journal", "Diagnostics", "SystemCalls"]),
 
         // the executor's real-side-effect runner and the separate process its crash test kills
         .target(name: "ExecutorHarness", dependencies: ["Steps", "Journal", "Executor", "Digest"]),
@@ -53,13 +53,13 @@ let package = Package(
 
         // a run put together: the plan compiled once, its journal, users_from lists, every driver
         .target(name: "MigrationRun", dependencies: [
-            "PlanCompiler", "Steps", "Journal", "Digest", "CommandDriver", "LDAPDriver", "MailboxDriver",
+            "PlanCompiler", "Steps", "Journal", "Digest", "CommandDriver", "LDAPDriver", "MailboxDriver", "SystemCalls",
         ]),
 
         // the command line: parses arguments, prints; the work is in the libraries above
         .target(name: "MailshiftCLI", dependencies: [
             "Diagnostics", "YAMLSource", "PlanModel", "PlanCompiler", "Steps", "Journal", "Executor", "MigrationRun",
-            "CommandDriver", "LDAPDriver", "MailboxDriver", "Lab",
+            "CommandDriver", "LDAPDriver", "MailboxDriver", "Lab", "SystemCalls",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "mailshift", dependencies: ["MailshiftCLI"]),
@@ -73,6 +73,7 @@ let package = Package(
         .target(name: "MailshiftTestSupport", dependencies: ["Diagnostics", "Steps", "Lab"]),
 
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Digest"]),
+        .testTarget(name: "SystemCallsTests", dependencies: ["SystemCalls"]),
         .testTarget(name: "YAMLSourceTests", dependencies: ["YAMLSource", "Diagnostics"]),
         .testTarget(name: "PlanCompilerTests", dependencies: [
             "YAMLSource", "PlanModel", "PlanCompiler", "Steps", "Diagnostics", "Digest", "MailshiftTestSupport",

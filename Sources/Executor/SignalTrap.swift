@@ -1,9 +1,6 @@
 import Dispatch
 import Foundation
-
-#if canImport(Glibc)
-import Glibc
-#endif
+import SystemCalls
 
 /// Turns SIGINT and SIGTERM into `RunControl.signalReceived()`: the first stops launching, the
 /// second cancels running steps. Keep the trap alive for the run; `cancel()` restores defaults.
@@ -11,12 +8,12 @@ public final class SignalTrap: @unchecked Sendable {
     private var sources: [any DispatchSourceSignal] = []
     private let signals: [Int32]
 
-    public init(control: RunControl, signals: [Int32] = [SIGINT, SIGTERM],
+    public init(control: RunControl, signals: [Int32] = [Signals.interrupt, Signals.terminate],
         onSignal: (@Sendable (Int32, Bool) -> Void)? = nil)
     {
         self.signals = signals
         for s in signals {
-            signal(s, SIG_IGN)
+            Signals.ignore(s)
             let source = DispatchSource.makeSignalSource(signal: s, queue: .global())
             source.setEventHandler {
                 let second = control.isStopping
@@ -31,6 +28,6 @@ public final class SignalTrap: @unchecked Sendable {
     public func cancel() {
         for source in sources { source.cancel() }
         sources = []
-        for s in signals { signal(s, SIG_DFL) }
+        for s in signals { Signals.restoreDefault(s) }
     }
 }

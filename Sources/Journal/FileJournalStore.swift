@@ -1,10 +1,6 @@
 import Foundation
 import SystemCalls
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// The default journal: an append-only log file `journal.log`, its key `journal.key` and a `lock`
 /// file in a state directory (`.mailshift/<plan name>/` next to the plan, or `--state PATH`).
 ///
@@ -46,7 +42,7 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
     // MARK: Reading
 
     public func read(full: Bool, visit: (JournalRecord) throws -> Void) throws -> JournalReadResult {
-        guard try StateDirectory.verify(directory), let fd = try PrivateFile.open(logPath, O_RDONLY) else {
+        guard try StateDirectory.verify(directory), let fd = try PrivateFile.open(logPath, .readOnly) else {
             return JournalReadResult(header: nil, recordCount: 0, warnings: [], validLength: 0)
         }
         // Read, not mapped: a concurrent truncation of a torn tail must not fault this reader.
@@ -61,20 +57,20 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
 
     /// The whole file; closes `fd`.
     private func readAll(_ fd: Int32) throws -> [UInt8] {
-        defer { Glibc.close(fd) }
-        var info = stat()
-        fstat(fd, &info)
+        defer { Descriptor.close(fd) }
         var data = [UInt8]()
-        data.reserveCapacity(Int(info.st_size))
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        data.reserveCapacity((try? FileStatus.of(descriptor: fd))?.size ?? 0)
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { chunk.deallocate() }
         while true {
-            let n = Glibc.read(fd, &chunk, chunk.count)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw JournalError.io(path: logPath, operation: "read", errno: errno)
+            let n: Int
+            do throws(Errno) {
+                n = try Descriptor.read(fd, into: chunk.baseAddress!, count: chunk.count)
+            } catch {
+                throw JournalError.io(path: logPath, operation: "read", errno: error.code)
             }
             if n == 0 { return data }
-            data += chunk[0..<n]
+            data.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
         }
     }
 
@@ -94,10 +90,10 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
     }
 
     public func readHeader() throws -> JournalHeader? {
-        guard try StateDirectory.verify(directory), let fd = try PrivateFile.open(logPath, O_RDONLY) else { return nil }
-        defer { Glibc.close(fd) }
+        guard try StateDirectory.verify(directory), let fd = try PrivateFile.open(logPath, .readOnly) else { return nil }
+        defer { Descriptor.close(fd) }
         var buffer = [UInt8](repeating: 0, count: 8192)
-        let n = Glibc.read(fd, &buffer, buffer.count)
+        let n = buffer.withUnsafeMutableBytes { raw in (try? Descriptor.read(fd, into: raw.baseAddress!, count: raw.count)) ?? -1 }
         guard n > 0 else { return nil }
         let bytes = Array(buffer[0..<n])
         var seal = JournalSeal(key: try journalKey(bytes))
@@ -208,18 +204,16 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
         // A new journal's key exists (synced) before its log does: a log is never seen without
         // its key, whatever moment a crash picks. (An existing log keeps its own key, or the
         // refusal a missing one earns.)
-        var existing = stat()
-        if lstat(logPath, &existing) != 0 || existing.st_size == 0, self.key == nil {
+        if (try? FileStatus.of(linkAt: logPath))?.size ?? 0 == 0, self.key == nil {
             self.key = try JournalKey.loadOrCreate(keyPath)
         }
-        guard let fd = try PrivateFile.open(logPath, O_WRONLY | O_CREAT | O_APPEND) else {
-            throw JournalError.io(path: logPath, operation: "open", errno: ENOENT)
+        guard let fd = try PrivateFile.open(logPath, [.writeOnly, .create, .append]) else {
+            throw JournalError.io(path: logPath, operation: "open", errno: Errno.noSuchFile.code)
         }
-        var size = stat()
-        fstat(fd, &size)
+        let size = (try? FileStatus.of(descriptor: fd))?.size ?? 0
         var validLength: Int
         var lastTag: JournalSeal.Tag
-        if let scan = lastScan, scan.size == Int(size.st_size) {
+        if let scan = lastScan, scan.size == size {
             (validLength, lastTag) = (scan.validLength, scan.lastTag)
         } else {
             state.unlock()
@@ -227,7 +221,7 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
             do {
                 validLength = try read(full: false) { _ in }.validLength
             } catch {
-                Glibc.close(fd)
+                Descriptor.close(fd)
                 throw error
             }
             lastTag = lastScan?.lastTag ?? JournalSeal.origin
@@ -237,25 +231,31 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
         do {
             key = try self.key ?? JournalKey.loadOrCreate(keyPath)
         } catch {
-            Glibc.close(fd)
+            Descriptor.close(fd)
             throw error
         }
         self.key = key
         var seal = JournalSeal(key: key, previous: lastTag)
-        if Int(size.st_size) > validLength {
+        if size > validLength {
             // Cut the torn tail so the next record starts on a line of its own.
-            guard ftruncate(fd, off_t(validLength)) == 0, fsync(fd) == 0 else {
-                Glibc.close(fd)
-                throw JournalError.io(path: logPath, operation: "truncate torn tail", errno: errno)
+            do throws(Errno) {
+                try Descriptor.truncate(fd, to: validLength)
+                try Descriptor.sync(fd)
+            } catch {
+                Descriptor.close(fd)
+                throw JournalError.io(path: logPath, operation: "truncate torn tail", errno: error.code)
             }
         }
         if validLength == 0 {
             var bytes: [UInt8] = []
             JournalCodec.encode(header, into: &bytes)
             seal.seal(&bytes, from: 0)
-            guard Glibc.write(fd, bytes, bytes.count) == bytes.count, fsync(fd) == 0 else {
-                Glibc.close(fd)
-                throw JournalError.io(path: logPath, operation: "write header", errno: errno)
+            do throws(Errno) {
+                try Descriptor.writeAll(fd, bytes)
+                try Descriptor.sync(fd)
+            } catch {
+                Descriptor.close(fd)
+                throw JournalError.io(path: logPath, operation: "write header", errno: error.code)
             }
             syncDirectory()
         }
@@ -265,7 +265,7 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
 
     public func append(_ records: [JournalRecord]) async throws {
         guard let committer = currentCommitter() else {
-            throw JournalError.io(path: logPath, operation: "append before beginAppending", errno: EBADF)
+            throw JournalError.io(path: logPath, operation: "append before beginAppending", errno: Errno.badDescriptor.code)
         }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(records.count * 80)
@@ -276,7 +276,7 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
     /// Appends synchronously (for commands like `approve` that write one record).
     public func appendNow(_ records: [JournalRecord]) throws {
         guard let committer = currentCommitter() else {
-            throw JournalError.io(path: logPath, operation: "append before beginAppending", errno: EBADF)
+            throw JournalError.io(path: logPath, operation: "append before beginAppending", errno: Errno.badDescriptor.code)
         }
         var bytes: [UInt8] = []
         for r in records { JournalCodec.encode(r, into: &bytes) }
@@ -304,7 +304,7 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
         committer?.close()
         closedFlushes += committer?.flushCount ?? 0
         committer = nil
-        if fd >= 0 { Glibc.close(fd) }
+        if fd >= 0 { Descriptor.close(fd) }
         fd = -1
     }
 
@@ -318,9 +318,9 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
         state.withLock { self.key = key }
         let tmp = logPath + ".tmp"
         // A temporary file a crash left behind is ours (the directory is private): start afresh.
-        unlink(tmp)
-        guard let fd = try PrivateFile.open(tmp, O_WRONLY | O_CREAT | O_EXCL) else {
-            throw JournalError.io(path: tmp, operation: "open", errno: ENOENT)
+        Paths.removeIfPresent(tmp)
+        guard let fd = try PrivateFile.open(tmp, [.writeOnly, .create, .exclusive]) else {
+            throw JournalError.io(path: tmp, operation: "open", errno: Errno.noSuchFile.code)
         }
         var seal = JournalSeal(key: key)
         var bytes: [UInt8] = []
@@ -338,12 +338,18 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
         }
         seal.seal(&bytes, from: groupStart)
         try writeAll(fd, bytes, path: tmp)
-        guard fsync(fd) == 0 else {
-            Glibc.close(fd)
-            throw JournalError.io(path: tmp, operation: "fsync", errno: errno)
+        do throws(Errno) {
+            try Descriptor.sync(fd)
+        } catch {
+            Descriptor.close(fd)
+            throw JournalError.io(path: tmp, operation: "fsync", errno: error.code)
         }
-        Glibc.close(fd)
-        guard rename(tmp, logPath) == 0 else { throw JournalError.io(path: logPath, operation: "rename", errno: errno) }
+        Descriptor.close(fd)
+        do throws(Errno) {
+            try Paths.rename(tmp, to: logPath)
+        } catch {
+            throw JournalError.io(path: logPath, operation: "rename", errno: error.code)
+        }
         syncDirectory()
         if wasAppending { try beginAppending(header: header) }
     }
@@ -353,7 +359,7 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
             try Descriptor.writeAll(fd, bytes)
         } catch {
             // The write's errno, captured before close can replace it.
-            Glibc.close(fd)
+            Descriptor.close(fd)
             throw JournalError.io(path: path, operation: "write", errno: error.code)
         }
     }
@@ -363,10 +369,9 @@ public final class FileJournalStore: JournalStore, @unchecked Sendable {
     }
 
     private func syncDirectory() {
-        let dfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dfd >= 0 {
-            fsync(dfd)
-            Glibc.close(dfd)
+        if let dfd = try? Descriptor.open(directory, [.readOnly, .directory, .closeOnExec]) {
+            try? Descriptor.sync(dfd)
+            Descriptor.close(dfd)
         }
     }
 

@@ -1,10 +1,6 @@
 import Foundation
 import SystemCalls
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Makes appended bytes durable in groups: one thread writes whatever callers queued while the
 /// previous `fdatasync` ran, syncs once, then resumes them all.
 ///
@@ -54,7 +50,7 @@ final class GroupCommitter: @unchecked Sendable {
         }
         if closing {
             condition.unlock()
-            done(JournalError.io(path: path, operation: "append after close", errno: EBADF))
+            done(JournalError.io(path: path, operation: "append after close", errno: Errno.badDescriptor.code))
             return
         }
         pending += bytes
@@ -123,7 +119,11 @@ final class GroupCommitter: @unchecked Sendable {
         } catch {
             return .io(path: path, operation: "write", errno: error.code)
         }
-        if fdatasync(fd) != 0 { return .io(path: path, operation: "fdatasync", errno: errno) }
+        do throws(Errno) {
+            try Descriptor.syncData(fd)
+        } catch {
+            return .io(path: path, operation: "fdatasync", errno: error.code)
+        }
         return nil
     }
 }

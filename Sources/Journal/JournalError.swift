@@ -1,3 +1,5 @@
+import SystemCalls
+
 /// Why a journal cannot be used, with what to do about it.
 public enum JournalError: Error, Sendable, CustomStringConvertible {
     /// A group of lines in the middle of the journal is damaged or forged (not a torn tail).
@@ -30,7 +32,7 @@ public enum JournalError: Error, Sendable, CustomStringConvertible {
             case .unknown: "\(path) is locked by an executor on another host: \(holder)"
             }
         case .holderAlive(let path, let holder): "\(path): the lock holder is still running: \(holder)"
-        case .io(let path, let operation, let errno): "\(path): \(operation) failed: \(String(cString: strerror(errno)))"
+        case .io(let path, let operation, let errno): "\(path): \(operation) failed: \(Errno(errno).description)"
         case .otherPlan(let path, let journalPlan, let plan):
             "\(path) is the journal of plan '\(journalPlan)', not '\(plan)'"
         case .untrusted(let path, let problem): "\(path) cannot be trusted: it \(problem)"
@@ -57,9 +59,3 @@ public enum JournalError: Error, Sendable, CustomStringConvertible {
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

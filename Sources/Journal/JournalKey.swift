@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import SystemCalls
 
 /// The per-journal secret key of the keyed checksum: 32 random bytes in `journal.key`, 0600,
 /// beside the journal.
@@ -13,22 +11,23 @@ enum JournalKey {
 
     /// The key at `path`; nil when there is none.
     static func load(_ path: String) throws -> [UInt8]? {
-        let fd = Glibc.open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else {
-            if errno == ENOENT { return nil }
-            if errno == ELOOP { throw JournalError.untrusted(path: path, problem: .symlink) }
-            throw JournalError.io(path: path, operation: "open", errno: errno)
+        let fd: Int32
+        do throws(Errno) {
+            fd = try Descriptor.open(path, [.readOnly, .noFollow, .closeOnExec])
+        } catch {
+            if error == .noSuchFile { return nil }
+            if error == .symbolicLinkLoop { throw JournalError.untrusted(path: path, problem: .symlink) }
+            throw JournalError.io(path: path, operation: "open", errno: error.code)
         }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw JournalError.io(path: path, operation: "stat", errno: errno) }
-        guard info.st_mode & S_IFMT == S_IFREG else { throw JournalError.untrusted(path: path, problem: .wrongType) }
+        defer { Descriptor.close(fd) }
+        let info = try PrivateFile.status(fd: fd, path: path)
+        guard info.kind == .regular else { throw JournalError.untrusted(path: path, problem: .wrongType) }
         try PrivateFile.checkOwnership(info, path: path)
-        guard info.st_mode & 0o077 == 0 else {
-            throw JournalError.untrusted(path: path, problem: .keyExposed(mode: UInt32(info.st_mode)))
+        guard info.mode & 0o077 == 0 else {
+            throw JournalError.untrusted(path: path, problem: .keyExposed(mode: info.mode))
         }
         var key = [UInt8](repeating: 0, count: length + 1)
-        let n = read(fd, &key, key.count)
+        let n = key.withUnsafeMutableBytes { raw in (try? Descriptor.read(fd, into: raw.baseAddress!, count: raw.count)) ?? -1 }
         guard n == length else {
             throw JournalError.unreadable(path: path, reason: "a journal key is \(length) bytes, this file has \(max(n, 0))")
         }
@@ -44,17 +43,30 @@ enum JournalKey {
         let key = try random(length)
         let suffix = try random(8).map { String($0, radix: 16) }.joined()
         let staging = path + ".new-" + suffix
-        let fd = Glibc.open(staging, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw JournalError.io(path: staging, operation: "create", errno: errno) }
-        defer { unlink(staging) }
-        // fchmod: the umask could have taken bits away, never added; this makes 0600 exact.
-        let written = fchmod(fd, 0o600) == 0 && write(fd, key, key.count) == key.count && fsync(fd) == 0
-        let e = errno
-        close(fd)
-        guard written else { throw JournalError.io(path: staging, operation: "write key", errno: e) }
-        guard link(staging, path) == 0 else {
-            if errno == EEXIST, let key = try load(path) { return key }
-            throw JournalError.io(path: path, operation: "link key", errno: errno)
+        let fd: Int32
+        do throws(Errno) {
+            fd = try Descriptor.open(staging, [.writeOnly, .create, .exclusive, .noFollow, .closeOnExec], mode: 0o600)
+        } catch {
+            throw JournalError.io(path: staging, operation: "create", errno: error.code)
+        }
+        defer { Paths.removeIfPresent(staging) }
+        var failure: Errno?
+        do throws(Errno) {
+            // fchmod: the umask could have taken bits away, never added; this makes 0600 exact.
+            try Descriptor.changeMode(fd, 0o600)
+            try Descriptor.writeAll(fd, key)
+            try Descriptor.sync(fd)
+        } catch {
+            // The failing call's errno, captured before close can replace it.
+            failure = error
+        }
+        Descriptor.close(fd)
+        if let failure { throw JournalError.io(path: staging, operation: "write key", errno: failure.code) }
+        do throws(Errno) {
+            try Paths.link(staging, to: path)
+        } catch {
+            if error == .exists, let key = try load(path) { return key }
+            throw JournalError.io(path: path, operation: "link key", errno: error.code)
         }
         try syncDirectory(of: path)
         return key
@@ -63,34 +75,41 @@ enum JournalKey {
     /// Makes the new name durable (the key must survive a power loss before any seal uses it).
     private static func syncDirectory(of path: String) throws {
         let dir = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-        let fd = Glibc.open(dir.isEmpty ? "." : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw JournalError.io(path: dir, operation: "open", errno: errno) }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else { throw JournalError.io(path: dir, operation: "fsync", errno: errno) }
+        let fd: Int32
+        do throws(Errno) {
+            fd = try Descriptor.open(dir.isEmpty ? "." : dir, [.readOnly, .directory, .closeOnExec])
+        } catch {
+            throw JournalError.io(path: dir, operation: "open", errno: error.code)
+        }
+        defer { Descriptor.close(fd) }
+        do throws(Errno) {
+            try Descriptor.sync(fd)
+        } catch {
+            throw JournalError.io(path: dir, operation: "fsync", errno: error.code)
+        }
     }
 
     /// Bytes from the kernel's random source: getentropy(3), glibc's getrandom(2) without a
     /// file to open; /dev/urandom where it is missing.
     static func random(_ count: Int) throws -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: count)
-        var filled = 0
-        while filled < count {
-            let n = min(256, count - filled)  // getentropy's limit per call
-            guard bytes.withUnsafeMutableBytes({ getentropy($0.baseAddress! + filled, n) }) == 0 else {
-                return try urandom(count)
-            }
-            filled += n
-        }
-        return bytes
+        try Entropy.bytes(count) ?? urandom(count)
     }
 
     private static func urandom(_ count: Int) throws -> [UInt8] {
-        let fd = Glibc.open("/dev/urandom", O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw JournalError.io(path: "/dev/urandom", operation: "open", errno: errno) }
-        defer { close(fd) }
+        let fd: Int32
+        do throws(Errno) {
+            fd = try Descriptor.openReadOnly("/dev/urandom")
+        } catch {
+            throw JournalError.io(path: "/dev/urandom", operation: "open", errno: error.code)
+        }
+        defer { Descriptor.close(fd) }
         var bytes = [UInt8](repeating: 0, count: count)
-        guard read(fd, &bytes, count) == count else {
-            throw JournalError.io(path: "/dev/urandom", operation: "read", errno: errno)
+        do throws(Errno) {
+            // A short read leaves errno as it stands, as it always did.
+            let n = bytes.withUnsafeMutableBytes { raw in Result { () throws(Errno) in try Descriptor.read(fd, into: raw.baseAddress!, count: count) } }
+            guard try n.get() == count else { throw Errno.current }
+        } catch {
+            throw JournalError.io(path: "/dev/urandom", operation: "read", errno: error.code)
         }
         return bytes
     }

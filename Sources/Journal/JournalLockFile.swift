@@ -1,8 +1,5 @@
 import Foundation
-
-#if canImport(Glibc)
-import Glibc
-#endif
+import SystemCalls
 
 /// The one-executor-at-a-time lock of a file journal: `<state dir>/lock`.
 ///
@@ -18,32 +15,37 @@ import Glibc
 public enum JournalLockFile {
     /// Takes the lock at `path` or throws `JournalError.locked` naming the holder.
     public static func acquire(at path: String, command: String) throws -> FileLease {
-        guard let fd = try PrivateFile.open(path, O_RDWR | O_CREAT) else {
-            throw JournalError.io(path: path, operation: "open", errno: ENOENT)
+        guard let fd = try PrivateFile.open(path, [.readWrite, .create]) else {
+            throw JournalError.io(path: path, operation: "open", errno: Errno.noSuchFile.code)
         }
         // A few tries: a child being spawned by this process can hold a copy of a just-closed
         // lock descriptor for an instant (until its exec closes it).
-        var locked = flock(fd, LOCK_EX | LOCK_NB) == 0
+        var locked = FileLock.tryExclusive(fd)
         for _ in 0..<10 where !locked {
-            usleep(20_000)
-            locked = flock(fd, LOCK_EX | LOCK_NB) == 0
+            Thread.sleep(forTimeInterval: 0.02)
+            locked = FileLock.tryExclusive(fd)
         }
         if !locked {
             let holder = readHolder(fd: fd) ?? LockHolder(host: "?", pid: 0, started: "?", command: "?")
-            close(fd)
+            Descriptor.close(fd)
             throw JournalError.locked(path: path, holder: holder, liveness: .alive)
         }
         let stale = readHolder(fd: fd)
         if let stale, liveness(ofUnlocked: stale) != .dead {
-            close(fd)
+            Descriptor.close(fd)
             throw JournalError.locked(path: path, holder: stale, liveness: liveness(ofUnlocked: stale))
         }
         let me = LockHolder.current(command: command)
         let bytes = Array(me.fileText.utf8)
-        guard ftruncate(fd, 0) == 0, pwrite(fd, bytes, bytes.count, 0) == bytes.count, fsync(fd) == 0 else {
-            let e = errno
-            close(fd)
-            throw JournalError.io(path: path, operation: "write lock", errno: e)
+        do throws(Errno) {
+            try Descriptor.truncate(fd, to: 0)
+            // A short write leaves errno as it stands, as it always did.
+            guard try Descriptor.writeOnce(fd, bytes, at: 0) == bytes.count else { throw Errno.current }
+            try Descriptor.sync(fd)
+        } catch {
+            // The failing call's errno, captured before close can replace it.
+            Descriptor.close(fd)
+            throw JournalError.io(path: path, operation: "write lock", errno: error.code)
         }
         return FileLease(fd: fd, takenOverFrom: stale)
     }
@@ -51,31 +53,34 @@ public enum JournalLockFile {
     /// The holder named in the lock file and whether it still runs; nil when the lock is free.
     public static func holder(at path: String) throws -> (LockHolder, LockHolder.Liveness)? {
         // Read-only is enough for flock, so `status` works without write access.
-        guard let fd = try PrivateFile.open(path, O_RDONLY) else { return nil }
-        defer { close(fd) }
+        guard let fd = try PrivateFile.open(path, .readOnly) else { return nil }
+        defer { Descriptor.close(fd) }
         guard let holder = readHolder(fd: fd) else { return nil }
-        if flock(fd, LOCK_EX | LOCK_NB) != 0 { return (holder, .alive) }
-        flock(fd, LOCK_UN)
+        if !FileLock.tryExclusive(fd) { return (holder, .alive) }
+        FileLock.unlock(fd)
         return (holder, liveness(ofUnlocked: holder))
     }
 
     /// Empties a lock whose holder is not running; throws `holderAlive` if it is.
     public static func breakLock(at path: String) throws -> LockHolder? {
-        guard let fd = try PrivateFile.open(path, O_RDWR) else { return nil }
-        defer { close(fd) }
+        guard let fd = try PrivateFile.open(path, .readWrite) else { return nil }
+        defer { Descriptor.close(fd) }
         let holder = readHolder(fd: fd)
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+        guard FileLock.tryExclusive(fd) else {
             throw JournalError.holderAlive(
                 path: path, holder: holder ?? LockHolder(host: "?", pid: 0, started: "?", command: "?"))
         }
-        defer { flock(fd, LOCK_UN) }
+        defer { FileLock.unlock(fd) }
         // Same host and the pid still running (flock free: e.g. a process that closed the file by
         // mistake): treat as alive, never break it.
         if let holder, liveness(ofUnlocked: holder) == .alive {
             throw JournalError.holderAlive(path: path, holder: holder)
         }
-        guard ftruncate(fd, 0) == 0, fsync(fd) == 0 else {
-            throw JournalError.io(path: path, operation: "truncate lock", errno: errno)
+        do throws(Errno) {
+            try Descriptor.truncate(fd, to: 0)
+            try Descriptor.sync(fd)
+        } catch {
+            throw JournalError.io(path: path, operation: "truncate lock", errno: error.code)
         }
         return holder
     }
@@ -84,13 +89,13 @@ public enum JournalLockFile {
     /// not hold the lock); unknown on another host.
     static func liveness(ofUnlocked holder: LockHolder) -> LockHolder.Liveness {
         guard holder.host == ProcessInfo.processInfo.hostName else { return .unknown }
-        if holder.pid == getpid() { return .alive }
+        if holder.pid == ProcessIdentity.processID { return .alive }
         return .dead
     }
 
     static func readHolder(fd: Int32) -> LockHolder? {
         var buffer = [UInt8](repeating: 0, count: 4096)
-        let n = pread(fd, &buffer, buffer.count, 0)
+        let n = buffer.withUnsafeMutableBytes { raw in (try? Descriptor.read(fd, into: raw.baseAddress!, count: raw.count, at: 0)) ?? -1 }
         guard n > 0 else { return nil }
         return LockHolder(fileText: String(decoding: buffer[0..<n], as: UTF8.self))
     }
@@ -111,9 +116,9 @@ public final class FileLease: JournalLease, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard fd >= 0 else { return }
-        _ = ftruncate(fd, 0)
-        _ = fsync(fd)
-        close(fd)
+        try? Descriptor.truncate(fd, to: 0)
+        try? Descriptor.sync(fd)
+        Descriptor.close(fd)
         fd = -1
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SystemCalls
 
 /// Who holds a journal's lock: written into the lock file so that a person can tell.
 public struct LockHolder: Sendable, Hashable, CustomStringConvertible {
@@ -26,7 +27,7 @@ public struct LockHolder: Sendable, Hashable, CustomStringConvertible {
 
     /// This process, now.
     public static func current(command: String) -> LockHolder {
-        LockHolder(host: ProcessInfo.processInfo.hostName, pid: getpid(), started: Self.now(), command: command)
+        LockHolder(host: ProcessInfo.processInfo.hostName, pid: ProcessIdentity.processID, started: Self.now(), command: command)
     }
 
     public static func now() -> String {

@@ -1,8 +1,5 @@
 import Foundation
-
-#if canImport(Glibc)
-import Glibc
-#endif
+import SystemCalls
 
 /// The rules a state directory must meet before mailshift reads or writes a journal in it.
 ///
@@ -19,42 +16,49 @@ enum StateDirectory {
         var prefix = path.hasPrefix("/") ? "/" : ""
         for component in path.split(separator: "/") where component != "." {
             prefix += (prefix.isEmpty || prefix.hasSuffix("/") ? "" : "/") + component
-            guard mkdir(prefix, 0o700) == 0 else {
-                if errno == EEXIST { continue }
-                throw JournalError.io(path: prefix, operation: "mkdir", errno: errno)
+            do throws(Errno) {
+                try Paths.makeDirectory(prefix, mode: 0o700)
+            } catch {
+                if error == .exists { continue }
+                throw JournalError.io(path: prefix, operation: "mkdir", errno: error.code)
             }
-            let fd = open(prefix, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-            guard fd >= 0 else { throw JournalError.io(path: prefix, operation: "open", errno: errno) }
-            defer { close(fd) }
-            guard fchmod(fd, 0o700) == 0 else { throw JournalError.io(path: prefix, operation: "chmod", errno: errno) }
+            let fd: Int32
+            do throws(Errno) {
+                fd = try Descriptor.open(prefix, [.readOnly, .directory, .noFollow, .closeOnExec])
+            } catch {
+                throw JournalError.io(path: prefix, operation: "open", errno: error.code)
+            }
+            defer { Descriptor.close(fd) }
+            try PrivateFile.changeMode(fd: fd, to: 0o700, path: prefix)
         }
-        guard try verify(path) else { throw JournalError.io(path: path, operation: "mkdir", errno: ENOENT) }
+        guard try verify(path) else { throw JournalError.io(path: path, operation: "mkdir", errno: Errno.noSuchFile.code) }
     }
 
     /// Checks an existing state directory (tightening a readable one to 0700); false when there
     /// is none.
     @discardableResult
     static func verify(_ path: String) throws -> Bool {
-        var link = stat()
-        guard lstat(path, &link) == 0 else {
-            if errno == ENOENT { return false }
-            throw JournalError.io(path: path, operation: "stat", errno: errno)
+        let link: FileStatus
+        do throws(Errno) {
+            link = try FileStatus.of(linkAt: path)
+        } catch {
+            if error == .noSuchFile { return false }
+            throw JournalError.io(path: path, operation: "stat", errno: error.code)
         }
-        if link.st_mode & S_IFMT == S_IFLNK { throw JournalError.untrusted(path: path, problem: .symlink) }
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else {
-            if errno == ELOOP { throw JournalError.untrusted(path: path, problem: .symlink) }
-            if errno == ENOTDIR { throw JournalError.untrusted(path: path, problem: .wrongType) }
-            throw JournalError.io(path: path, operation: "open", errno: errno)
+        if link.kind == .symbolicLink { throw JournalError.untrusted(path: path, problem: .symlink) }
+        let fd: Int32
+        do throws(Errno) {
+            fd = try Descriptor.open(path, [.readOnly, .directory, .noFollow, .closeOnExec])
+        } catch {
+            if error == .symbolicLinkLoop { throw JournalError.untrusted(path: path, problem: .symlink) }
+            if error == .notADirectory { throw JournalError.untrusted(path: path, problem: .wrongType) }
+            throw JournalError.io(path: path, operation: "open", errno: error.code)
         }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw JournalError.io(path: path, operation: "stat", errno: errno) }
-        guard info.st_mode & S_IFMT == S_IFDIR else { throw JournalError.untrusted(path: path, problem: .wrongType) }
+        defer { Descriptor.close(fd) }
+        let info = try PrivateFile.status(fd: fd, path: path)
+        guard info.kind == .directory else { throw JournalError.untrusted(path: path, problem: .wrongType) }
         try PrivateFile.checkOwnership(info, path: path)
-        if info.st_mode & 0o777 != 0o700, fchmod(fd, 0o700) != 0 {
-            throw JournalError.io(path: path, operation: "chmod", errno: errno)
-        }
+        if info.mode & 0o777 != 0o700 { try PrivateFile.changeMode(fd: fd, to: 0o700, path: path) }
         try verifyAncestors(of: path)
         return true
     }
@@ -63,19 +67,24 @@ enum StateDirectory {
     /// root alone, or be sticky.
     private static func verifyAncestors(of path: String) throws {
         let parent = (path as NSString).deletingLastPathComponent
-        guard let resolved = realpath(parent.isEmpty ? "." : parent, nil) else {
-            throw JournalError.io(path: parent, operation: "realpath", errno: errno)
+        var current: String
+        do throws(Errno) {
+            current = try Paths.resolved(parent.isEmpty ? "." : parent)
+        } catch {
+            throw JournalError.io(path: parent, operation: "realpath", errno: error.code)
         }
-        var current = String(cString: resolved)
-        free(resolved)
         while true {
-            var info = stat()
-            guard stat(current, &info) == 0 else { throw JournalError.io(path: current, operation: "stat", errno: errno) }
-            let ownerOK = info.st_uid == 0 || info.st_uid == geteuid()
-            let othersMayWrite = info.st_mode & 0o022 != 0 && info.st_mode & S_ISVTX == 0
+            let info: FileStatus
+            do throws(Errno) {
+                info = try FileStatus.of(followingLinksAt: current)
+            } catch {
+                throw JournalError.io(path: current, operation: "stat", errno: error.code)
+            }
+            let ownerOK = info.owner == 0 || info.owner == ProcessIdentity.effectiveUser
+            let othersMayWrite = info.mode & 0o022 != 0 && !info.isSticky
             if !ownerOK || othersMayWrite {
                 throw JournalError.untrusted(path: path, problem: .unsafeAncestor(
-                    path: current, mode: UInt32(info.st_mode), uid: UInt32(info.st_uid)))
+                    path: current, mode: info.mode, uid: info.owner))
             }
             if current == "/" { return }
             let up = (current as NSString).deletingLastPathComponent

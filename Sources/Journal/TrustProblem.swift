@@ -1,3 +1,5 @@
+import SystemCalls
+
 /// Why mailshift will not use a state directory or one of its files: someone other than the
 /// running user could have written it, so a record in it could be forged.
 public enum TrustProblem: Sendable, Hashable, CustomStringConvertible {
@@ -52,8 +54,4 @@ public enum TrustProblem: Sendable, Hashable, CustomStringConvertible {
 
 func octal(_ mode: UInt32) -> String { "0" + String(mode & 0o7777, radix: 8) }
 
-func currentUID() -> UInt32 { UInt32(geteuid()) }
-
-#if canImport(Glibc)
-import Glibc
-#endif
+func currentUID() -> UInt32 { ProcessIdentity.effectiveUser }

@@ -1,9 +1,6 @@
 import Foundation
 import Steps
-
-#if canImport(Glibc)
-import Glibc
-#endif
+import SystemCalls
 
 /// Reads a secret where the plan says it is, at use.
 ///
@@ -27,26 +24,24 @@ public enum SecretSource {
     /// The bytes of a private secret file, checked on the descriptor read from (no race with a
     /// rename between the check and the read).
     static func contents(of path: String) throws(SecretError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)
-        guard fd >= 0 else { throw .unreadable(file: path, errno: errno) }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw .unreadable(file: path, errno: errno) }
-        guard info.st_mode & S_IFMT == S_IFREG else { throw .notAFile(file: path) }
-        guard info.st_uid == geteuid() || info.st_uid == 0 else {
-            throw .foreignOwner(file: path, uid: UInt32(info.st_uid))
+        let fd: Int32
+        do throws(Errno) { fd = try Descriptor.openReadOnly(path, noControllingTerminal: true) } catch { throw .unreadable(file: path, errno: error.code) }
+        defer { Descriptor.close(fd) }
+        let info: FileStatus
+        do throws(Errno) { info = try FileStatus.of(descriptor: fd) } catch { throw .unreadable(file: path, errno: error.code) }
+        guard info.kind == .regular else { throw .notAFile(file: path) }
+        guard info.owner == ProcessIdentity.effectiveUser || info.owner == 0 else {
+            throw .foreignOwner(file: path, uid: info.owner)
         }
-        guard info.st_mode & 0o077 == 0 else { throw .exposed(file: path, mode: UInt32(info.st_mode & 0o7777)) }
+        guard info.permissions & 0o077 == 0 else { throw .exposed(file: path, mode: info.permissions) }
         var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 1)
+        defer { chunk.deallocate() }
         while true {
-            let n = read(fd, &chunk, chunk.count)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .unreadable(file: path, errno: errno)
-            }
+            let n: Int
+            do throws(Errno) { n = try Descriptor.read(fd, into: chunk.baseAddress!, count: chunk.count) } catch { throw .unreadable(file: path, errno: error.code) }
             if n == 0 { return bytes }
-            bytes += chunk[0..<n]
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
         }
     }
 }
@@ -72,10 +67,10 @@ public enum SecretError: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unset(let name): "environment variable \(name) is not set"
-        case .unreadable(let file, let e): "cannot read password file \(file): \(String(cString: strerror(e)))"
+        case .unreadable(let file, let e): "cannot read password file \(file): \(Errno(e).description)"
         case .notAFile(let file): "password file \(file) is not a regular file"
         case .foreignOwner(let file, let uid):
-            "password file \(file) is owned by uid \(uid), neither you (uid \(geteuid())) nor root: its owner could change it"
+            "password file \(file) is owned by uid \(uid), neither you (uid \(ProcessIdentity.effectiveUser)) nor root: its owner could change it"
         case .exposed(let file, let mode):
             "password file \(file) is accessible by others (mode 0\(String(mode, radix: 8))): it must be readable by you alone"
         }

@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import SystemCalls
 
 /// Tells "nothing listens" from "something listens but the TLS handshake failed" after an
 /// `ldaps://` connect fails: libldap reports both as serverDown, but only the first can heal.
@@ -25,21 +23,6 @@ enum ServerProbe {
     /// True when a TCP connection to the URL's host and port succeeds within `timeout` seconds.
     static func accepts(url: String, timeout: Int) -> Bool {
         guard let (host, port) = hostAndPort(url) else { return false }
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var list: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(host, port, &hints, &list) == 0 else { return false }
-        defer { freeaddrinfo(list) }
-        var next = list
-        while let info = next {
-            next = info.pointee.ai_next
-            let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype, info.pointee.ai_protocol)
-            guard fd >= 0 else { continue }
-            defer { close(fd) }
-            var tv = timeval(tv_sec: max(1, timeout), tv_usec: 0)
-            _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-            if connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 { return true }
-        }
-        return false
+        return TCPReachability.accepts(host: host, port: port, timeout: timeout)
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import Glibc
 import MailboxDriver
+import SystemCalls
 
 /// `mailshift mbox import FILE --maildir DIR`: one mailbox into one Maildir, idempotently.
 struct MboxImportCommand: ParsableCommand {
@@ -21,10 +21,10 @@ struct MboxImportCommand: ParsableCommand {
 
 
     func run() throws {
-        var ids: (uid: uid_t, gid: gid_t)?
+        var ids: (uid: UInt32, gid: UInt32)?
         if let owner {
-            guard let pw = getpwnam(owner) else { throw ValidationError("owner '\(owner)' is not a user on this host") }
-            ids = (pw.pointee.pw_uid, pw.pointee.pw_gid)
+            guard let account = ProcessIdentity.account(named: owner) else { throw ValidationError("owner '\(owner)' is not a user on this host") }
+            ids = account
         }
         var options = MboxImportOptions(
             variant: variant, timeZone: try reading.timeZone(), tagPrefix: saved ? "s" : "m",

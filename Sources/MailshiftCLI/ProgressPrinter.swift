@@ -1,10 +1,7 @@
 import ArgumentParser
 import Executor
 import Foundation
-
-#if canImport(Glibc)
-import Glibc
-#endif
+import SystemCalls
 
 /// How `run` and `resume` report progress on stderr.
 enum LogFormat: String, CaseIterable, Sendable, ExpressibleByArgument {
@@ -40,7 +37,7 @@ final class ProgressPrinter: RunObserver, @unchecked Sendable {
 
     init(format: LogFormat) {
         self.format = format
-        self.live = format == .text && isatty(STDERR_FILENO) == 1
+        self.live = format == .text && Terminal.standardErrorIsTerminal
         if live {
             let t = DispatchSource.makeTimerSource(queue: .global())
             t.schedule(deadline: .now() + .milliseconds(200), repeating: .milliseconds(200))

@@ -1,5 +1,5 @@
 import Diagnostics
-import Glibc
+import SystemCalls
 
 /// The compiler's message catalogue: every diagnostic validation and lowering emit is made here.
 extension Diagnostic {
@@ -72,7 +72,7 @@ extension Diagnostic {
     static func usersFileUnusable(_ path: String, resolved: String, _ failure: UsersFileReader.Failure, at range: SourceRange) -> Diagnostic {
         switch failure {
         case .unreadable(let code):
-            let reason = String(cString: strerror(code))
+            let reason = Errno(code).description
             return .error("compiler.users-file", "users file '\(path)' cannot be read (looked for '\(resolved)': \(reason))", at: range,
                 hint: "the path is relative to the plan file's directory")
         case .notRegularFile:

@@ -1,5 +1,5 @@
 import Foundation
-import Glibc
+import SystemCalls
 
 /// A file a plan names beside itself (`groups_file`, `directory.create.from`). `check` runs as
 /// root and a plan may name any file, so it is opened once (`O_NONBLOCK`: a FIFO cannot make it
@@ -20,13 +20,13 @@ enum PlanSideFile {
     }
 
     static func readText(_ path: String, limit: Int) -> Result<String, Problem> {
-        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { return .failure(.unreadable(String(cString: strerror(errno)))) }
+        let fd: Int32
+        do throws(Errno) { fd = try Descriptor.openReadOnly(path, nonBlocking: true) } catch { return .failure(.unreadable(error.description)) }
         let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { return .failure(.unreadable(String(cString: strerror(errno)))) }
-        guard info.st_mode & S_IFMT == S_IFREG else { return .failure(.notRegular) }
-        guard Int(info.st_size) <= limit else { return .failure(.tooLarge(limit: limit)) }
+        let info: FileStatus
+        do throws(Errno) { info = try FileStatus.of(descriptor: fd) } catch { return .failure(.unreadable(error.description)) }
+        guard info.kind == .regular else { return .failure(.notRegular) }
+        guard info.size <= limit else { return .failure(.tooLarge(limit: limit)) }
         // It may have grown since fstat: one byte past the limit tells.
         guard let data = try? handle.read(upToCount: limit + 1) ?? Data() else { return .failure(.unreadable("read failed")) }
         guard data.count <= limit else { return .failure(.tooLarge(limit: limit)) }

@@ -1,5 +1,5 @@
 import Diagnostics
-import Glibc
+import SystemCalls
 
 /// Reads a `users_file` in bounded chunks, validating each name as it comes, and keeps only the
 /// names and where they were written, never the file's text.
@@ -38,24 +38,21 @@ struct UsersFileReader {
 
     func read(path: String) -> Result<Contents, Failure> {
         // O_NONBLOCK: opening a FIFO must not wait for a writer before we can refuse it.
-        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else { return .failure(.unreadable(errno: errno)) }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { return .failure(.unreadable(errno: errno)) }
-        guard info.st_mode & S_IFMT == S_IFREG else { return .failure(.notRegularFile) }
-        guard Int(info.st_size) <= byteLimit else { return .failure(.tooLarge(bytes: Int(info.st_size), limit: byteLimit)) }
+        let fd: Int32
+        do throws(Errno) { fd = try Descriptor.openReadOnly(path, nonBlocking: true) } catch { return .failure(.unreadable(errno: error.code)) }
+        defer { Descriptor.close(fd) }
+        let info: FileStatus
+        do throws(Errno) { info = try FileStatus.of(descriptor: fd) } catch { return .failure(.unreadable(errno: error.code)) }
+        guard info.kind == .regular else { return .failure(.notRegularFile) }
+        guard info.size <= byteLimit else { return .failure(.tooLarge(bytes: info.size, limit: byteLimit)) }
 
         var scanner = LineScanner(rejectLimit: rejectLimit)
         var total = 0
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.chunkBytes, alignment: 16)
         defer { buffer.deallocate() }
         while true {
-            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
-            if n < 0 {
-                if errno == EINTR { continue }
-                return .failure(.unreadable(errno: errno))
-            }
+            let n: Int
+            do throws(Errno) { n = try Descriptor.read(fd, into: buffer.baseAddress!, count: buffer.count) } catch { return .failure(.unreadable(errno: error.code)) }
             if n == 0 { break }
             total += n
             // The file may have grown since fstat.
@@ -84,10 +81,9 @@ private struct LineScanner {
     }
 
     mutating func scan(_ bytes: UnsafeRawBufferPointer) {
-        guard let base = bytes.baseAddress else { return }
         var i = 0
         while i < bytes.count {
-            guard let nl = memchr(base + i, 0x0A, bytes.count - i).map({ base.distance(to: UnsafeRawPointer($0)) }) else {
+            guard let nl = ByteSearch.firstIndex(of: 0x0A, in: bytes, from: i) else {
                 take(UnsafeRawBufferPointer(rebasing: bytes[i...]))
                 return
             }

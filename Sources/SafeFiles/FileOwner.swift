@@ -1,4 +1,5 @@
 import Glibc
+import SystemCalls
 
 /// Who a file or directory mailshift creates belongs to.
 public struct FileOwner: Sendable, Hashable, CustomStringConvertible {
@@ -13,13 +14,9 @@ public struct FileOwner: Sendable, Hashable, CustomStringConvertible {
     /// The account this process acts as (root for a production run).
     public static var process: FileOwner { FileOwner(uid: geteuid(), gid: getegid()) }
 
-    /// The login's uid and primary gid (getpwnam_r: thread-safe), nil when there is no such user.
+    /// The login's uid and primary gid, nil when there is no such user.
     public static func account(_ name: String) -> FileOwner? {
-        var pw = passwd()
-        var result: UnsafeMutablePointer<passwd>?
-        var buffer = [CChar](repeating: 0, count: 16384)
-        guard getpwnam_r(name, &pw, &buffer, buffer.count, &result) == 0, result != nil else { return nil }
-        return FileOwner(uid: pw.pw_uid, gid: pw.pw_gid)
+        ProcessIdentity.account(named: name).map { FileOwner(uid: $0.uid, gid: $0.gid) }
     }
 
     public var description: String { "uid \(uid)" }

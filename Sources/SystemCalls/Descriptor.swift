@@ -46,6 +46,11 @@ public enum Descriptor {
         _ = mailshift_spawn_addclosefrom(UnsafeMutableRawPointer(actions), low)
     }
 
+    /// `fdatasync(2)`: the file's data and the metadata needed to read it back, on disk.
+    public static func syncData(_ fd: Int32) throws(Errno) {
+        guard fdatasync(fd) == 0 else { throw Errno.current }
+    }
+
     /// `syncfs(2)`: every dirty page of the file system holding `fd`, in one call.
     public static func syncFileSystem(_ fd: Int32) throws(Errno) {
         guard mailshift_syncfs(fd) == 0 else { throw Errno.current }

@@ -10,5 +10,16 @@ public struct Errno: Error, Sendable, Hashable, CustomStringConvertible {
     /// The calling thread's `errno`, now.
     public static var current: Errno { Errno(errno) }
 
+    /// `ENOENT`.
+    public static let noSuchFile = Errno(ENOENT)
+    /// `EEXIST`.
+    public static let exists = Errno(EEXIST)
+    /// `ELOOP`: what `O_NOFOLLOW` answers for a symbolic link.
+    public static let symbolicLinkLoop = Errno(ELOOP)
+    /// `EBADF`.
+    public static let badDescriptor = Errno(EBADF)
+    /// `ENOTDIR`.
+    public static let notADirectory = Errno(ENOTDIR)
+
     public var description: String { String(cString: strerror(code)) }
 }

@@ -1,8 +1,8 @@
 import Foundation
-import Glibc
 import MailboxDriver
 import SafeFiles
 import Steps
+import SystemCalls
 
 /// Preflight of the files the run touches on this machine: homes for `.forward` files, each
 /// mailbox's variant (a histogram; an ambiguous mailbox the plan does not say how to read is a
@@ -62,8 +62,7 @@ struct MailboxPreflight: Sendable {
     }
 
     static func isDirectory(_ path: String) -> Bool {
-        var s = stat()
-        return lstat(path, &s) == 0 && s.st_mode & S_IFMT == S_IFDIR
+        (try? FileStatus.of(linkAt: path))?.kind == .directory
     }
 
     /// What preflight learnt of one mailbox: its histogram label (nil: absent), its size as the
@@ -125,17 +124,14 @@ struct MailboxPreflight: Sendable {
         for (s, size) in zip(sources, sizes) where s.storeIsLocal {
             guard s.parameters.store.kind == .maildir, let maildir = s.parameters.store.maildir else { continue }
             let root = existingAncestor(maildir)
-            var st = stat()
-            guard lstat(root, &st) == 0 else { continue }
-            need[UInt64(st.st_dev), default: (root, 0)].bytes += size
+            guard let st = try? FileStatus.of(linkAt: root) else { continue }
+            need[st.device, default: (root, 0)].bytes += size
         }
         guard !need.isEmpty else { return nil }
         var problems: [PreflightCheck.Problem] = []
         var details: [String] = []
         for (root, bytes) in need.values.sorted(by: { $0.root < $1.root }) {
-            var fs = statvfs()
-            guard statvfs(root, &fs) == 0 else { continue }
-            let free = Int(fs.f_bavail) * Int(fs.f_frsize)
+            guard let free = try? FileSystemSpace.available(at: root) else { continue }
             details.append("\(root): \(free >> 20) MiB free for \(bytes >> 20) MiB of mail")
             if Double(free) < Double(bytes) * spaceMargin {
                 problems.append(.init(
