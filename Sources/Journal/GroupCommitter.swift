@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import SystemCalls
 
 /// Makes appended bytes durable in groups: one thread writes whatever callers queued while the
@@ -62,13 +63,13 @@ final class GroupCommitter: @unchecked Sendable {
     /// Writes and syncs `records` on the caller's thread (for rare, synchronous appends).
     func commitNow(_ bytes: [UInt8]) throws {
         let semaphore = DispatchSemaphore(value: 0)
-        let box = ResultBox()
+        let box = Mutex<JournalError?>(nil)
         enqueue(bytes) { error in
-            box.error = error
+            box.withLock { $0 = error }
             semaphore.signal()
         }
         semaphore.wait()
-        if let e = box.error { throw e }
+        if let e = box.withLock({ $0 }) { throw e }
     }
 
     /// Flushes what is queued and stops the thread.
@@ -126,8 +127,4 @@ final class GroupCommitter: @unchecked Sendable {
         }
         return nil
     }
-}
-
-private final class ResultBox: @unchecked Sendable {
-    var error: (any Error)?
 }

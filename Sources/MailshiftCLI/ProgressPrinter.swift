@@ -1,6 +1,7 @@
 import ArgumentParser
 import Executor
 import Foundation
+import Synchronization
 import SystemCalls
 
 /// How `run` and `resume` report progress on stderr.
@@ -16,42 +17,23 @@ enum LogFormat: String, CaseIterable, Sendable, ExpressibleByArgument {
 /// with work in flight: done/total, rate, ETA) and erases it before printing a log line above it,
 /// so logs never garble. Elsewhere it prints timestamped lines, and a progress line per batch at
 /// most every few seconds.
-final class ProgressPrinter: RunObserver, @unchecked Sendable {
-    private struct Batch {
-        var name: String
-        var total: Int
-        var done: Int
-        var doneAtStart: Int
-        var running = 0
-        var began = Date()
-        var lastPrinted = Date.distantPast
-    }
-
+final class ProgressPrinter: RunObserver, Sendable {
     private let format: LogFormat
-    private let live: Bool
-    private let lock = NSLock()
-    private var batches: [Batch] = []
-    private var byName: [String: Int] = [:]
-    private var shownLines = 0
-    private var timer: (any DispatchSourceTimer)?
+    /// What is shown, and the terminal's bottom lines, changed by one thread at a time.
+    private let board: Mutex<ProgressBoard>
+    private let timer: SendableTimer?
 
     init(format: LogFormat) {
         self.format = format
-        self.live = format == .text && Terminal.standardErrorIsTerminal
-        if live {
-            let t = DispatchSource.makeTimerSource(queue: .global())
-            t.schedule(deadline: .now() + .milliseconds(200), repeating: .milliseconds(200))
-            t.setEventHandler { [weak self] in self?.redraw() }
-            t.resume()
-            timer = t
-        }
+        let live = format == .text && Terminal.standardErrorIsTerminal
+        board = Mutex(ProgressBoard(live: live))
+        timer = live ? SendableTimer(every: .milliseconds(200)) : nil
+        timer?.start { [weak self] in self?.board.withLock { $0.redraw() } }
     }
 
     func finish() {
         timer?.cancel()
-        lock.lock()
-        eraseLive()
-        lock.unlock()
+        board.withLock { $0.eraseLive() }
     }
 
     func handle(_ event: RunEvent) {
@@ -59,85 +41,7 @@ final class ProgressPrinter: RunObserver, @unchecked Sendable {
             emitJSON(event)
             return
         }
-        lock.lock()
-        defer { lock.unlock() }
-        switch event {
-        case .began(let list):
-            for b in list {
-                byName[b.name] = batches.count
-                batches.append(Batch(name: b.name, total: b.total, done: b.done, doneAtStart: b.done))
-            }
-        case .stepStarted(_, _, let batch):
-            if let b = byName[batch ?? "-"] { batches[b].running += 1 }
-        case .stepFinished(_, let id, let batch, let outcome):
-            if let b = byName[batch ?? "-"] {
-                batches[b].running -= 1
-                if outcome == .applied || outcome == .alreadyDone { batches[b].done += 1 }
-                let progressed = outcome == .applied || outcome == .alreadyDone
-                if !live, progressed,
-                    Date().timeIntervalSince(batches[b].lastPrinted) >= 5 || batches[b].done == batches[b].total
-                {
-                    batches[b].lastPrinted = Date()
-                    print(progressLine(batches[b]))
-                }
-            }
-            if outcome == .failed { print("\(id): failed") }
-            if outcome == .waiting { print("\(id): waiting for approval") }
-        case .retrying(let id, let attempt, let delay, let reason):
-            print("\(id): \(reason); attempt \(attempt) in \(String(format: "%.1f", delay)) s")
-        case .log(let id, let line):
-            print("\(id): \(line)")
-        case .skipped(let count, let cause):
-            print("skipped \(count) step\(count == 1 ? "" : "s") that depend on \(cause)")
-        case .batchStopped(let batch, let failures, let limit):
-            print("batch \(batch) stopped: \(failures) failures, more than max_failures \(limit)")
-        case .stopping(let reason):
-            print("stopping: \(reason)")
-        }
-    }
-
-    /// Prints a line above the live block (or with a timestamp when not on a terminal).
-    private func print(_ line: String) {
-        if live {
-            eraseLive()
-            Console.error(line + "\n")
-            drawLive()
-        } else {
-            Console.error(Self.timestamp() + " " + line + "\n")
-        }
-    }
-
-    private func redraw() {
-        lock.lock()
-        defer { lock.unlock() }
-        eraseLive()
-        drawLive()
-    }
-
-    private func eraseLive() {
-        guard live, shownLines > 0 else { return }
-        Console.error(String(repeating: "\u{1B}[1A\u{1B}[2K", count: shownLines) + "\r")
-        shownLines = 0
-    }
-
-    private func drawLive() {
-        guard live else { return }
-        let active = batches.filter { $0.running > 0 }
-        for b in active { Console.error(progressLine(b) + "\n") }
-        shownLines = active.count
-    }
-
-    private func progressLine(_ b: Batch) -> String {
-        let elapsed = max(0.001, Date().timeIntervalSince(b.began))
-        let rate = Double(b.done - b.doneAtStart) / elapsed
-        var line = "batch \(b.name): \(DryRunPreview.count(b.done))/\(DryRunPreview.count(b.total)) done"
-        if rate > 0 {
-            line += String(format: ", %.1f/s", rate)
-            let left = Double(b.total - b.done) / rate
-            if b.done < b.total { line += ", ETA \(Self.duration(left))" }
-        }
-        if b.running > 0 { line += ", \(b.running) running" }
-        return line
+        board.withLock { $0.handle(event) }
     }
 
     static func duration(_ seconds: Double) -> String {
@@ -193,8 +97,6 @@ final class ProgressPrinter: RunObserver, @unchecked Sendable {
             object["reason"] = reason
         }
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
-        lock.lock()
-        Console.error(String(decoding: data, as: UTF8.self) + "\n")
-        lock.unlock()
+        board.withLock { _ in Console.error(String(decoding: data, as: UTF8.self) + "\n") }
     }
 }
