@@ -2,10 +2,6 @@ import Foundation
 import Steps
 import SystemCalls
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// A running `mailshift agent` on a host, with a pipe to its stdin and one from its stdout: a
 /// child process (the ssh client carrying the session, or the agent itself), or the agent served
 /// in-process on a thread when the host is this machine.
@@ -19,7 +15,7 @@ public final class AgentSession: @unchecked Sendable {
     public private(set) var toAgent: Int32
     /// Read end: the agent's stdout.
     public private(set) var fromAgent: Int32
-    private let pid: pid_t?
+    private let pid: Int32?
     private let stderrFile: Int32
     private let served: DispatchSemaphore?
     private let status = StatusBox()
@@ -29,7 +25,7 @@ public final class AgentSession: @unchecked Sendable {
     /// session that never answers must fail the step, not hang it).
     public var handshakeTimeout: Double = 60
 
-    private init(host: HostEndpoint, toAgent: Int32, fromAgent: Int32, pid: pid_t?, stderrFile: Int32, served: DispatchSemaphore?) {
+    private init(host: HostEndpoint, toAgent: Int32, fromAgent: Int32, pid: Int32?, stderrFile: Int32, served: DispatchSemaphore?) {
         self.host = host
         self.toAgent = toAgent
         self.fromAgent = fromAgent
@@ -39,7 +35,7 @@ public final class AgentSession: @unchecked Sendable {
     }
 
     deinit {
-        for fd in [toAgent, fromAgent, stderrFile] where fd >= 0 { Glibc.close(fd) }
+        for fd in [toAgent, fromAgent, stderrFile] where fd >= 0 { Descriptor.close(fd) }
     }
 
     /// Starts `argv` (no shell) with pipes on stdin and stdout and stderr kept in an unnamed file.
@@ -52,25 +48,26 @@ public final class AgentSession: @unchecked Sendable {
             try Descriptor.pipeCloexec(&input)
             try Descriptor.pipeCloexec(&output)
         } catch {
-            for fd in input + output where fd >= 0 { Glibc.close(fd) }
+            for fd in input + output where fd >= 0 { Descriptor.close(fd) }
             throw CommandFailure(.spawnFailed(errno: error.code), host: host.name, command: rendered)
         }
-        // An unnamed file (`__O_TMPFILE | O_DIRECTORY`; Glibc hides O_TMPFILE): stderr cannot fill
-        // a pipe nobody drains during the stream, and nothing is left behind.
-        let errFile = open("/tmp", 0o20000000 | O_DIRECTORY | O_RDWR | O_CLOEXEC, 0o600)
+        // An unnamed file: stderr cannot fill a pipe nobody drains during the stream, and nothing
+        // is left behind. Without one (a /tmp that refuses O_TMPFILE) stderr goes to /dev/null.
+        let errFile = (try? Descriptor.open("/tmp", [.unnamedTemporary, .readWrite, .closeOnExec], mode: 0o600)) ?? -1
         // Its own process group (`ChildSpawn`): a Ctrl-C at the terminal reaches mailshift, which
         // ends the session itself (killing the group) rather than ssh dying under a half-written stream.
         let spawned = ChildSpawn.start(
             argv, stdin: .descriptor(input[0]), stdout: .descriptor(output[1]), stderr: errFile >= 0 ? .descriptor(errFile) : .null,
             environment: environment.entries())
-        Glibc.close(input[0])
-        Glibc.close(output[1])
-        guard case .success(let pid) = spawned else {
-            Glibc.close(input[1]); Glibc.close(output[0])
-            if errFile >= 0 { Glibc.close(errFile) }
-            var code = EINVAL
-            if case .failure(let e) = spawned { code = e.code }
-            throw CommandFailure(.spawnFailed(errno: code), host: host.name, command: rendered)
+        Descriptor.close(input[0])
+        Descriptor.close(output[1])
+        let pid: Int32
+        switch spawned {
+        case .success(let started): pid = started
+        case .failure(let e):
+            Descriptor.close(input[1]); Descriptor.close(output[0])
+            if errFile >= 0 { Descriptor.close(errFile) }
+            throw CommandFailure(.spawnFailed(errno: e.code), host: host.name, command: rendered)
         }
         let session = AgentSession(host: host, toAgent: input[1], fromAgent: output[0], pid: pid, stderrFile: errFile, served: nil)
         session.release = release
@@ -86,7 +83,7 @@ public final class AgentSession: @unchecked Sendable {
             try Descriptor.pipeCloexec(&input)
             try Descriptor.pipeCloexec(&output)
         } catch {
-            for fd in input + output where fd >= 0 { Glibc.close(fd) }
+            for fd in input + output where fd >= 0 { Descriptor.close(fd) }
             throw CommandFailure(.spawnFailed(errno: error.code), host: host.name, command: "mailshift agent (in-process)")
         }
         let done = DispatchSemaphore(value: 0)
@@ -94,8 +91,8 @@ public final class AgentSession: @unchecked Sendable {
         let (agentIn, agentOut, box) = (input[0], output[1], session.status)
         let thread = Thread {
             box.set(serve(agentIn, agentOut))
-            Glibc.close(agentIn)
-            Glibc.close(agentOut)
+            Descriptor.close(agentIn)
+            Descriptor.close(agentOut)
             done.signal()
         }
         thread.stackSize = 1 << 20
@@ -106,7 +103,7 @@ public final class AgentSession: @unchecked Sendable {
     /// Ends the agent's input (EOF on its stdin); safe to call twice.
     public func closeInput() {
         lock.withLock {
-            if toAgent >= 0 { Glibc.close(toAgent) }
+            if toAgent >= 0 { Descriptor.close(toAgent) }
             toAgent = -1
         }
     }
@@ -133,11 +130,11 @@ public final class AgentSession: @unchecked Sendable {
     /// agent cannot be killed: closing both its pipes makes its next read end and its next write
     /// fail, so it returns.
     public func terminate() {
-        if let pid, status.value == nil { kill(-pid, SIGKILL) }
+        if let pid, status.value == nil { ChildSpawn.killGroup(pid) }
         closeInput()
         if served != nil {
             lock.withLock {
-                if fromAgent >= 0 { Glibc.close(fromAgent) }
+                if fromAgent >= 0 { Descriptor.close(fromAgent) }
                 fromAgent = -1
             }
         }

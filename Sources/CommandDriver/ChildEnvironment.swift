@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import SystemCalls
 
 /// The environment a child process starts with: this process's, less the variables that hold
 /// the plan's secrets (the directory password's `env` variable).
@@ -21,14 +19,9 @@ public struct ChildEnvironment: Sendable, Hashable {
 
     /// `NAME=value` entries of this process's environment now, less the withheld ones.
     func entries() -> [String] {
-        var out: [String] = []
-        var cursor = environ
-        while let entry = cursor.pointee {
-            let text = String(cString: entry)
+        ProcessEnvironment.entries().filter { text in
             let name = text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? text
-            if !withheld.contains(name) { out.append(text) }
-            cursor += 1
+            return !withheld.contains(name)
         }
-        return out
     }
 }

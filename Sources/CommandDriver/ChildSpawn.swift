@@ -66,6 +66,11 @@ enum ChildSpawn {
     /// an error (EPIPE), not a signal that kills mailshift.
     static let ignoreSIGPIPE: Void = { signal(SIGPIPE, SIG_IGN) }()
 
+    /// SIGKILL to the process group `start` gave `pid` (its own, led by it).
+    static func killGroup(_ pid: pid_t) {
+        kill(-pid, SIGKILL)
+    }
+
     /// Ends `pid`'s process group (SIGTERM, SIGKILL after `grace`) and reaps `pid`: its raw status.
     static func end(_ pid: pid_t, grace: Double) -> Int32 {
         var raw: Int32 = 0
@@ -79,7 +84,7 @@ enum ChildSpawn {
             }
         }
         // Anything else left in the group (a grandchild that ignored SIGTERM) goes too.
-        kill(-pid, SIGKILL)
+        killGroup(pid)
         while !reaped && waitpid(pid, &raw, 0) < 0 && errno == EINTR {}
         return raw
     }

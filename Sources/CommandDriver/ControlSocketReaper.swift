@@ -1,8 +1,5 @@
 import Foundation
-
-#if canImport(Glibc)
-import Glibc
-#endif
+import SystemCalls
 
 /// Finds what a dead run left of its ssh multiplexing: `mailshift-ssh-*` socket directories whose
 /// holder (pid and start time, written when the directory was made) is gone, and any master still
@@ -17,7 +14,7 @@ public enum ControlSocketReaper {
     static let holderFile = "holder"
 
     /// `pid start-time`: who made the directory (start time tells a reused pid apart).
-    static func holderRecord(pid: pid_t = getpid()) -> String { "\(pid) \(startTime(of: pid) ?? 0)\n" }
+    static func holderRecord(pid: Int32 = ProcessIdentity.processID) -> String { "\(pid) \(startTime(of: pid) ?? 0)\n" }
 
     /// Reaps leftovers under `parent`; one line per directory removed.
     public static func reap(parent: String = "/tmp", sshConfigFile: String? = nil) -> [String] {
@@ -25,24 +22,22 @@ public enum ControlSocketReaper {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
         for name in entries where name.hasPrefix(prefix) {
             let dir = "\(parent)/\(name)"
-            var st = stat()
-            guard lstat(dir, &st) == 0, st.st_mode & S_IFMT == S_IFDIR, st.st_uid == geteuid() else { continue }
+            guard let st = try? FileStatus.of(linkAt: dir), st.kind == .directory, st.owner == ProcessIdentity.effectiveUser else { continue }
             let holder = (try? String(contentsOfFile: "\(dir)/\(holderFile)", encoding: .utf8))?
                 .split(separator: " ").compactMap { Int64($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
             var why: String
             if let holder, holder.count == 2 {
-                let pid = pid_t(truncatingIfNeeded: holder[0])
+                let pid = Int32(truncatingIfNeeded: holder[0])
                 if startTime(of: pid) == UInt64(holder[1]) { continue }  // its run is alive
                 why = "run pid \(pid) ended"
             } else {
-                guard time(nil) - st.st_mtim.tv_sec > 86400 else { continue }
+                guard Int(Date().timeIntervalSince1970) - st.modifiedSeconds > 86400 else { continue }
                 why = "no holder record, a day old"
             }
             var stopped: [String] = []
             for socket in ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted() where socket != holderFile {
                 let path = "\(dir)/\(socket)"
-                var s = stat()
-                guard lstat(path, &s) == 0, s.st_mode & S_IFMT == S_IFSOCK else { continue }
+                guard (try? FileStatus.of(linkAt: path))?.kind == .socket else { continue }
                 if stopMaster(path, configFile: sshConfigFile) { stopped.append(socket) }
             }
             try? FileManager.default.removeItem(atPath: dir)
@@ -64,7 +59,7 @@ public enum ControlSocketReaper {
     }
 
     /// Field 22 of /proc/PID/stat (clock ticks since boot); nil when there is no such process.
-    static func startTime(of pid: pid_t) -> UInt64? {
+    static func startTime(of pid: Int32) -> UInt64? {
         guard pid > 0, let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
             let close = text.lastIndex(of: ")")
         else { return nil }

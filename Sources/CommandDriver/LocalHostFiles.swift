@@ -1,10 +1,7 @@
 import Foundation
 import SafeFiles
 import Steps
-
-#if canImport(Glibc)
-import Glibc
-#endif
+import SystemCalls
 
 /// `HostFiles` on this machine. Every path is reached by `DirectoryWalk` (no directory
 /// component is a link a user placed), files are opened `O_NOFOLLOW` and must be regular with
@@ -33,21 +30,23 @@ struct LocalHostFiles: HostFiles {
             guard let (dir, name) = try DirectoryWalk.openParent(of: path),
                 let (fd, st) = try dir.openRegularFile(name, singleLink: true)
             else { return (.absent, nil) }
-            defer { close(fd) }
-            guard Int(st.st_size) <= forwardSizeLimit else { throw fail(path, "is larger than \(forwardSizeLimit) bytes") }
+            defer { Descriptor.close(fd) }
+            let status = FileStatus(st)
+            guard status.size <= forwardSizeLimit else { throw fail(path, "is larger than \(forwardSizeLimit) bytes") }
             var data = Data()
             var buffer = [UInt8](repeating: 0, count: 8192)
             while true {
-                let n = Glibc.read(fd, &buffer, buffer.count)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw fail(path, "cannot read: \(String(cString: strerror(errno)))")
+                let n: Int
+                do {
+                    n = try buffer.withUnsafeMutableBytes { try Descriptor.read(fd, into: $0.baseAddress!, count: $0.count) }
+                } catch {
+                    throw fail(path, "cannot read: \(error)")
                 }
                 if n == 0 { break }
                 data.append(contentsOf: buffer[0..<n])
                 if data.count > forwardSizeLimit { throw fail(path, "is larger than \(forwardSizeLimit) bytes") }
             }
-            return (.present(data), ForwardFileAttributes(st))
+            return (.present(data), ForwardFileAttributes(status))
         }
     }
 
@@ -65,23 +64,27 @@ struct LocalHostFiles: HostFiles {
             guard let (dir, name) = try DirectoryWalk.openParent(of: path, createMissing: true) else {
                 throw fail(path, "its directory could not be created")
             }
-            switch try dir.kind(of: name) {
+            switch try dir.kind(of: name).map({ FileStatus.Kind(mode: UInt32($0)) }) {
             case nil: break
-            case S_IFREG:
+            case .regular?:
                 // Left as it is, but not when it has other names: saved.import would refuse it later.
-                if let (fd, _) = try dir.openRegularFile(name, singleLink: true) { close(fd) }
+                if let (fd, _) = try dir.openRegularFile(name, singleLink: true) { Descriptor.close(fd) }
                 return false
-            case S_IFLNK: throw FileRefusal(path, "is a symbolic link; mailshift does not follow it", hint: "replace the link by a regular file or remove it")
+            case .symbolicLink?: throw FileRefusal(path, "is a symbolic link; mailshift does not follow it", hint: "replace the link by a regular file or remove it")
             default: throw fail(path, "is not a regular file")
             }
             let fd: Int32
             do {
                 fd = try dir.createFile(name, mode: 0o600, owner: ids)
-            } catch let r as FileRefusal where r.errorNumber == EEXIST {
+            } catch let r as FileRefusal where r.errorNumber == Errno.exists.code {
                 return false  // created meanwhile (the MTA): leave it
             }
-            defer { close(fd) }
-            guard fsync(fd) == 0 else { throw fail(path, "cannot fsync: \(String(cString: strerror(errno)))") }
+            defer { Descriptor.close(fd) }
+            do {
+                try Descriptor.sync(fd)
+            } catch {
+                throw fail(path, "cannot fsync: \(error)")
+            }
             try? dir.sync()
             return true
         }

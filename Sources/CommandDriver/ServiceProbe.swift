@@ -1,9 +1,6 @@
 import Foundation
 import Steps
-
-#if canImport(Glibc)
-import Glibc
-#endif
+import SystemCalls
 
 /// Tells whether a service runs on a host: by the plan's `running` argv (exit 0 = running) or by
 /// its pid file (the pid is alive, and not a zombie). Read-only.
@@ -64,7 +61,7 @@ struct ServiceProbe: Sendable {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8),
               let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0
         else { return false }
-        guard kill(pid, 0) == 0 || errno == EPERM else { return false }
+        guard ProcessLiveness.exists(pid) else { return false }
         // A zombie answers kill(pid, 0) but is not running.
         if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
            let close = stat.lastIndex(of: ")") {

@@ -20,6 +20,9 @@ public struct OpenFlags: OptionSet, Sendable {
     public static let nonBlocking = OpenFlags(rawValue: O_NONBLOCK)
     /// A tty named by mistake does not become the controlling terminal.
     public static let noControllingTerminal = OpenFlags(rawValue: O_NOCTTY)
+    /// `O_TMPFILE` (`__O_TMPFILE | O_DIRECTORY`; Glibc hides the name): an unnamed file in the
+    /// directory opened, gone when its last descriptor closes.
+    public static let unnamedTemporary = OpenFlags(rawValue: 0o20000000 | O_DIRECTORY)
 }
 
 extension Descriptor {
