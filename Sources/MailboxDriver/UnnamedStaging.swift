@@ -1,9 +1,10 @@
 import Glibc
+import SystemCalls
 
 /// `O_TMPFILE`: a file created without a name in a directory, given one later with `linkat`.
 enum UnnamedStaging {
-    /// `__O_TMPFILE | O_DIRECTORY` (Glibc exposes `O_TMPFILE` only under `_GNU_SOURCE`).
-    static let flag: Int32 = 0o20000000 | O_DIRECTORY
+    /// `O_TMPFILE`, as the system-call layer spells it (Glibc hides the name).
+    static let flag: Int32 = OpenFlags.unnamedTemporary.rawValue
 
     /// An unnamed, linkable, write-only file in the directory `dir`, mode 0600; -1 with `errno` set.
     static func open(in dir: Int32) -> Int32 {
