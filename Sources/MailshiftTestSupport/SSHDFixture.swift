@@ -26,7 +26,9 @@ public struct SSHDFixture: Sendable {
         let instance: SSHDInstance
         do {
             let path = directory.path
-            instance = try await offPool { try SSHDInstance.start(in: path, maxLifetime: 600, privateMounts: privateMounts, privateMountOptions: privateMountOptions) }
+            // The lifetime is only a backstop (the fixture stops its server): long enough that a
+            // test queued behind slow ones on a loaded machine still finds its server up.
+            instance = try await offPool { try SSHDInstance.start(in: path, maxLifetime: 1800, privateMounts: privateMounts, privateMountOptions: privateMountOptions) }
         } catch {
             directory.remove()
             throw error

@@ -76,7 +76,7 @@ private struct LoopbackSSHD {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         do {
             instance = try SSHDInstance.start(
-                in: directory, maxLifetime: 300, environment: ["PATH": agentDirectory + ":/usr/bin:/bin"])
+                in: directory, maxLifetime: 1800, environment: ["PATH": agentDirectory + ":/usr/bin:/bin"])
         } catch {
             try? FileManager.default.removeItem(atPath: directory)
             throw error
