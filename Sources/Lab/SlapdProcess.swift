@@ -36,9 +36,6 @@ enum SlapdProcess {
         }
     }
 
-    /// A TCP port on 127.0.0.1 that was free a moment ago (the kernel picks it).
-    static func freePort() throws -> Int { try freePorts(1)[0] }
-
     /// `count` distinct such ports: every socket stays bound until all are picked, so the kernel
     /// cannot hand the same port out twice (two daemons of one lab would then clash).
     static func freePorts(_ count: Int) throws -> [Int] {

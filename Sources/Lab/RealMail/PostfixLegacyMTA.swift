@@ -1,4 +1,5 @@
 import Foundation
+import SafeFiles
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -59,6 +60,9 @@ public struct PostfixLegacyMTA: Sendable {
         default_privs = \(owner.name)
         mailbox_transport = retry:4.3.5 the lab has no mailbox route for this address
         forward_path = \(paths.homes)/${extension}/.forward, \(paths.legacyMailbox)/${extension}
+        # The extension comes from the address (root+EXT): no '.' or '/' may reach the path,
+        # or `root+../../etc/x` would make local read any root-owned file as a .forward.
+        forward_expansion_filter = abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_
         allow_mail_to_files = alias, forward, include
         allow_mail_to_commands = alias, forward, include
         mail_spool_directory = \(paths.spool)
@@ -115,20 +119,28 @@ public struct PostfixLegacyMTA: Sendable {
         }
         // `local` writes as the mailbox owner: the spool files and the directories where it
         // makes dotlocks and saved-mail files are that account's, as /var/mail's are the users'.
-        for dir in [paths.spool, paths.saved] {
-            chown(dir, owner.uid, owner.gid)
-            chmod(dir, 0o775)
+        // The files first, through the directories' descriptors (never a path that a link put
+        // in place could redirect), and only then the directories: 0755, so the legacy IMAP
+        // server (group `mail`) reads the sources and cannot replace them.
+        let mailOwner = FileOwner(uid: owner.uid, gid: owner.gid)
+        guard let spool = try DirectoryWalk.open(paths.spool), let saved = try DirectoryWalk.open(paths.saved, createMissing: true) else {
+            throw LabError("the lab's spool \(paths.spool) is missing")
         }
         // Each user's saved-mail file exists, empty and the owner's, as on a host where users own
         // theirs: a divert then leaves it as it is, and `local` can append to it.
-        for user in config.users where !fm.fileExists(atPath: paths.savedFile(user)) {
-            guard fm.createFile(atPath: paths.savedFile(user), contents: nil, attributes: [.posixPermissions: 0o600]),
-                chown(paths.savedFile(user), owner.uid, owner.gid) == 0 else { throw LabError("cannot make \(paths.savedFile(user))") }
+        for user in config.users where try saved.kind(of: user) == nil {
+            close(try saved.createFile(user, mode: 0o600, owner: mailOwner))
         }
-        // 0640: the legacy IMAP server reads them through the group, and cannot write them
-        for user in config.users where fm.fileExists(atPath: paths.spoolFile(user)) {
-            chown(paths.spoolFile(user), owner.uid, owner.gid)
-            chmod(paths.spoolFile(user), 0o640)
+        // 0640: the legacy IMAP server reads them through the group, and cannot write them.
+        for user in config.users {
+            guard let (fd, _) = try spool.openRegularFile(user, singleLink: true) else { continue }
+            defer { close(fd) }
+            try DirectoryHandle.settle(fd, mode: 0o640, owner: mailOwner, path: paths.spoolFile(user))
+        }
+        for dir in [spool, saved] {
+            guard fchown(dir.fd, owner.uid, owner.gid) == 0, fchmod(dir.fd, 0o755) == 0 else {
+                throw LabError("cannot give \(dir.path) to \(owner.name): \(String(cString: strerror(errno)))")
+            }
         }
     }
 
