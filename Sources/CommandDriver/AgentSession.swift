@@ -120,7 +120,8 @@ public final class AgentSession: @unchecked Sendable {
         }
         guard let pid else { return nil }
         if let known = status.value { return known }
-        let raw = ChildSpawn.wait(pid, deadline: Monotonic.now + timeout, grace: 0).raw
+        // Not reaped here (waited for elsewhere): the status stays unknown, never a made-up 0.
+        guard let raw = ChildSpawn.wait(pid, deadline: Monotonic.now + timeout, grace: 0).raw else { return status.value }
         let code = ChildProcess.decode(raw)
         status.set(code)
         return code

@@ -175,7 +175,8 @@ struct ChildProcess {
         if !reaped && !timedOut {
             // Pipes closed: the child is exiting; wait for it, still bounded by the deadline.
             let waited = ChildSpawn.wait(pid, deadline: deadline, grace: killGrace, cancel: cancel)
-            (rawStatus, timedOut) = (waited.raw, waited.killed)
+            // A child already reaped elsewhere reads as status 0, as it always has here.
+            (rawStatus, timedOut) = (waited.raw ?? 0, waited.killed)
         } else if timedOut {
             rawStatus = ChildSpawn.end(pid, grace: killGrace)
         }

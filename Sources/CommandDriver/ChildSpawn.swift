@@ -47,14 +47,15 @@ enum ChildSpawn {
 
     /// Waits for `pid` until `deadline` (monotonic seconds) or `cancel`; then sends the group
     /// SIGTERM, and SIGKILL after `grace` seconds (0: SIGKILL at once). Blocking.
-    /// Returns the raw wait status and whether it had to be killed.
-    static func wait(_ pid: pid_t, deadline: Double, grace: Double, cancel: CancelFlag? = nil) -> (raw: Int32, killed: Bool) {
+    /// Returns the raw wait status (nil when `pid` could not be waited for: not our child, or
+    /// reaped already) and whether it had to be killed.
+    static func wait(_ pid: pid_t, deadline: Double, grace: Double, cancel: CancelFlag? = nil) -> (raw: Int32?, killed: Bool) {
         var raw: Int32 = 0
         var pause: UInt32 = 50
         while true {
             let r = waitpid(pid, &raw, WNOHANG)
             if r == pid { return (raw, false) }
-            if r < 0 && errno != EINTR { return (raw, false) }
+            if r < 0 && errno != EINTR { return (nil, false) }
             if Monotonic.now >= deadline || cancel?.isSet == true { break }
             usleep(pause)
             pause = min(pause * 2, 10_000)
@@ -64,7 +65,7 @@ enum ChildSpawn {
 
     /// Writing to a pipe whose reader died (a child that quit, an ssh session that ended) must be
     /// an error (EPIPE), not a signal that kills mailshift.
-    static let ignoreSIGPIPE: Void = { signal(SIGPIPE, SIG_IGN) }()
+    static let ignoreSIGPIPE: Void = Signals.ignore(SIGPIPE)
 
     /// SIGKILL to the process group `start` gave `pid` (its own, led by it).
     static func killGroup(_ pid: pid_t) {

@@ -61,7 +61,7 @@ public struct ServiceRunner: StepRunner {
         let outcome = try await transport.run(argv, on: host, stdin: nil, timeout: max(wait, 30))
         outputs["exit_status"] = String(outcome.status)
         guard let probe else {
-            guard outcome.status == 0 else { throw failure(argv, host, outcome) }
+            guard outcome.status == 0 else { throw CommandFailure.exited(argv, outcome, on: host.name) }
             return outputs
         }
         let deadline = Date().addingTimeInterval(wait)
@@ -70,14 +70,10 @@ public struct ServiceRunner: StepRunner {
             if Date() >= deadline { break }
             try await Task.sleep(nanoseconds: UInt64(pollInterval * 1e9))
         }
-        if outcome.status != 0 { throw failure(argv, host, outcome) }
+        if outcome.status != 0 { throw CommandFailure.exited(argv, outcome, on: host.name) }
         throw ServiceStateFailure(
             host: host.name, service: name, wanted: want, waited: wait, command: CommandFailure.render(argv),
             probe: probe.description, direction: direction.rawValue)
-    }
-
-    private func failure(_ argv: [String], _ host: HostEndpoint, _ outcome: CommandOutcome) -> CommandFailure {
-        CommandFailure.exited(argv, outcome, on: host.name)
     }
 }
 
