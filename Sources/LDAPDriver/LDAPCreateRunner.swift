@@ -40,100 +40,25 @@ public struct LDAPCreateRunner: StepRunner {
         }
     }
 
-    /// The entry the template gives `user`: its DN and attributes (values in template order).
-    /// `{user}` and `{column}` (a column of the user's `row`, any case) are filled in; a value
-    /// that is exactly `{column}` takes each of the column's non-empty values (none: no value).
-    static func entry(_ p: LDAPCreateParameters, user: String, row: [String: [String]]? = nil, token: String? = nil)
-        -> (dn: String, attributes: [(name: String, values: [String])])
-    {
-        var attributes: [(name: String, values: [String])] = []
-        for assignment in p.attributes {
-            guard let eq = assignment.firstIndex(of: "=") else { continue }
-            let name = String(assignment[..<eq])
-            let template = String(assignment[assignment.index(after: eq)...])
-            var values: [String]
-            if let column = whole(template), column != "user" {
-                values = (row?[column] ?? []).filter { !$0.isEmpty }
-            } else {
-                values = [fill(template, user: user, row: row) { $0 }]
-            }
-            if let i = attributes.firstIndex(where: { $0.name.lowercased() == name.lowercased() }) {
-                attributes[i].values += values
-            } else if !values.isEmpty {
-                attributes.append((name, values))
-            }
-        }
-        if let token {
-            let marker = Self.marker(token: token)
-            if let i = attributes.firstIndex(where: { $0.name.lowercased() == Self.markerAttribute }) {
-                attributes[i].values.append(marker)
-            } else {
-                attributes.append((Self.markerAttribute, [marker]))
-            }
-        }
-        return (fill(p.dn, user: user, row: row, escape: LDAPDistinguishedName.escape), attributes)
-    }
-
-    /// The column a template is exactly `{column}` of (lowercased), else nil.
-    static func whole(_ template: String) -> String? {
-        guard template.hasPrefix("{"), template.hasSuffix("}"), template.count > 2 else { return nil }
-        let inner = template.dropFirst().dropLast()
-        return inner.contains("{") || inner.contains("}") ? nil : inner.lowercased()
-    }
-
-    /// `template` with `{user}` and `{column}` replaced (each through `escape`); a placeholder
-    /// without a value is left as written.
-    static func fill(_ template: String, user: String, row: [String: [String]]?, escape: (String) -> String) -> String {
-        guard template.contains("{") else { return template }
-        var out = ""
-        var rest = template[...]
-        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
-            out += rest[..<open]
-            let name = rest[rest.index(after: open)..<close].lowercased()
-            if name == "user" {
-                out += escape(user)
-            } else if let v = row?[name] {
-                out += escape(v.first ?? "")
-            } else {
-                out += rest[open...close]
-            }
-            rest = rest[rest.index(after: close)...]
-        }
-        return out + rest
-    }
-
     /// The users of `users` the template can be filled for (all, unless it names a column).
     public static func creatable(_ users: some Collection<String>, _ p: LDAPCreateParameters) -> [String] {
-        guard needsRow(p) else { return Array(users) }
-        let rows = p.rowsByUser()
-        return users.filter { rows[$0] != nil }
+        let template = CreateTemplate(p)
+        return users.filter { template.refusal($0) == nil }
     }
 
     /// The DN the template gives each of `users` it can be filled for (what preflight shows).
     public static func dns(_ users: some Collection<String>, _ p: LDAPCreateParameters) -> [String: String] {
-        let rows = p.rowsByUser()
-        return Dictionary(creatable(users, p).map { ($0, entry(p, user: $0, row: rows[$0]).dn) }, uniquingKeysWith: { a, _ in a })
-    }
-
-    /// True when the template names a column (so a user without a row cannot be created).
-    static func needsRow(_ p: LDAPCreateParameters) -> Bool {
-        ([p.dn] + p.attributes).contains { t in
-            var rest = t[...]
-            while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
-                if rest[rest.index(after: open)..<close].lowercased() != "user" { return true }
-                rest = rest[rest.index(after: close)...]
-            }
-            return false
-        }
+        let template = CreateTemplate(p)
+        return Dictionary(
+            users.filter { template.refusal($0) == nil }.map { ($0, template.entry($0).dn) }, uniquingKeysWith: { a, _ in a })
     }
 
     public func inspect(_ step: StepInstance, context: StepContext) async throws -> Inspection {
-        let (client, p, users) = try prepare(step, context)
-        let (found, refusedLookups, _) = try await lookUp(users, client: client)
-        let (missing, refused) = Self.withRows(found, refusedLookups, p)
-        let rows = p.rowsByUser()
+        let (client, template, users) = try prepare(step, context)
+        let (found, refusedLookups, _) = try await lookUp(users, client: client, markers: false)
+        let (missing, refused) = Self.fillable(found, refusedLookups, template)
         let changes = missing.map { user -> PlannedChange in
-            let e = Self.entry(p, user: user, row: rows[user])
+            let e = template.entry(user)
             let summary = e.attributes.map { "\($0.name): \($0.values.joined(separator: ", "))" }.joined(separator: "; ")
             return PlannedChange(.add, "\(e.dn): create entry (\(summary))")
         }
@@ -145,10 +70,11 @@ public struct LDAPCreateRunner: StepRunner {
         guard !context.dryRun else {
             throw LDAPFailure(.configuration, operation: "ldap.create", message: "refusing to write during a dry-run")
         }
-        let (client, p, users) = try prepare(step, context)
-        let (lookedUp, refusedLookups, found) = try await lookUp(users, client: client)
-        let (missing, refused) = Self.withRows(lookedUp, refusedLookups, p)
-        let rows = p.rowsByUser()
+        let (client, template, users) = try prepare(step, context)
+        // An earlier attempt's token: only then can an entry found be one it added.
+        let (lookedUp, refusedLookups, found) = try await lookUp(
+            users, client: client, markers: context.previousOutputs?[Self.tokenKey] != nil)
+        let (missing, refused) = Self.fillable(lookedUp, refusedLookups, template)
         var outputs = context.previousOutputs ?? StepOutputs()
         let token = outputs[Self.tokenKey] ?? Self.newToken()
         outputs[Self.tokenKey] = token
@@ -158,7 +84,7 @@ public struct LDAPCreateRunner: StepRunner {
             if Self.isOurs(entry, user: user, token: token, previous: context.previousOutputs) { outputs[Self.createdKey(user)] = entry.dn }
         }
         let items = missing.map { user in
-            let e = Self.entry(p, user: user, row: rows[user], token: token)
+            let e = template.entry(user, token: token)
             return (user: user, dn: e.dn, attributes: e.attributes)
         }
         for item in items { outputs[Self.creatingKey(item.user)] = item.dn }
@@ -193,18 +119,15 @@ public struct LDAPCreateRunner: StepRunner {
         return outputs
     }
 
-    /// The missing users split by whether the template can be filled for them: one naming a
-    /// column needs the user's row in `from` (without one the user is set aside, never given an
-    /// entry with a placeholder left in it).
-    static func withRows(_ missing: [String], _ refused: [(user: String, failure: any StepFailure)], _ p: LDAPCreateParameters)
+    /// The missing users split by whether the template can be filled for them (a user it cannot
+    /// be filled for is set aside, never given an entry with a placeholder left in it).
+    static func fillable(_ missing: [String], _ refused: [(user: String, failure: any StepFailure)], _ template: CreateTemplate)
         -> ([String], [(user: String, failure: any StepFailure)])
     {
-        guard needsRow(p) else { return (missing, refused) }
-        let rows = p.rowsByUser()
         var out = refused
         var ok: [String] = []
         for user in missing {
-            if rows[user] != nil { ok.append(user) } else { out.append((user, NoCreateRow(user: user, file: p.from))) }
+            if let refusal = template.refusal(user) { out.append((user, refusal)) } else { ok.append(user) }
         }
         return (ok, out)
     }
@@ -212,26 +135,26 @@ public struct LDAPCreateRunner: StepRunner {
     /// True when `entry` is the one an earlier attempt of this step added: at the DN it
     /// checkpointed for `user` and carrying the marker with the step's token.
     static func isOurs(_ entry: LDAPEntry, user: String, token: String, previous: StepOutputs?) -> Bool {
-        guard let dn = previous?[creatingKey(user)], previous?[tokenKey] == token else { return false }
+        guard let dn = previous?[creatingKey(user)] else { return false }
         return dn.lowercased() == entry.dn.lowercased() && entry.values(markerAttribute).contains(marker(token: token))
     }
 
-    private func prepare(_ step: StepInstance, _ context: StepContext) throws -> (DirectoryClient, LDAPCreateParameters, [String]) {
+    private func prepare(_ step: StepInstance, _ context: StepContext) throws -> (DirectoryClient, CreateTemplate, [String]) {
         guard let endpoint = context.directory else {
             throw LDAPFailure(.configuration, operation: "ldap.create", message: "the plan has no directory section")
         }
-        return (DirectoryClient(endpoint: endpoint, log: { context.log($0) }), try step.parameters(LDAPCreateParameters.self), step.actingUsers)
+        return (DirectoryClient(endpoint: endpoint, log: { context.log($0) }), CreateTemplate(try step.parameters(LDAPCreateParameters.self)), step.actingUsers)
     }
 
     /// The users without an entry, those whose lookup failed otherwise (set aside), and the
-    /// entries found (with the marker attribute, to recognise an earlier attempt's).
-    private func lookUp(_ users: [String], client: DirectoryClient) async throws
+    /// entries found (with `markers`, their marker values, to recognise an earlier attempt's).
+    private func lookUp(_ users: [String], client: DirectoryClient, markers: Bool) async throws
         -> ([String], [(user: String, failure: any StepFailure)], [(user: String, entry: LDAPEntry)])
     {
         let endpoint = client.endpoint
         let results = try await client.withConnection { connection in
             try DirectoryPipeline(connection, window: endpoint.window).lookup(
-                users: users, base: endpoint.base, template: endpoint.userFilter, attributes: [Self.markerAttribute])
+                users: users, base: endpoint.base, template: endpoint.userFilter, attributes: markers ? [Self.markerAttribute] : ["1.1"])
         }
         var missing: [String] = []
         var refused: [(user: String, failure: any StepFailure)] = []
@@ -247,16 +170,4 @@ public struct LDAPCreateRunner: StepRunner {
         }
         return (missing, refused, found)
     }
-}
-
-/// A user whose entry is missing and whose template values would come from a users file that
-/// has no row for them.
-struct NoCreateRow: StepFailure {
-    var user: String
-    var file: String?
-    var disposition: FailureDisposition { .permanent }
-    var summary: String {
-        "\(user): the entry is missing and \(file.map { "'\($0)'" } ?? "the users file") has no row for the user, so the template cannot be filled"
-    }
-    var hint: String? { "add the user's row to the file (then `mailshift resume`), or create the entry by hand" }
 }

@@ -1,3 +1,5 @@
+import Steps
+
 /// RFC 4514 escaping of a value placed into a DN template: `,` `+` `"` `\` `<` `>` `;` `=` and
 /// NUL anywhere, a leading space or `#`, a trailing space. So a user named `a,ou=Admins` makes
 /// `uid=a\,ou\=Admins,ou=People,…`, one RDN value, never a second component.
@@ -24,6 +26,6 @@ public enum LDAPDistinguishedName {
 
     /// `template` with `{user}` replaced by the escaped user name.
     public static func expand(_ template: String, user: String) -> String {
-        template.split(separator: "{user}", omittingEmptySubsequences: false).joined(separator: escape(user))
+        StepParameters.expand(template, ["user": escape(user)])
     }
 }

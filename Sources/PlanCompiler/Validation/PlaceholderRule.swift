@@ -1,5 +1,6 @@
 import Diagnostics
 import PlanModel
+import Steps
 
 /// Templates use only the placeholders mailshift expands, each where the step it becomes fills it
 /// in, and per-user paths name the user. A `{user}` in a command that runs once would never be
@@ -76,14 +77,5 @@ struct PlaceholderRule: ValidationRule {
     }
 
     /// The names between `{` and `}` in `text`.
-    static func placeholders(in text: String) -> [String] {
-        guard text.contains("{") else { return [] }
-        var out: [String] = []
-        var rest = text[...]
-        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
-            out.append(String(rest[rest.index(after: open)..<close]))
-            rest = rest[rest.index(after: close)...]
-        }
-        return out
-    }
+    static func placeholders(in text: String) -> [String] { StepParameters.placeholders(in: text) }
 }

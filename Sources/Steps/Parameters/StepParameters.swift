@@ -62,16 +62,17 @@ public struct StepParameters: Sendable, Hashable, Codable {
         return out
     }
 
-    /// Replaces `{name}` for names in `variables`; other braces are left as written.
-    public static func expand(_ template: String, _ variables: [String: String]) -> String {
+    /// Replaces `{name}` for names in `variables`; other braces are left as written. With
+    /// `foldingCase`, `{NAME}` is looked up as `name` (the variables' names are lowercase).
+    public static func expand(_ template: String, _ variables: [String: String], foldingCase: Bool = false) -> String {
         guard template.contains("{") else { return template }
         var out = ""
         var rest = template[...]
         while let open = rest.firstIndex(of: "{") {
             out += rest[..<open]
             guard let close = rest[open...].firstIndex(of: "}") else { break }
-            let name = String(rest[rest.index(after: open)..<close])
-            if let v = variables[name] {
+            let written = String(rest[rest.index(after: open)..<close])
+            if let v = variables[foldingCase ? written.lowercased() : written] {
                 out += v
             } else {
                 out += rest[open...close]
@@ -79,6 +80,18 @@ public struct StepParameters: Sendable, Hashable, Codable {
             rest = rest[rest.index(after: close)...]
         }
         out += rest
+        return out
+    }
+
+    /// The names in `{name}` placeholders of `text`, in order.
+    public static func placeholders(in text: String) -> [String] {
+        guard text.contains("{") else { return [] }
+        var out: [String] = []
+        var rest = text[...]
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            out.append(String(rest[rest.index(after: open)..<close]))
+            rest = rest[rest.index(after: close)...]
+        }
         return out
     }
 
