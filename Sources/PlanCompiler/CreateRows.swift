@@ -7,7 +7,7 @@ import PlanModel
 enum CreateRows {
     static func build(plan: Plan, directory: String, diagnostics: inout DiagnosticList) -> (path: String, rows: CreateRowsFile)? {
         guard let from = plan.directory?.create?.from else { return nil }
-        let path = from.value.hasPrefix("/") ? from.value : (directory == "." ? from.value : directory + "/" + from.value)
+        let path = PlanSideFile.resolve(from.value, planDirectory: directory)
         switch CreateRowsFile.load(path) {
         case .success(let rows): return (from.value, rows)
         case .failure(.line(let line, let why)):

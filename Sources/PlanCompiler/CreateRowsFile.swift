@@ -167,7 +167,9 @@ struct CreateRowsFile {
                 if !entry.isEmpty {
                     guard let user = (entry["user"] ?? entry["uid"])?.first else { throw Problem.line(entryLine, "the entry has no 'user' or 'uid' attribute") }
                     entry["user"] = nil
-                    for name in entry.keys where !seen.contains(name) {
+                    for name in entry.keys.sorted() where !seen.contains(name) {
+                        // As a CSV header is bounded: an LDIF of one-off names is no users file.
+                        guard seen.count < maxColumns else { throw Problem.line(entryLine, "more than \(maxColumns) distinct attributes in the file") }
                         seen.insert(name)
                         out.columns.append(name)
                     }

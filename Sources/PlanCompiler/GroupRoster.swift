@@ -19,7 +19,7 @@ struct GroupRoster {
         for (d, batch) in plan.batches.enumerated() {
             var names: [(String, SourceRange)] = batch.groups.map { ($0.value, $0.range) }
             if let file = batch.groupsFile {
-                let path = file.value.hasPrefix("/") ? file.value : (directory == "." ? file.value : directory + "/" + file.value)
+                let path = PlanSideFile.resolve(file.value, planDirectory: directory)
                 switch read(path) {
                 case .success(let lines): names += lines.map { ($0, file.range) }
                 case .failure(let why): diagnostics.append(.groupsFileUnusable(file.value, why: why, at: file.range))

@@ -61,7 +61,7 @@ struct UserRoster {
                 roster.users.append(contentsOf: names)
                 origin.positions = .exact(locations)
             case .file(let path):
-                let display = path.value.hasPrefix("/") ? path.value : (directory == "." ? path.value : directory + "/" + path.value)
+                let display = PlanSideFile.resolve(path.value, planDirectory: directory)
                 switch usersFileReader.read(path: display) {
                 case .success(let contents):
                     origin.file = display

@@ -37,14 +37,18 @@ struct UsersFileReader {
     var rejectLimit = Diagnostic.reportLimit
 
     func read(path: String) -> Result<Contents, Failure> {
-        // O_NONBLOCK: opening a FIFO must not wait for a writer before we can refuse it.
         let fd: Int32
-        do throws(Errno) { fd = try Descriptor.openReadOnly(path, nonBlocking: true) } catch { return .failure(.unreadable(errno: error.code)) }
+        switch PlanSideFile.open(path) {
+        case .success(let opened):
+            fd = opened.fd
+            guard opened.size <= byteLimit else {
+                Descriptor.close(fd)
+                return .failure(.tooLarge(bytes: opened.size, limit: byteLimit))
+            }
+        case .failure(.unreadable(let e)): return .failure(.unreadable(errno: e.code))
+        case .failure(.notRegular): return .failure(.notRegularFile)
+        }
         defer { Descriptor.close(fd) }
-        let info: FileStatus
-        do throws(Errno) { info = try FileStatus.of(descriptor: fd) } catch { return .failure(.unreadable(errno: error.code)) }
-        guard info.kind == .regular else { return .failure(.notRegularFile) }
-        guard info.size <= byteLimit else { return .failure(.tooLarge(bytes: info.size, limit: byteLimit)) }
 
         var scanner = LineScanner(rejectLimit: rejectLimit)
         var total = 0
