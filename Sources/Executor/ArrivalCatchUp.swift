@@ -17,7 +17,7 @@ extension StepAttempt {
             } catch var arrivals as ArrivalsAfterImport {
                 round += 1
                 guard round <= Self.arrivalRounds, let importer = runners(.mailboxImport),
-                    let j = StepLocator(graph: graph).index(of: arrivals.importStepID)
+                    let j = book.index(of: arrivals.importStepID)
                 else {
                     arrivals.rounds = round - 1
                     throw arrivals

@@ -19,6 +19,9 @@ final class OutputsBook: Sendable {
         outputs.withLock { $0[index] }
     }
 
+    /// The graph index of step `id` (the run's one locator, its per-batch maps built once).
+    func index(of id: String) -> Int? { locator.index(of: id) }
+
     func outputs(ofStepID id: String) -> StepOutputs? {
         guard let i = locator.index(of: id) else { return nil }
         return self[i]

@@ -58,7 +58,7 @@ public struct FailureNote: Sendable, Hashable {
     }
 
     /// The code of a failure whose driver gave none (and of journals written before codes were).
-    public static let genericCode: DiagnosticCode = "run.step-failed"
+    public static let genericCode = StepError.genericCode
 
     public var disposition: FailureDisposition { transient ? .transient : .permanent }
 

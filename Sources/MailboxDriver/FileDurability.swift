@@ -16,7 +16,7 @@ enum FileDurability {
         guard let (from, name) = try DirectoryWalk.openParent(of: source) else { throw MailboxFailure(.directoryGone, file: source) }
         // Archived mailboxes are users' mail: a missing archive directory is root's, 0700.
         guard let (to, destName) = try DirectoryWalk.openParent(of: dest, createMissing: true, mode: 0o700) else {
-            throw MailboxFailure(.archiveFailed(during: "creating its directory: ", errorNumber: errno), file: dest)
+            throw MailboxFailure(.archiveFailed(during: "creating its directory: ", errorNumber: ENOENT), file: dest)
         }
         guard try to.kind(of: destName) == nil else {
             throw MailboxFailure(.archiveExists, file: dest)

@@ -104,7 +104,7 @@ public struct MailboxFailure: StepFailure, Hashable, CustomStringConvertible {
         case .storeCountUnreadable: "store.count-unreadable"
         case .unknownOwner: "mailbox.unknown-owner"
         case .agentFailed: "agent.failed"
-        case .agentUnreadable: "agent.unreadable"
+        case .agentUnreadable: "agent.protocol"
         case .agentVersion: "agent.version-mismatch"
         }
     }

@@ -27,7 +27,7 @@ public protocol StepFailure: Error, Sendable {
 extension StepFailure {
     public var hint: String? { nil }
     public var subject: RunSubject? { nil }
-    public var diagnosticCode: DiagnosticCode { "run.step-failed" }
+    public var diagnosticCode: DiagnosticCode { StepError.genericCode }
 }
 
 /// A ready-made `StepFailure` for drivers that need no richer type.
@@ -51,4 +51,7 @@ public struct StepError: StepFailure, Hashable, CustomStringConvertible {
     }
 
     public var description: String { summary }
+
+    /// The code of a failure whose driver gives none.
+    public static let genericCode: DiagnosticCode = "run.step-failed"
 }
