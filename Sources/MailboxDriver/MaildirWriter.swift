@@ -68,7 +68,7 @@ public final class MaildirWriter {
 
     public init(
         root: String, owner: (uid: uid_t, gid: gid_t)? = nil, batchMessages: Int = 1024, batchBytes: Int = 64 << 20,
-        staging: Staging = .automatic, hold: Bool = false
+        staging: Staging = .automatic, hold: Bool = false, scanExisting: Bool = true
     ) throws {
         self.root = root
         self.owner = geteuid() == 0 ? owner.map { FileOwner(uid: $0.uid, gid: $0.gid) } : nil
@@ -83,8 +83,12 @@ public final class MaildirWriter {
         stagesUnnamed = staging == .automatic && UnnamedStaging.works(new: directories.new.fd, tmp: directories.tmp.fd)
         if stagesUnnamed { DescriptorLimit.raise() }
         try cleanStaleTemporaries()
-        existing = MaildirPresence(scanning: root)
+        // A caller that lists the Maildir itself (the pre-copy delta) does not need this one.
+        if scanExisting { existing = MaildirPresence(scanning: root) }
     }
+
+    /// `new` and `cur`, as this writer opened them (walked, never through a link).
+    var deliveryDirectories: (new: DirectoryHandle, cur: DirectoryHandle) { (directories.new, directories.cur) }
 
     deinit {
         discard()

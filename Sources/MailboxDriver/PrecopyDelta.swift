@@ -47,8 +47,9 @@ public enum PrecopyDelta {
         let reader = try MboxReader(path: file, variant: options.variant, timeZone: options.timeZone, ifAmbiguous: options.ifAmbiguous)
         // The writer first: it makes `new` and `cur`, which a rename for flags may need.
         let writer = try MaildirWriter(
-            root: maildir, owner: options.owner, batchMessages: options.batchMessages, staging: options.staging, hold: true)
-        let store = try StoreListing(maildir: maildir, prefix: options.tagPrefix, ledger: ledger)
+            root: maildir, owner: options.owner, batchMessages: options.batchMessages, staging: options.staging, hold: true,
+            scanExisting: false)
+        let store = try StoreListing(writer.deliveryDirectories, prefix: options.tagPrefix, ledger: ledger)
         var consumer = DeltaConsumer(store: store, writer: writer, prefix: options.tagPrefix)
         let variant = reader.variant
         consumer.validateSource = {
@@ -89,6 +90,8 @@ public enum PrecopyDelta {
 struct StoreListing {
     struct File {
         var subdirectory: String
+        /// The name as listed (what renames and removals use).
+        var listed: String
         var name: MaildirName
         var inLedger: Bool
         var claimed = false
@@ -101,15 +104,15 @@ struct StoreListing {
     var dirs: [String: DirectoryHandle] = [:]
     var kept = 0
 
-    init(maildir: String, prefix: String, ledger: PrecopyLedger?) throws {
-        guard let root = try DirectoryWalk.open(maildir) else { return }
-        for sub in ["new", "cur"] { dirs[sub] = try root.subdirectory(sub) }
+    /// Lists `new` and `cur` through the writer's descriptors: one walk of the Maildir per delta.
+    init(_ directories: (new: DirectoryHandle, cur: DirectoryHandle), prefix: String, ledger: PrecopyLedger?) throws {
+        dirs = ["new": directories.new, "cur": directories.cur]
         for sub in ["new", "cur"] {
             guard let dir = dirs[sub] else { continue }
             for n in try dir.names() {
                 guard let name = MaildirName(fileName: n), MessageTag.isOurs(name.tag, prefix: prefix) else { continue }
                 let i = files.count
-                files.append(File(subdirectory: sub, name: name, inLedger: ledger?.contains(n) == true))
+                files.append(File(subdirectory: sub, listed: n, name: name, inLedger: ledger?.contains(n) == true))
                 if byTag[name.tag] == nil { byTag[name.tag] = i }  // a second file with a tag is unclaimed: removed if ours
                 if let dash = name.tag.lastIndex(of: "-") { byHeaderHash[name.tag[name.tag.index(after: dash)...], default: []].append(i) }
             }
@@ -121,20 +124,20 @@ struct StoreListing {
         let f = files[i]
         guard let from = dirs[f.subdirectory] else { return false }
         guard let to = dirs[target.subdirectory] else {
-            throw FileRefusal(from.path(of: f.name.fileName), "cannot rename it: the Maildir has no \(target.subdirectory)/")
+            throw FileRefusal(from.path(of: f.listed), "cannot rename it: the Maildir has no \(target.subdirectory)/")
         }
         do {
-            try Descriptor.renameNoReplace(from.fd, f.name.fileName, to.fd, target.fileName)
+            try Descriptor.renameNoReplace(from.fd, f.listed, to.fd, target.fileName)
             return true
         } catch let e where e.code == EEXIST {
             return false
         } catch {
-            throw FileRefusal(from.path(of: f.name.fileName), "cannot rename to \(target.fileName): \(error)")
+            throw FileRefusal(from.path(of: f.listed), "cannot rename to \(target.fileName): \(error)")
         }
     }
 
     func remove(_ i: Int) throws {
-        try dirs[files[i].subdirectory]?.removeFile(files[i].name.fileName)
+        try dirs[files[i].subdirectory]?.removeFile(files[i].listed)
     }
 }
 
@@ -166,7 +169,8 @@ struct DeltaConsumer: MboxConsumer {
         digest = MessageKey()
         digest.update(headers)
         // Written now unless a stored file may be this message (by tag, or moved: same header hash).
-        writing = store.byTag[tag] == nil && !hasCandidate(tag)
+        // (Every tag of ours has a header hash: a file with this tag is a candidate too.)
+        writing = !hasCandidate(tag)
         if writing {
             try writer.begin()
             try writer.write(headers)
@@ -197,7 +201,7 @@ struct DeltaConsumer: MboxConsumer {
         if let i = store.byTag[tag], !store.files[i].claimed, sameMessage(store.files[i].name, name) {
             store.files[i].claimed = true
             let f = store.files[i]
-            if f.name.fileName != name.fileName || f.subdirectory != name.subdirectory {
+            if f.listed != name.fileName || f.subdirectory != name.subdirectory {
                 if f.inLedger { renames.append((i, name, true)) } else { store.kept += 1 }
             }
             return
@@ -238,7 +242,7 @@ struct DeltaConsumer: MboxConsumer {
                 report.removed += 1
             }
         }
-        for (i, f) in store.files.enumerated() where !f.claimed && !taken.contains(f.subdirectory + "/" + f.name.fileName) {
+        for (i, f) in store.files.enumerated() where !f.claimed && !taken.contains(f.subdirectory + "/" + f.listed) {
             if f.inLedger {
                 try store.remove(i)
                 report.removed += 1
