@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 
 /// One held message as an mboxrd entry (`SourceStream.hold`).
@@ -7,7 +8,9 @@ enum HeldMessage {
         var body = content[...]
         var out: [UInt8] = []
         out.reserveCapacity(content.count + 128)
-        if content.starts(with: from), let nl = content.firstIndex(of: 0x0A) {
+        // Its first line is its From_ line only if it parses as one, as the local release
+        // decides (`HoldRelease`); otherwise it is content, under a From_ line made from mtime.
+        if content.starts(with: from), let nl = content.firstIndex(of: 0x0A), Self.isFromLine(content[..<nl]) {
             out.append(contentsOf: content[...nl])
             body = content[(nl + 1)...]
         } else {
@@ -32,4 +35,12 @@ enum HeldMessage {
         out.append(0x0A)
         return out
     }
+
+    static func isFromLine(_ line: ArraySlice<UInt8>) -> Bool {
+        var bytes = Array(line)
+        if bytes.last == 0x0D { bytes.removeLast() }
+        return bytes.withUnsafeBytes { FromLine.parse($0, timeZone: utc) } != nil
+    }
+
+    private static let utc = TimeZone(identifier: "UTC")!
 }

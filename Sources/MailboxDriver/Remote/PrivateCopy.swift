@@ -1,12 +1,14 @@
 import Glibc
+import SafeFiles
 
-/// The store host's private copy of a relayed mailbox (see `StoreCommandImport`).
+/// The store host's private copy of a relayed mailbox (see `StoreCommandImport`): a fresh
+/// `mkdtemp` directory, reached and used through descriptors (`DirectoryWalk`, `DirectoryHandle`),
+/// holding one file created `O_EXCL|O_NOFOLLOW`, 0600 and given to the mailbox's owner.
 final class PrivateCopy {
     let path: String
     let fd: Int32
-    private let parent: Int32
-    private let directory: Int32
-    private let directoryName: String
+    private let parent: DirectoryHandle
+    private let directory: DirectoryHandle
     private let name: String
 
     init(name: String, owner: (uid: uid_t, gid: gid_t)?, under base: String = "/tmp") throws {
@@ -16,30 +18,26 @@ final class PrivateCopy {
             throw AgentFailure(message: "cannot make a private directory under \(base): \(String(cString: strerror(errno)))", transient: true)
         }
         let made = String(cString: madePointer)
-        directoryName = String(made.split(separator: "/").last!)
-        parent = open(base, O_DIRECTORY | O_RDONLY | O_CLOEXEC)
-        directory = open(made, O_DIRECTORY | O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard parent >= 0, directory >= 0 else {
-            let e = errno
-            for d in [parent, directory] where d >= 0 { close(d) }
+        let madeName = String(made.split(separator: "/").last!)
+        do {
+            guard let parent = try DirectoryWalk.open(base), let directory = try parent.subdirectory(madeName) else {
+                rmdir(made)
+                throw AgentFailure(message: "cannot open \(made)", transient: true)
+            }
+            (self.parent, self.directory, self.name, path) = (parent, directory, name, made + "/" + name)
+            do {
+                // The owner reads the file by name; the directory lists nothing to anyone else.
+                if owner != nil, fchmod(directory.fd, 0o711) != 0 { throw FileRefusal(made, "cannot chmod", errorNumber: errno) }
+                fd = try directory.createFile(name, mode: 0o600, owner: owner.map { FileOwner(uid: $0.uid, gid: $0.gid) })
+            } catch {
+                parent.removeEmptySubdirectory(madeName)
+                throw error
+            }
+        } catch let failure as AgentFailure {
+            throw failure
+        } catch {
             rmdir(made)
-            throw AgentFailure(message: "cannot open \(made): \(String(cString: strerror(e)))", transient: true)
-        }
-        self.name = name
-        path = made + "/" + name
-        fd = openat(directory, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            let e = errno
-            _ = unlinkat(parent, directoryName, AT_REMOVEDIR)
-            close(directory)
-            close(parent)
-            throw AgentFailure(message: "cannot create \(path): \(String(cString: strerror(e)))", transient: true)
-        }
-        // The owner reads the file; the directory lets anyone pass by name but list nothing.
-        if let owner, fchown(fd, owner.uid, owner.gid) != 0 || fchmod(directory, 0o711) != 0 {
-            let e = errno
-            remove()
-            throw AgentFailure(message: "cannot give \(path) to uid \(owner.uid): \(String(cString: strerror(e)))")
+            throw AgentFailure(message: "cannot make the private copy \(made)/\(name): \(error)", transient: true)
         }
     }
 
@@ -49,11 +47,11 @@ final class PrivateCopy {
     func remove() {
         guard !removed else { return }
         removed = true
-        _ = unlinkat(directory, name, 0)
-        _ = unlinkat(parent, directoryName, AT_REMOVEDIR)
+        try? directory.removeFile(name)
+        parent.removeEmptySubdirectory(String(directory.path.split(separator: "/").last!))
     }
 
     deinit {
-        for d in [fd, directory, parent] where d >= 0 { close(d) }
+        close(fd)
     }
 }

@@ -2,6 +2,7 @@ import Digest
 import Foundation
 import Glibc
 import SafeFiles
+import SystemCalls
 
 /// The source host's side: reads a spool mailbox where it lives (under its spool lock when asked)
 /// and writes its messages, or their digests, as frames.
@@ -59,7 +60,8 @@ enum SourceStream {
     /// A hold spool directory (one file per held message, as `HoldRelease` reads it) as one
     /// mboxrd file, for a store's import command, which takes an mbox: each file's own From_ line,
     /// or one made from its mtime; body lines that read as a From_ line after any `>` get one
-    /// more `>`. Links and other non-regular entries are skipped, as the local release does.
+    /// more `>`. Subdirectories and the like are skipped and a link is refused, not followed, as
+    /// the local release (`HoldRelease`) does.
     static func hold(_ request: AgentRequest, to out: FrameWriter) throws {
         let spool = try AgentPaths.checked(request.mbox, "mbox")
         guard let dir = try DirectoryWalk.open(spool) else {
@@ -68,7 +70,8 @@ enum SourceStream {
         }
         var (messages, bytes) = (0, 0)
         for name in try dir.names().filter({ !$0.hasPrefix(".") }).sorted() {
-            guard try dir.kind(of: name) == S_IFREG, let (fd, st) = try dir.openRegularFile(name, singleLink: true) else { continue }
+            let kind = try dir.kind(of: name)
+            guard kind == S_IFREG || kind == S_IFLNK, let (fd, st) = try dir.openRegularFile(name, singleLink: true) else { continue }
             defer { close(fd) }
             guard Int(st.st_size) <= heldMessageLimit else {
                 throw AgentFailure(message: "held message \(spool)/\(name) is over \(heldMessageLimit >> 20) MiB", hint: "release it by hand")
@@ -76,8 +79,15 @@ enum SourceStream {
             var content = [UInt8](repeating: 0, count: Int(st.st_size))
             var at = 0
             while at < content.count {
-                let n = content.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + at, $0.count - at, off_t(at)) }
-                guard n > 0 else { throw MboxError(.unreadable, file: "\(spool)/\(name)", offset: at, detail: String(cString: strerror(errno))) }
+                let read: Result<Int, Errno> = content.withUnsafeMutableBytes { p in
+                    Result { () throws(Errno) in try Descriptor.read(fd, into: p.baseAddress! + at, count: p.count - at, at: at) }
+                }
+                let n: Int
+                switch read {
+                case .success(let count): n = count
+                case .failure(let e): throw MboxError(.unreadable, file: "\(spool)/\(name)", offset: at, detail: e.description)
+                }
+                guard n > 0 else { throw MboxError(.unreadable, file: "\(spool)/\(name)", offset: at, detail: "the file shrank while read") }
                 at += n
             }
             let message = HeldMessage.mboxrd(content, mtime: Int(st.st_mtim.tv_sec))
