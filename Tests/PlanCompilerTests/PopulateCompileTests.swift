@@ -116,6 +116,23 @@ import Testing
         if case .failure(let p) = CreateRowsFile.load(dir.file("absent.csv")) { #expect(p.description.contains("cannot read")) } else { Issue.record("absent file read") }
     }
 
+    @Test func aLinkInPlaceOfTheFileIsNotFollowed() throws {
+        let dir = try TemporaryDirectory(prefix: "create-link")
+        defer { dir.remove() }
+        try "user,cn\nalice,Alice\n".write(toFile: dir.file("real.csv"), atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: dir.file("people.csv"), withDestinationPath: dir.file("real.csv"))
+        if case .failure(let p) = CreateRowsFile.load(dir.file("people.csv")) { #expect(p.description.contains("cannot read")) } else {
+            Issue.record("a link was followed")
+        }
+    }
+
+    @Test func anLDIFOfTooManyDistinctAttributesIsRefusedAndItsColumnsAreSorted() throws {
+        let many = (0...256).map { "dn: x\nuid: u\($0)\na\($0): v\n" }.joined(separator: "\n")
+        #expect(throws: CreateRowsFile.Problem.self) { try CreateRowsFile.parseLDIF(many) }
+        let two = try CreateRowsFile.parseLDIF("uid: a\nzeta: 1\nalpha: 2\nmid: 3\n")
+        #expect(two.columns == ["alpha", "mid", "uid", "zeta"])
+    }
+
     @Test func ldifAsInput() throws {
         let ldif = """
             version: 1
