@@ -22,4 +22,11 @@ enum LabSecrets {
         let (dir, name) = try DirectoryWalk.split(path)
         try write(text, to: name, in: directory(dir))
     }
+
+    /// Writes `text` to the file at `path`, mode 0640, root's and readable by `group` (a
+    /// daemon's, for its LDAP password): whole and with that mode before it gets its name.
+    static func write(_ text: String, toFile path: String, readableBy group: gid_t) throws {
+        guard let (dir, name) = try DirectoryWalk.openParent(of: path) else { throw FileRefusal(path, "its directory is missing") }
+        try dir.replaceFile(name, with: Array(text.utf8), mode: 0o640, owner: FileOwner(uid: 0, gid: group))
+    }
 }

@@ -126,11 +126,8 @@ public struct DovecotLegacySide: Sendable {
         try proxyConfiguration.write(toFile: paths.imapProxy + "/dovecot.conf", atomically: true, encoding: .utf8)
         guard let group = getgrnam("dovecot") else { throw LabError("there is no 'dovecot' group", hint: "install dovecot-core (scripts/install-deps)") }
         for (name, host, port) in [("store", config.storeHost, storeIMAPPort), ("legacy", config.legacyHost, legacyIMAPPort)] {
-            let file = paths.imapProxy + "/\(name).ldap.conf"
-            try route(host: host, port: port).write(toFile: file, atomically: true, encoding: .utf8)
             // holds the read-only account's password: root and Dovecot's group only
-            chown(file, 0, group.pointee.gr_gid)
-            chmod(file, 0o640)
+            try LabSecrets.write(route(host: host, port: port), toFile: paths.imapProxy + "/\(name).ldap.conf", readableBy: group.pointee.gr_gid)
         }
     }
 

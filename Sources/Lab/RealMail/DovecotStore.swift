@@ -74,12 +74,10 @@ public struct DovecotStore: Sendable {
         try fm.createDirectory(atPath: paths.dovecot, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         try configuration.write(toFile: paths.dovecotConfig, atomically: true, encoding: .utf8)
         let lines = users.map { "\($0):{PLAIN}\(password)::::::\n" }.joined()
-        try lines.write(toFile: paths.dovecotPasswd, atomically: true, encoding: .utf8)
         guard let group = getgrnam("dovecot") else {
             throw LabError("there is no 'dovecot' group", hint: "install dovecot-core (scripts/install-deps)")
         }
-        chown(paths.dovecotPasswd, 0, group.pointee.gr_gid)
-        chmod(paths.dovecotPasswd, 0o640)
+        try LabSecrets.write(lines, toFile: paths.dovecotPasswd, readableBy: group.pointee.gr_gid)
     }
 
     /// Starts the daemon (it backgrounds itself) and waits until IMAP and LMTP accept.

@@ -173,11 +173,8 @@ public struct PostfixFrontMX: Sendable {
         try Self.postmap(paths.postfixConfig + "/choked", paths)
         try LabConfigValue.requireOneLine(config.storeHost, "the store host")
         for t in tables.map({ ($0.name, table($0.filter, $0.format)) }) + groupTables.map({ ($0.name, $0.text) }) {
-            let file = paths.postfixConfig + "/" + t.0
-            try t.1.write(toFile: file, atomically: true, encoding: .utf8)
             // holds the read-only account's password: root and the postfix group only
-            chown(file, 0, gid)
-            chmod(file, 0o640)
+            try LabSecrets.write(t.1, toFile: paths.postfixConfig + "/" + t.0, readableBy: gid)
         }
     }
 
