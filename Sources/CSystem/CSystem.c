@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <spawn.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 #include "CSystem.h"
 
@@ -11,6 +12,11 @@ int mailshift_syncfs(int fd) { return syncfs(fd); }
 
 int mailshift_renameat_noreplace(int fromdir, const char *from, int todir, const char *to) {
     return renameat2(fromdir, from, todir, to, RENAME_NOREPLACE);
+}
+
+int mailshift_bytes_readable(int fd) {
+    int n = 0;
+    return ioctl(fd, FIONREAD, &n) == 0 ? n : -1;
 }
 
 int mailshift_spawn_addclosefrom(void *actions, int low) {

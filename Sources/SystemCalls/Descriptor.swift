@@ -56,6 +56,11 @@ public enum Descriptor {
         guard mailshift_syncfs(fd) == 0 else { throw Errno.current }
     }
 
+    /// Bytes a pipe or socket holds that a read takes without blocking (0 when unknown).
+    public static func bytesReadable(_ fd: Int32) -> Int {
+        max(0, Int(mailshift_bytes_readable(fd)))
+    }
+
     /// `renameat2(RENAME_NOREPLACE)`: renames `from` (in directory `fromDir`) to `to` (in
     /// `toDir`), never replacing a file already called `to` (that fails with `EEXIST`).
     public static func renameNoReplace(_ fromDir: Int32, _ from: String, _ toDir: Int32, _ to: String) throws(Errno) {

@@ -8,6 +8,8 @@ int mailshift_pipe2_cloexec(int fds[2]);
 int mailshift_syncfs(int fd);
 /// renameat2(..., RENAME_NOREPLACE): fails with EEXIST instead of replacing `to`.
 int mailshift_renameat_noreplace(int fromdir, const char *from, int todir, const char *to);
+/// ioctl(FIONREAD): bytes ready to read on a pipe or socket without blocking; -1 on error.
+int mailshift_bytes_readable(int fd);
 /// `actions` is a posix_spawn_file_actions_t *.
 int mailshift_spawn_addclosefrom(void *actions, int low);
 

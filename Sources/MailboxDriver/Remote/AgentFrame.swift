@@ -122,15 +122,20 @@ enum JSONLine {
         let end = DispatchTime.now().uptimeNanoseconds &+ UInt64(max(0, min(seconds ?? 0, 1e9)) * 1e9)
         var line = Data()
         var byte: UInt8 = 0
+        // Bytes known to be there (from FIONREAD after a poll): read without polling again.
+        var buffered = 0
         while true {
             var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            while let seconds {
+            while let seconds, buffered == 0 {
                 if cancel?.isSet == true { throw CancellationError() }
                 let now = DispatchTime.now().uptimeNanoseconds
                 guard now < end else { throw Timeout(seconds: seconds) }
                 // Short slices, so a raised cancel flag is seen within 100 ms.
                 let r = poll(&ready, 1, Int32(min((end - now) / 1_000_000 + 1, 100)))
-                if r > 0 { break }
+                if r > 0 {
+                    buffered = max(1, Descriptor.bytesReadable(fd))
+                    break
+                }
                 if r < 0 && errno != EINTR { throw AgentFailure(message: "waiting for a line failed: \(String(cString: strerror(errno)))", transient: true) }
             }
             let n: Int
@@ -139,6 +144,7 @@ enum JSONLine {
             } catch {
                 throw AgentFailure(message: "reading a line failed: \(String(cString: strerror(error.code)))", transient: true)
             }
+            buffered = max(0, buffered - 1)
             if n == 0 { return line.isEmpty ? nil : line }
             if byte == 0x0A { return line }
             guard line.count < limit else { throw AgentFailure(message: "a protocol line is longer than \(limit) bytes") }
