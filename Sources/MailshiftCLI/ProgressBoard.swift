@@ -34,8 +34,8 @@ struct ProgressBoard {
         case .stepFinished(_, let id, let batch, let outcome):
             if let b = byName[batch ?? "-"] {
                 batches[b].running -= 1
-                if outcome == .applied || outcome == .alreadyDone { batches[b].done += 1 }
                 let progressed = outcome == .applied || outcome == .alreadyDone
+                if progressed { batches[b].done += 1 }
                 if !live, progressed,
                     Date().timeIntervalSince(batches[b].lastPrinted) >= 5 || batches[b].done == batches[b].total
                 {

@@ -149,7 +149,7 @@ public struct PostfixLegacyMTA: Sendable {
         try LabDaemonWait.until("the legacy MTA on 127.0.0.1:\(port)", log: paths.mailLog) { SlapdProcess.accepts(port: port) }
     }
 
-    var pidFile: String { paths.legacyQueue + "/pid/master.pid" }
+    var pidFile: String { paths.legacyMTAPidFile }
 
     /// Starts the instance again (listening) when it is stopped: the plans' `legacy_mta` start.
     public static func start(_ paths: LabPaths, config: LabConfig) throws {
@@ -164,7 +164,7 @@ public struct PostfixLegacyMTA: Sendable {
     /// queues what it has for the legacy host), deliver what was already accepted, then stop.
     /// Stopping with mail still queued would strand it on a host that is going away.
     public static func stop(_ paths: LabPaths, drainSeconds: TimeInterval = 30) throws {
-        guard LabProcess.livePid(paths.legacyQueue + "/pid/master.pid") != nil else { return }
+        guard LabProcess.livePid(paths.legacyMTAPidFile) != nil else { return }
         let config = try LabConfig.load(paths)
         let mta = try PostfixLegacyMTA(paths: paths, config: config, domain: config.domain ?? RealMailLab.domain,
                                        port: required(config.legacySMTP), owner: StoreOwner.lookup(config.storeOwner ?? "mail"))
@@ -180,13 +180,13 @@ public struct PostfixLegacyMTA: Sendable {
             usleep(200_000)
         }
         _ = try? LabProcess.outputAndStatus(PostfixFrontMX.postfix, ["-c", paths.legacyConfig, "stop"])
-        LabProcess.stop(pidFile: paths.legacyQueue + "/pid/master.pid")
+        LabProcess.stop(pidFile: paths.legacyMTAPidFile)
     }
 
     /// Stops it at once (`lab down`); true when it was running.
     @discardableResult
     public static func halt(_ paths: LabPaths) -> Bool {
-        let pidFile = paths.legacyQueue + "/pid/master.pid"
+        let pidFile = paths.legacyMTAPidFile
         guard LabProcess.livePid(pidFile) != nil else { return false }
         _ = try? LabProcess.outputAndStatus(PostfixFrontMX.postfix, ["-c", paths.legacyConfig, "stop"])
         LabProcess.stop(pidFile: pidFile)
@@ -194,7 +194,7 @@ public struct PostfixLegacyMTA: Sendable {
     }
 
     /// True while the instance runs and listens.
-    public static func running(_ paths: LabPaths) -> Bool { LabProcess.livePid(paths.legacyQueue + "/pid/master.pid") != nil }
+    public static func running(_ paths: LabPaths) -> Bool { LabProcess.livePid(paths.legacyMTAPidFile) != nil }
 
     static func queueEmpty(_ paths: LabPaths) throws -> Bool {
         let r = try LabProcess.outputAndStatus(PostfixFrontMX.postqueue, ["-c", paths.legacyConfig, "-j"])
