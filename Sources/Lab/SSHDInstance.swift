@@ -61,7 +61,7 @@ public final class SSHDInstance: @unchecked Sendable {
         try preparePrivilegeSeparationDirectory()
         var lastLog = ""
         for _ in 0..<6 {
-            let port = try FreePort.pick()
+            let port = try LoopbackPorts.one()
             let instance = try SSHDInstance(directory: directory, port: port, environment: environment, privateMounts: privateMounts,
                 privateMountOptions: privateMountOptions)
             if try instance.launch(maxLifetime: maxLifetime) { return instance }

@@ -36,7 +36,7 @@ public final class SlapdInstance: @unchecked Sendable {
         // A race with another process taking the port is possible: retry with fresh ports.
         var lastError: Error = SlapdError("slapd did not start")
         for _ in 0..<3 {
-            let ports = try SlapdProcess.freePorts(2)
+            let ports = try LoopbackPorts.reserve(2)
             let instance = SlapdInstance(
                 directory: directory, options: options, port: ports[0],
                 tlsPort: options.tls == nil ? nil : ports[1])
@@ -130,7 +130,7 @@ public final class SlapdInstance: @unchecked Sendable {
                 lock.withLock { self.process = nil }
                 throw SlapdError("slapd exited with status \(process.status)", output: accessLog())
             }
-            if SlapdProcess.accepts(port: port) && tlsPort.map(SlapdProcess.accepts(port:)) != false { return }
+            if LoopbackPorts.accepts(port) && tlsPort.map(LoopbackPorts.accepts) != false { return }
             usleep(20_000)
         }
         stop()

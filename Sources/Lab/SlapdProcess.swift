@@ -16,7 +16,7 @@ public struct SlapdError: Error, Sendable, CustomStringConvertible {
     public var description: String { output.isEmpty ? what : "\(what)\n\(output)" }
 }
 
-/// Process and socket helpers for the lab's servers (argv arrays only, never a shell).
+/// Runs the lab servers' tools (argv arrays only, never a shell).
 enum SlapdProcess {
     /// Runs a tool to completion; throws with its output when it exits non-zero.
     static func run(_ path: String, _ arguments: [String]) throws {
@@ -34,60 +34,6 @@ enum SlapdProcess {
             throw SlapdError("\(path) \(arguments.first ?? "") exited with \(process.terminationStatus)",
                              output: String(decoding: output, as: UTF8.self))
         }
-    }
-
-    /// `count` distinct such ports: every socket stays bound until all are picked, so the kernel
-    /// cannot hand the same port out twice (two daemons of one lab would then clash).
-    static func freePorts(_ count: Int) throws -> [Int] {
-        var held: [Int32] = []
-        defer { for fd in held { close(fd) } }
-        var ports: [Int] = []
-        for _ in 0..<count {
-            let (fd, port) = try boundPort()
-            held.append(fd)
-            ports.append(port)
-        }
-        return ports
-    }
-
-    /// A socket bound to a kernel-picked loopback port, and the port; the caller closes it.
-    private static func boundPort() throws -> (Int32, Int) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw SlapdError("socket() failed: errno \(errno)") }
-        var kept = false
-        defer { if !kept { close(fd) } }
-        var address = loopback(port: 0)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else { throw SlapdError("bind() failed: errno \(errno)") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let named = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        guard named == 0 else { throw SlapdError("getsockname() failed: errno \(errno)") }
-        kept = true
-        return (fd, Int(UInt16(bigEndian: address.sin_port)))
-    }
-
-    /// True when something accepts TCP connections on 127.0.0.1:`port`.
-    static func accepts(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = loopback(port: port)
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        return result == 0
-    }
-
-    private static func loopback(port: Int) -> sockaddr_in {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return address
     }
 }
 

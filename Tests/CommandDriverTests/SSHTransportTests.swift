@@ -112,7 +112,7 @@ import Testing
     @Test func anUnreachableHostIsTransient() async throws {
         try await SSHDFixture.with { sshd in
             var closed = sshd.endpoint
-            closed.port = try FreePort.pick()
+            closed.port = try LoopbackPorts.one()
             for multiplex in [true, false] {
                 let ssh = Self.transport(sshd, multiplex: multiplex)
                 do {

@@ -26,7 +26,7 @@ import Glibc
             let s = base.scene(hosts)
             try await hosts.write(TwoHostTransferTests.mailbox(3), to: s.mbox, on: hosts.legacyEndpoint, with: transport)
             var gone = hosts.storeEndpoint
-            gone.port = try FreePort.pick()
+            gone.port = try LoopbackPorts.one()
             let runners = MailboxDriverRunners.all(transport: transport, agentExecutable: agent)
             let context = StepContext(dryRun: false, hosts: ["legacy": hosts.legacyEndpoint, "store": gone])
             do {
@@ -49,7 +49,7 @@ import Glibc
             defer { Task { await transport.close() } }
             var s = base.scene(hosts)
             var gone = hosts.legacyEndpoint
-            gone.port = try FreePort.pick()
+            gone.port = try LoopbackPorts.one()
             s.importStep.host = gone
             let runners = MailboxDriverRunners.all(transport: transport, agentExecutable: agent)
             let context = StepContext(dryRun: false, hosts: ["legacy": gone, "store": hosts.storeEndpoint])

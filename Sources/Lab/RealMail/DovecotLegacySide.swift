@@ -140,7 +140,7 @@ public struct DovecotLegacySide: Sendable {
         if LabProcess.livePid(base + "/base/master.pid") != nil { return }
         let output = try LabProcess.outputAndStatus(DovecotStore.binary, ["-c", config])
         guard output.status == 0 else { throw LabError("dovecot -c \(config) did not start: \(output.text)", hint: "see \(log)") }
-        try LabDaemonWait.until("dovecot on 127.0.0.1:\(port)", log: log) { SlapdProcess.accepts(port: port) }
+        try LabDaemonWait.until("dovecot on 127.0.0.1:\(port)", log: log) { LoopbackPorts.accepts(port) }
     }
 
     /// Starts the proxy when it is down (the proxy plan's `proxy_server` start).

@@ -88,7 +88,7 @@ public struct DovecotStore: Sendable {
             throw LabError("dovecot did not start: \(output.text)", hint: "see \(paths.dovecotLog)")
         }
         try LabDaemonWait.until("dovecot on 127.0.0.1:\(imapPort) and :\(lmtpPort)", log: paths.dovecotLog) {
-            SlapdProcess.accepts(port: imapPort) && SlapdProcess.accepts(port: lmtpPort)
+            LoopbackPorts.accepts(imapPort) && LoopbackPorts.accepts(lmtpPort)
         }
     }
 

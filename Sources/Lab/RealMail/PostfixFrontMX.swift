@@ -184,7 +184,7 @@ public struct PostfixFrontMX: Sendable {
         guard r.status == 0 else {
             throw LabError("postfix -c \(paths.postfixConfig) start failed (\(r.status)): \(r.text)", hint: "see \(paths.mailLog)")
         }
-        try LabDaemonWait.until("postfix on 127.0.0.1:\(smtpPort)", log: paths.mailLog) { SlapdProcess.accepts(port: smtpPort) }
+        try LabDaemonWait.until("postfix on 127.0.0.1:\(smtpPort)", log: paths.mailLog) { LoopbackPorts.accepts(smtpPort) }
         // Ready means an smtpd greets (its first start takes a second or two): `up` returns with
         // an MX that answers at once.
         do {

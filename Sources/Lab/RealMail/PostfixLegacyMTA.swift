@@ -146,7 +146,7 @@ public struct PostfixLegacyMTA: Sendable {
 
     public func start() throws {
         try Self.postfix(paths, "start")
-        try LabDaemonWait.until("the legacy MTA on 127.0.0.1:\(port)", log: paths.mailLog) { SlapdProcess.accepts(port: port) }
+        try LabDaemonWait.until("the legacy MTA on 127.0.0.1:\(port)", log: paths.mailLog) { LoopbackPorts.accepts(port) }
     }
 
     var pidFile: String { paths.legacyMTAPidFile }
@@ -157,7 +157,7 @@ public struct PostfixLegacyMTA: Sendable {
                                        port: required(config.legacySMTP), owner: StoreOwner.lookup(config.storeOwner ?? "mail"))
         try mta.masterCf(listening: true).write(toFile: paths.legacyConfig + "/master.cf", atomically: true, encoding: .utf8)
         if LabProcess.livePid(mta.pidFile) != nil { try postfix(paths, "reload") } else { try postfix(paths, "start") }
-        try LabDaemonWait.until("the legacy MTA on 127.0.0.1:\(mta.port)", log: paths.mailLog) { SlapdProcess.accepts(port: mta.port) }
+        try LabDaemonWait.until("the legacy MTA on 127.0.0.1:\(mta.port)", log: paths.mailLog) { LoopbackPorts.accepts(mta.port) }
     }
 
     /// Stops the legacy MTA as a careful administrator does: stop listening (the front MX then

@@ -51,21 +51,23 @@ public enum RealMailLab {
                 guard chown(dir, owner.uid, owner.gid) == 0 else { throw LabError("cannot chown \(dir) to \(owner.name)") }
             }
         }
-        let ports = try SlapdProcess.freePorts(6)
-        let (imap, lmtp, smtp, legacy, legacyIMAP, proxy) = (ports[0], ports[1], ports[2], ports[3], ports[4], ports[5])
         try LabConfigValue.requireOneLine(config.storeHost, "the store host")
         try LabConfigValue.requireOneLine(config.legacyHost, "the legacy host")
-        let store = DovecotStore(paths: paths, domain: domain, imapPort: imap, lmtpPort: lmtp, owner: owner)
-        try store.write(users: config.users, password: userPassword)
-        let legacyMTA = PostfixLegacyMTA(paths: paths, config: config, domain: domain, port: legacy, owner: owner)
-        try legacyMTA.write()
-        let legacySide = DovecotLegacySide(paths: paths, config: config, owner: owner, legacyIMAPPort: legacyIMAP,
-                                           proxyPort: proxy, storeIMAPPort: imap)
-        try legacySide.write()
-        let mx = PostfixFrontMX(paths: paths, config: config, domain: domain, smtpPort: smtp, lmtpPort: lmtp, legacyPort: legacy)
-        try mx.write()
-        // Every daemon is ready when `up` returns; they start side by side (about half the time).
-        try LabDaemonStart.together([{ try store.start() }, { try legacyMTA.start() }, { try legacySide.start() }, { try mx.start() }])
+        // Another lab on this machine may start a daemon on a port just picked: the daemon then
+        // reports the address in use, and the lab stops what it started and draws fresh ports.
+        var attempt = 0
+        var ports: [Int]
+        while true {
+            attempt += 1
+            ports = try LoopbackPorts.reserve(6)
+            do {
+                try start(paths, config: config, owner: owner, ports: ports)
+                break
+            } catch where attempt < 3 && "\(error)".contains("Address already in use") {
+                _ = down(paths)
+            }
+        }
+        let (imap, lmtp, smtp, legacy, legacyIMAP, proxy) = (ports[0], ports[1], ports[2], ports[3], ports[4], ports[5])
         config.legacySMTP = LabEndpoint(port: legacy)
         config.legacyIMAP = LabEndpoint(port: legacyIMAP)
         config.proxyIMAP = LabEndpoint(port: proxy)
@@ -77,6 +79,23 @@ public enum RealMailLab {
         config.userPassword = userPassword
         config.mailLog = paths.mailLog
         config.storeOwner = owner.name
+    }
+
+    /// Writes every daemon's configuration for `ports` (imap, lmtp, smtp, legacy smtp, legacy
+    /// imap, proxy) and starts them side by side; each is ready when this returns.
+    private static func start(_ paths: LabPaths, config: LabConfig, owner: StoreOwner, ports: [Int]) throws {
+        let (imap, lmtp, smtp, legacy, legacyIMAP, proxy) = (ports[0], ports[1], ports[2], ports[3], ports[4], ports[5])
+        let store = DovecotStore(paths: paths, domain: domain, imapPort: imap, lmtpPort: lmtp, owner: owner)
+        try store.write(users: config.users, password: userPassword)
+        let legacyMTA = PostfixLegacyMTA(paths: paths, config: config, domain: domain, port: legacy, owner: owner)
+        try legacyMTA.write()
+        let legacySide = DovecotLegacySide(paths: paths, config: config, owner: owner, legacyIMAPPort: legacyIMAP,
+                                           proxyPort: proxy, storeIMAPPort: imap)
+        try legacySide.write()
+        let mx = PostfixFrontMX(paths: paths, config: config, domain: domain, smtpPort: smtp, lmtpPort: lmtp, legacyPort: legacy)
+        try mx.write()
+        // They start side by side (about half the time); none needs another up first.
+        try LabDaemonStart.together([{ try store.start() }, { try legacyMTA.start() }, { try legacySide.start() }, { try mx.start() }])
     }
 
     /// `lab service start|stop mta|proxy` on a real lab: the legacy host's Postfix (stopped
@@ -96,7 +115,7 @@ public enum RealMailLab {
     }
 
     /// True when something accepts TCP connections on 127.0.0.1:`port`.
-    public static func listening(port: Int) -> Bool { SlapdProcess.accepts(port: port) }
+    public static func listening(port: Int) -> Bool { LoopbackPorts.accepts(port) }
 
     /// Stops the MX and the store when they run; names what it stopped.
     public static func down(_ paths: LabPaths) -> [String] {
