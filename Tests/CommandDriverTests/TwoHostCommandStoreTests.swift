@@ -68,7 +68,7 @@ import Testing
                 String(decoding: copied.stdout, as: UTF8.self)
                     == "From x@example.org Mon Jan  5 10:00:00 2026\nSubject: one\n\n>From the start\n\nFrom MAILER-DAEMON Tue Jan  6 09:00:00 2026\nSubject: two\n\nsecond\n\n")
             #expect(try await hosts.fileCount(under: hosts.storeRoot, on: hosts.legacyEndpoint, with: transport) == 0, "nothing on the legacy host")
-            let leftovers = try await transport.run(["sh", "-c", "ls -d /tmp/mailshift-import-* 2>/dev/null | wc -l"], on: hosts.storeEndpoint, stdin: nil, timeout: 30)
+            let leftovers = try await transport.run(["sh", "-c", "ls -d /tmp/mailshift-import-*/alice 2>/dev/null | wc -l"], on: hosts.storeEndpoint, stdin: nil, timeout: 30)
             #expect(String(decoding: leftovers.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "0")
         }
     }

@@ -138,6 +138,40 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: parent.path).isEmpty, "the copy is removed on failure too")
     }
 
+    /// The orchestrator gone (its session killed) while the site's import command runs: the agent
+    /// sees its stdout's reader close and ends the command instead of waiting out its timeout.
+    @Test func anImportCommandEndsWhenTheOrchestratorIsGone() throws {
+        var input: [Int32] = [-1, -1]
+        var output: [Int32] = [-1, -1]
+        try Descriptor.pipeCloexec(&input)
+        try Descriptor.pipeCloexec(&output)
+        var request = AgentRequest(op: .importCommand)
+        (request.mbox, request.argv) = ("/var/mail/orchestrator-gone-test", ["sleep", "60"])
+        try JSONLine.write(input[1], request)
+        let writer = FrameWriter(fd: input[1])
+        try writer.write(.summary, json: Self.summary(messages: 0, bytes: 0))
+        try writer.flush()
+        close(input[1])
+        let done = DispatchSemaphore(value: 0)
+        let (agentIn, agentOut) = (input[0], output[1])
+        Thread {
+            _ = AgentServer.serve(input: agentIn, output: agentOut, version: "test")
+            done.signal()
+        }.start()
+        #expect(try JSONLine.read(output[0], within: 10, cancel: nil) != nil, "the hello")
+        usleep(300_000)  // the command is running
+        let gone = Date()
+        close(output[0])
+        #expect(done.wait(timeout: .now() + 10) == .success, "the agent returned")
+        #expect(Date().timeIntervalSince(gone) < 6, "the command was ended, not waited out")
+        let copies = (try FileManager.default.contentsOfDirectory(atPath: "/tmp")).filter {
+            $0.hasPrefix("mailshift-import-") && FileManager.default.fileExists(atPath: "/tmp/\($0)/orchestrator-gone-test")
+        }
+        #expect(copies.isEmpty, "the copy was removed: \(copies)")
+        close(agentIn)
+        close(agentOut)
+    }
+
     @Test func aFailedStreamRunsNothingAndLeavesNoCopy() throws {
         let parent = try TemporaryDirectory(prefix: "copies")
         defer { parent.remove() }

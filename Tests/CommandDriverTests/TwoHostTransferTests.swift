@@ -141,7 +141,7 @@ import Testing
             let copied = try await transport.run(["cat", stored], on: hosts.storeEndpoint, stdin: nil, timeout: 30)
             #expect(String(decoding: copied.stdout, as: UTF8.self) == Self.mailbox(4), "the store got the file's bytes as they are")
             // No copy left behind on the store host.
-            let leftovers = try await transport.run(["sh", "-c", "ls -d /tmp/mailshift-import-* 2>/dev/null | wc -l"], on: hosts.storeEndpoint, stdin: nil, timeout: 30)
+            let leftovers = try await transport.run(["sh", "-c", "ls -d /tmp/mailshift-import-*/bob 2>/dev/null | wc -l"], on: hosts.storeEndpoint, stdin: nil, timeout: 30)
             #expect(String(decoding: leftovers.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "0")
 
             // A resume of the same step sees the store grew by the mailbox and does not run it again.

@@ -44,7 +44,11 @@ public enum AgentServer {
             do {
                 switch request.op {
                 case .writeMaildir: answer = StoreAnswer(imported: try StoreSink.writeMaildir(request, from: input))
-                case .importCommand: answer = StoreAnswer(command: try StoreCommandImport.run(request, from: input))
+                case .importCommand:
+                    let cancel = CancelFlag()
+                    let watch = OrchestratorWatch(output: output, cancel: cancel)
+                    defer { watch.stop() }
+                    answer = StoreAnswer(command: try StoreCommandImport.run(request, from: input, cancel: cancel))
                 default: answer = StoreAnswer(verified: try StoreSink.verifyMaildir(request, from: input))
                 }
             } catch {
