@@ -6,7 +6,7 @@ import SystemCalls
 /// (the site's import command running): the agent's stdout then reports an error on poll (its
 /// reader, sshd's channel or the in-process relay, closed it). Without this, an import command
 /// whose run was killed would go on for its whole timeout.
-final class OrchestratorWatch: @unchecked Sendable {
+final class OrchestratorWatch: Sendable {
     private let stopped = CancelFlag()
 
     init(output: Int32, cancel: CancelFlag) {
