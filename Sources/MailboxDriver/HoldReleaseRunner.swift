@@ -39,14 +39,13 @@ public struct HoldReleaseRunner: StepRunner {
         let p = try MailboxStepParameters(step)
         if p.storeKind == .command {
             guard let argv = p.importArgv, !argv.isEmpty else { throw StepRefusal(.missingParameter(key: "import_argv")) }
-            if let route = CrossHostRoute(step, store: p.store, context: context) {
-                // The hold spool is on the legacy host: its messages go as one mbox to the store
-                // host, where the site's import tool runs on it (`{mbox}` names that copy).
-                try await agent.importCommand(
-                    step, route: route, read: p.readRequest(.readHold, mbox: dir), run: p.commandRequest(mbox: dir, argv: argv))
-                return ["command": "done"]
-            }
-            _ = try await transport.runSucceeding(argv, on: step.commandHost, timeout: 86400)
+            // The held messages go as one mbox to the store host (the step's own when it is the
+            // store too), where the site's import tool runs on it: `{mbox}` names that copy,
+            // filled by the store agent as for every command store. The spool itself is a
+            // directory of files no import tool reads.
+            let route = CrossHostRoute(step, store: p.store, context: context) ?? CrossHostRoute(sameHost: step.commandHost)
+            try await agent.importCommand(
+                step, route: route, read: p.readRequest(.readHold, mbox: dir), run: p.commandRequest(mbox: dir, argv: argv))
             return ["command": "done"]
         }
         guard step.remoteHost == nil else {

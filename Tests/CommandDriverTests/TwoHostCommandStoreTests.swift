@@ -72,4 +72,26 @@ import Testing
             #expect(String(decoding: leftovers.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "0")
         }
     }
+
+    /// The same release when the spool and the import tool are on one machine: the tool gets the
+    /// held messages as one mbox (`{mbox}` filled with that copy), not the spool directory nor the
+    /// placeholder as it stands in the plan.
+    @Test(.enabled(if: agent != nil, "needs the built mailshift (swift build)"))
+    func heldMailOnOneHostIsImportedAsOneMboxToo() async throws {
+        let agent = try #require(Self.agent)
+        let dir = try TemporaryDirectory(prefix: "hold-one-host")
+        defer { dir.remove() }
+        let spoolDir = dir.file("hold/alice")
+        try FileManager.default.createDirectory(atPath: spoolDir, withIntermediateDirectories: true)
+        try "From x@example.org Mon Jan  5 10:00:00 2026\nSubject: one\n\nFrom the start\n".write(toFile: spoolDir + "/0001", atomically: false, encoding: .utf8)
+        let stored = dir.file("alice.mbox")
+        let step = makeStep(.holdRelease(HoldReleaseParameters(spoolDir: spoolDir, timezone: "UTC", store: Self.store(stored))), id: "pilot/hold-release/alice", host: nil)
+        let runners = MailboxDriverRunners.all(transport: HostTransport(), agentExecutable: agent)
+        let out = try await #require(runners[.holdRelease]).apply(step, context: StepContext(dryRun: false, hosts: ["store": localHost]))
+        #expect(out["command"] == "done")
+        #expect(
+            (try? String(contentsOfFile: stored, encoding: .utf8))
+                == "From x@example.org Mon Jan  5 10:00:00 2026\nSubject: one\n\n>From the start\n\n", "the tool read the held message as mboxrd")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: spoolDir) == ["0001"], "the spool is left for the release's own bookkeeping")
+    }
 }

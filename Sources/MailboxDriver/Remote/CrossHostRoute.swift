@@ -14,6 +14,12 @@ struct CrossHostRoute {
         if source.connect == .local && store.connect == .local { return nil }
         (self.source, self.store) = (source, store)
     }
+
+    /// Both ends on one host: the agent path used anyway where only it builds what the store
+    /// needs (a hold spool's messages as one mbox for a command store's `{mbox}`).
+    init(sameHost host: HostEndpoint) {
+        (source, store) = (host, host)
+    }
 }
 
 extension MailboxAgent {
