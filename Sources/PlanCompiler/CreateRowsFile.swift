@@ -7,9 +7,8 @@ import PlanModel
 /// LDIF (one entry per user, named by its `user` or else its `uid` attribute; `dn:` is ignored:
 /// the template makes the DN).
 ///
-/// `check` runs as root and a plan may name any file, so the file is opened once (`O_NONBLOCK`:
-/// a FIFO cannot make it wait), checked and read through that descriptor, never more than
-/// `byteLimit`; and a faulty line is named by file and line only (its text may be a secret).
+/// Read as every plan side file is (`PlanSideFile`: one descriptor, no link followed, never more
+/// than `byteLimit`); a faulty line is named by file and line only (its text may be a secret).
 struct CreateRowsFile {
     /// A row: the user's values by column (lowercased), and the line it starts on.
     struct Row: Equatable {
@@ -25,17 +24,14 @@ struct CreateRowsFile {
     static let maxColumns = 256
 
     enum Problem: Error, Equatable, CustomStringConvertible {
-        case unreadable(String)
-        case notRegular
-        case tooLarge
+        /// The file could not be read as a plan's side file.
+        case file(PlanSideFile.Problem)
         case noUserColumn
         case line(Int, String)
 
         var description: String {
             switch self {
-            case .unreadable(let why): "cannot read it: \(why)"
-            case .notRegular: "it is not a regular file"
-            case .tooLarge: "it is larger than \(CreateRowsFile.byteLimit >> 20) MiB"
+            case .file(let problem): problem.description
             case .noUserColumn: "it has no 'user' column (CSV header) or 'uid' attribute (LDIF) naming each row's user"
             case .line(let n, let why): "line \(n): \(why)"
             }
@@ -47,14 +43,12 @@ struct CreateRowsFile {
         let text: String
         switch PlanSideFile.readText(path, limit: byteLimit) {
         case .success(let t): text = t
-        case .failure(.unreadable(let why)): return .failure(.unreadable(why))
-        case .failure(.notRegular): return .failure(.notRegular)
-        case .failure(.tooLarge(_)): return .failure(.tooLarge)
+        case .failure(let problem): return .failure(.file(problem))
         }
         do {
             return .success(try path.lowercased().hasSuffix(".ldif") ? parseLDIF(text) : parseCSV(text))
         } catch {
-            return .failure(error as? Problem ?? .unreadable("\(error)"))
+            return .failure(error as? Problem ?? .file(.unreadable("\(error)")))
         }
     }
 

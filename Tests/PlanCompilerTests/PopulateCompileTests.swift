@@ -112,7 +112,7 @@ import Testing
         let (noUser, dir) = try Self.compileWithRows("people.csv", "uid,cn\nalice,Alice\n")
         defer { dir.remove() }
         #expect(noUser.diagnostics.items.contains { $0.code == "compiler.create-from" && $0.message.contains("no 'user' column") })
-        if case .failure(let p) = CreateRowsFile.load("/dev/null") { #expect(p == .notRegular) } else { Issue.record("/dev/null read as a users file") }
+        if case .failure(let p) = CreateRowsFile.load("/dev/null") { #expect(p == .file(.notRegular)) } else { Issue.record("/dev/null read as a users file") }
         if case .failure(let p) = CreateRowsFile.load(dir.file("absent.csv")) { #expect(p.description.contains("cannot read")) } else { Issue.record("absent file read") }
     }
 
