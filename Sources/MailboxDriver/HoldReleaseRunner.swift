@@ -48,11 +48,17 @@ public struct HoldReleaseRunner: StepRunner {
                 step, route: route, read: p.readRequest(.readHold, mbox: dir), run: p.commandRequest(mbox: dir, argv: argv))
             return ["command": "done"]
         }
-        guard step.remoteHost == nil else {
-            throw StepRefusal(.invalidParameter(key: "store.kind", value: p.storeKind.rawValue, expected: "a hold spool on an ssh host is released only into a `command` store"))
+        let maildir = try p.require(p.maildir, "maildir", step)
+        if let route = CrossHostRoute(step, store: p.store, context: context) ?? step.remoteHost.map({ CrossHostRoute(sameHost: $0) }) {
+            // The spool or the store is reached by ssh: the held messages go as one mbox from
+            // where the spool is to where the Maildir is, and are imported there.
+            var write = p.storeRequest(.releaseHeld, maildir: maildir)
+            write.timezone = p.timeZone.identifier
+            let (_, r) = try await agent.crossHost().importMailbox(
+                source: route.source, store: route.store, read: p.readRequest(.readHold, mbox: dir), write: write)
+            return ["messages": String(r.messages), "imported": String(r.imported), "present": String(r.present), "duplicates": String(r.duplicates), "bytes": String(r.importedBytes)]
         }
         guard FileManager.default.fileExists(atPath: dir) else { return ["messages": "0", "imported": "0"] }
-        let maildir = try p.require(p.maildir, "maildir", step)
         let (tz, owner) = (p.timeZone, try p.ownerIDs(step))
         let r = try await BlockingWork.run { try HoldRelease.run(spool: dir, maildir: maildir, timeZone: tz, owner: owner) }
         return ["messages": String(r.messages), "imported": String(r.imported), "present": String(r.present), "duplicates": String(r.duplicates), "bytes": String(r.bytes)]

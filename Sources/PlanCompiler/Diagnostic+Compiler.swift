@@ -221,13 +221,6 @@ extension Diagnostic {
             hint: "log in with a key (identity_file) and remove the option (a warning, not an error: key logins still work, but no run will ever log in by password)")
     }
 
-    static func remoteHoldSpool(_ host: String, at range: SourceRange, hostRange: SourceRange) -> Diagnostic {
-        .error("compiler.remote-hold-spool",
-            "services.hold.spool_dir is on host '\(host)', reached by ssh: mailshift releases a remote hold spool only into a store of kind 'command'", at: range,
-            hint: "release held mail with services.hold.master instead, run mailshift on '\(host)' (connect: local), or use store kind: command",
-            notes: [.init(message: "host '\(host)' is defined here", range: hostRange)])
-    }
-
     static func commandStoreNeedsCount(at range: SourceRange) -> Diagnostic {
         .error("compiler.store-count", "a store of kind 'command' needs 'count', a command printing a user's message count", at: range,
             hint: "verify and a resumed import compare the store's count before and after each import; add e.g. count: [mboxutil, -c, -u, \"{user}\"] under store:")

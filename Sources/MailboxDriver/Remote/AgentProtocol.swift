@@ -58,6 +58,9 @@ public struct AgentRequest: Codable, Sendable, Hashable {
         /// Store host: keep a relayed file in a private temporary copy and run the site's import
         /// command on it (`argv`, where `mbox` or `{mbox}` within an argument names the copy).
         case importCommand = "import-command"
+        /// Store host: import a relayed hold spool (`read-hold`'s mboxrd file) into a Maildir,
+        /// skipping messages it already holds.
+        case releaseHeld = "release-held"
     }
 
     public var op: Operation

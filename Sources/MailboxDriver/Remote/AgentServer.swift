@@ -38,7 +38,7 @@ public enum AgentServer {
                 try? out.flush()
                 return 1
             }
-        case .writeMaildir, .verifyMaildir, .importCommand:
+        case .writeMaildir, .verifyMaildir, .importCommand, .releaseHeld:
             let input = FrameReader(fd: input)
             let answer: StoreAnswer
             do {
@@ -49,6 +49,7 @@ public enum AgentServer {
                     let watch = OrchestratorWatch(output: output, cancel: cancel)
                     defer { watch.stop() }
                     answer = StoreAnswer(command: try StoreCommandImport.run(request, from: input, cancel: cancel))
+                case .releaseHeld: answer = StoreAnswer(imported: try StoreHeldRelease.run(request, from: input))
                 default: answer = StoreAnswer(verified: try StoreSink.verifyMaildir(request, from: input))
                 }
             } catch {

@@ -1,9 +1,10 @@
 import Foundation
-import Glibc
 
 /// One held message as an mboxrd entry (`SourceStream.hold`).
 enum HeldMessage {
-    static func mboxrd(_ content: [UInt8], mtime: Int) -> [UInt8] {
+    /// `timeZone`: the zone a From_ line made from `mtime` is written in, the one its reader
+    /// will read it in (a From_ line carries no zone).
+    static func mboxrd(_ content: [UInt8], mtime: Int, timeZone: TimeZone = utc) -> [UInt8] {
         let from = Array("From ".utf8)
         var body = content[...]
         var out: [UInt8] = []
@@ -14,12 +15,7 @@ enum HeldMessage {
             out.append(contentsOf: content[...nl])
             body = content[(nl + 1)...]
         } else {
-            var t = time_t(mtime)
-            var parts = tm()
-            gmtime_r(&t, &parts)
-            var text = [CChar](repeating: 0, count: 64)
-            let n = strftime(&text, text.count, "%a %b %e %H:%M:%S %Y", &parts)
-            out.append(contentsOf: Array("From MAILER-DAEMON ".utf8) + text.prefix(n).map { UInt8(bitPattern: $0) } + [0x0A])
+            out.append(contentsOf: Array("From MAILER-DAEMON \(Self.asctime(mtime, in: timeZone))\n".utf8))
         }
         var lineStart = true
         for b in body.indices {
@@ -42,5 +38,18 @@ enum HeldMessage {
         return bytes.withUnsafeBytes { FromLine.parse($0, timeZone: utc) } != nil
     }
 
-    private static let utc = TimeZone(identifier: "UTC")!
+    /// `Mon Jan  5 10:00:00 2026`: the date as a From_ line writes it, in `zone`.
+    static func asctime(_ seconds: Int, in zone: TimeZone) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let c = calendar.dateComponents([.weekday, .month, .day, .hour, .minute, .second, .year], from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ n: Int?) -> String { let v = n ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
+        let day = c.day ?? 1
+        return "\(days[((c.weekday ?? 1) - 1) % 7]) \(months[((c.month ?? 1) - 1) % 12]) \(day < 10 ? " " : "")\(day) "
+            + "\(two(c.hour)):\(two(c.minute)):\(two(c.second)) \(c.year ?? 1970)"
+    }
+
+    static let utc = TimeZone(identifier: "UTC")!
 }

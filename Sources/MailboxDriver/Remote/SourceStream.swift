@@ -58,12 +58,16 @@ enum SourceStream {
     static let heldMessageLimit = 64 << 20
 
     /// A hold spool directory (one file per held message, as `HoldRelease` reads it) as one
-    /// mboxrd file, for a store's import command, which takes an mbox: each file's own From_ line,
+    /// mboxrd file, for a store's import command or a Maildir release (`StoreHeldRelease`): each file's own From_ line,
     /// or one made from its mtime; body lines that read as a From_ line after any `>` get one
     /// more `>`. Subdirectories and the like are skipped and a link is refused, not followed, as
-    /// the local release (`HoldRelease`) does.
+    /// the local release (`HoldRelease`) does. A From_ line made from an mtime is written in the
+    /// request's zone, the one the plan reads From_ lines in.
     static func hold(_ request: AgentRequest, to out: FrameWriter) throws {
         let spool = try AgentPaths.checked(request.mbox, "mbox")
+        guard let zone = TimeZone(identifier: request.timezone ?? "UTC") else {
+            throw AgentFailure(message: "unknown time zone '\(request.timezone ?? "")'")
+        }
         guard let dir = try DirectoryWalk.open(spool) else {
             try out.write(.summary, json: SourceSummary.absent(spool, variant: "mboxrd"))
             return
@@ -90,7 +94,7 @@ enum SourceStream {
                 guard n > 0 else { throw MboxError(.unreadable, file: "\(spool)/\(name)", offset: at, detail: "the file shrank while read") }
                 at += n
             }
-            let message = HeldMessage.mboxrd(content, mtime: Int(st.st_mtim.tv_sec))
+            let message = HeldMessage.mboxrd(content, mtime: Int(st.st_mtim.tv_sec), timeZone: zone)
             var sent = 0
             while sent < message.count {
                 let part = min(1 << 20, message.count - sent)

@@ -34,7 +34,6 @@ enum Validator {
         CreateTemplateRule.self,
         CommandStoreCountRule.self,
         VerifyModeRule.self,
-        HoldSpoolRule.self,
         HoldReleaseChoiceRule.self,
         PrecopyRule.self,
         TwoHostPrecopyRule.self,
