@@ -51,11 +51,7 @@ import Testing
             let transport = hosts.transport()
             defer { Task { await transport.close() } }
             let spoolDir = "\(hosts.spool)/hold/alice"
-            try await hosts.write(
-                "From x@example.org Mon Jan  5 10:00:00 2026\nSubject: one\n\nFrom the start\n", to: "\(spoolDir)/0001", on: hosts.legacyEndpoint,
-                with: transport)
-            try await hosts.write("Subject: two\n\nsecond\n", to: "\(spoolDir)/0002", on: hosts.legacyEndpoint, with: transport)
-            try #require(await transport.run(["touch", "-d", "2026-01-06 09:00:00Z", "\(spoolDir)/0002"], on: hosts.legacyEndpoint, stdin: nil, timeout: 30).status == 0)
+            try await hosts.writeHeldSpool(spoolDir, with: transport)
             let stored = "\(hosts.storeRoot)/alice.mbox"
             let step = makeStep(
                 .holdRelease(HoldReleaseParameters(spoolDir: spoolDir, timezone: "UTC", store: Self.store(stored))), id: "pilot/hold-release/alice",

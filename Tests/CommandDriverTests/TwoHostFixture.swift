@@ -47,6 +47,15 @@ struct TwoHostFixture: Sendable {
         guard outcome.status == 0 else { throw StepError.permanent("write on \(host.name) failed: \(String(decoding: outcome.stderr, as: UTF8.self))") }
     }
 
+    /// Two held messages in `spoolDir` on the legacy host: `0001` with its own From_ line (Jan 5
+    /// 10:00 UTC) and a body line reading as one; `0002` without, its mtime Jan 6 09:00 UTC.
+    func writeHeldSpool(_ spoolDir: String, with transport: HostTransport) async throws {
+        try await write("From x@example.org Mon Jan  5 10:00:00 2026\nSubject: one\n\nFrom the start\n", to: "\(spoolDir)/0001", on: legacyEndpoint, with: transport)
+        try await write("Subject: two\n\nsecond\n", to: "\(spoolDir)/0002", on: legacyEndpoint, with: transport)
+        let touched = try await transport.run(["touch", "-d", "2026-01-06 09:00:00Z", "\(spoolDir)/0002"], on: legacyEndpoint, stdin: nil, timeout: 30)
+        guard touched.status == 0 else { throw StepError.permanent("touch on legacy failed") }
+    }
+
     /// Regular files under `path` on `host` (none when it does not exist there).
     func files(under path: String, on host: HostEndpoint, with transport: HostTransport) async throws -> [String] {
         let outcome = try await transport.run(
