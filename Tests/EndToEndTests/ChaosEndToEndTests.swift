@@ -16,7 +16,7 @@ import Testing
 /// 4 strategies × 4 killed runs = 16 per CI run (each on a fresh real lab, ~5 s to bring up:
 /// enough to land kills in every phase while keeping CI well under its budget). The kill
 /// moments come from a seeded generator (printed on failure), so a failing case can be replayed.
-@Suite struct ChaosEndToEndTests {
+@Suite(.labThreads) struct ChaosEndToEndTests {
     static let users = 12
     static let messages = 3
     static let runsPerStrategy = 4

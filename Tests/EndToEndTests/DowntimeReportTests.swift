@@ -4,7 +4,7 @@ import Testing
 
 /// After a real run of each strategy, `status` and `report` show each user's downtime, measured
 /// from the journal's completion times.
-@Suite struct DowntimeReportTests {
+@Suite(.labThreads) struct DowntimeReportTests {
     @Test(arguments: LabPlans.strategies)
     func statusAndReportShowEachUsersDowntime(strategy: String) throws {
         let lab = try LabRun.up(users: 6, messages: 3, seed: 21)

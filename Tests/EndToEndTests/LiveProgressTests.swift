@@ -5,7 +5,7 @@ import Testing
 
 /// `run` on a terminal: stderr on a real pseudo-terminal, so the live progress block is drawn,
 /// erased before each log line and erased for good at the end, with the run's result intact.
-@Suite struct LiveProgressTests {
+@Suite(.labThreads) struct LiveProgressTests {
     /// A pseudo-terminal pair: the master's descriptor and the slave's path. (Glibc declares the
     /// pty calls only under `_XOPEN_SOURCE`, which Swift's Glibc module does not see.)
     static func openTerminal() throws -> (master: Int32, slave: String) {

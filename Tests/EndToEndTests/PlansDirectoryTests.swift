@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Every example plan in `plans/` compiles with the built binary (`scripts/test` also checks them).
-@Suite struct PlansDirectoryTests {
+@Suite(.labThreads) struct PlansDirectoryTests {
     @Test func everyExamplePlanCompiles() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let plans = try FileManager.default.contentsOfDirectory(atPath: root.path + "/plans").filter { $0.hasSuffix(".yaml") }.sorted()

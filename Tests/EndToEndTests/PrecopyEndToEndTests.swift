@@ -8,7 +8,7 @@ import Testing
 /// then users read, flag, delete and receive mail on the legacy host (a POP client's rewrite);
 /// then the run opens the window and moves only the delta. The store ends exactly as the
 /// mailboxes are: no message lost, duplicated or resurrected, flags as the legacy host has them.
-@Suite struct PrecopyEndToEndTests {
+@Suite(.labThreads) struct PrecopyEndToEndTests {
     static let users = ["user001", "user002", "user003", "user004"]
 
     /// A plain mbox message (mboxrd, no From-lines in bodies) with a Status / X-Status.

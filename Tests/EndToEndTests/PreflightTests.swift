@@ -5,7 +5,7 @@ import Testing
 /// Preflight finds, before any step runs, each failure a run would otherwise meet halfway: a user
 /// with no entry, attributes the entries' object classes forbid, a missing home for `.forward`,
 /// an ambiguous mailbox the plan does not say how to read, a program missing on its host.
-@Suite struct PreflightTests {
+@Suite(.labThreads) struct PreflightTests {
     @Test func preflightFindsEveryFailureBeforeAnyStepRuns() throws {
         let lab = try LabRun.up(users: 8, messages: 2, seed: 41)
         defer { lab.down() }

@@ -6,7 +6,7 @@ import Testing
 /// MTA running, as on a live legacy host) no step is "already done" — `set-active` after
 /// `set-inactive`, saved mail after a divert, the store server after the MTA stop all have work
 /// then — and after the run completes, a preview finds nothing to change.
-@Suite struct ProjectedPreviewTests {
+@Suite(.labThreads) struct ProjectedPreviewTests {
     static func planLine(_ output: String) -> String {
         output.split(separator: "\n").last { $0.hasPrefix("Plan: ") }.map(String.init) ?? ""
     }

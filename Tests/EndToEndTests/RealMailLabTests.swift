@@ -4,7 +4,7 @@ import Testing
 
 /// The lab's real mail system: Postfix as the front MX routing by the directory, Dovecot as the
 /// store, both private instances on 127.0.0.1, checked as a sender and a mail client would.
-@Suite(.serialized) struct RealMailLabTests {
+@Suite(.serialized, .labThreads) struct RealMailLabTests {
     /// SMTP to a migrated user lands in the store exactly once; a held user's mail waits in the
     /// MX's hold queue until released; a user still on the legacy host gets it in the legacy
     /// spool, and while the legacy MTA is down it is queued, not bounced.

@@ -5,7 +5,7 @@ import Testing
 /// The legacy side of the real lab: the legacy host's Postfix delivering to the mbox spool and
 /// honouring `.forward`, the Dovecot IMAP proxy routing by mailHost, group mail expanded by the
 /// front MX, and `services.deluser` on its own host, all through the real binary.
-@Suite(.serialized) struct RealMailLegacyTests {
+@Suite(.serialized, .labThreads) struct RealMailLegacyTests {
     /// Whether `path` holds a message with `messageID`.
     static func holds(_ path: String, _ messageID: String) -> Bool {
         ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").contains("Message-ID: \(messageID)")

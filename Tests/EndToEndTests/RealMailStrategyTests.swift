@@ -4,7 +4,7 @@ import Testing
 
 /// The hold channels of the real lab, each strategy's promise about held mail (every strategy
 /// with traffic end to end is `StrategyEndToEndTests`).
-@Suite(.serialized) struct RealMailStrategyTests {
+@Suite(.serialized, .labThreads) struct RealMailStrategyTests {
     /// proxy: with mail arriving fast while mailboxes move, the MX's real hold queue holds the
     /// mail of users on `mailDeliveryOption: hold`, and each batch's hold_master releases it
     /// into the store exactly once (verify), with no bounce.

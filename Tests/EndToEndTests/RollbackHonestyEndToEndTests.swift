@@ -3,7 +3,7 @@ import Lab
 import Testing
 
 /// `mailshift rollback` says what it cannot undo before it acts, and gives back a choke hold.
-@Suite struct RollbackHonestyEndToEndTests {
+@Suite(.labThreads) struct RollbackHonestyEndToEndTests {
     /// Runs the lab's choke plan, approving gates, until it waits at `gate`.
     static func runUntil(_ lab: LabRun, _ gate: String) throws {
         let plan = lab.plan("choke")

@@ -6,7 +6,7 @@ import Testing
 /// A lab plan whose hosts are `connect: ssh` to a private loopback sshd, run end to end by the
 /// real binary: the controller reaches every host through the system ssh client (host keys
 /// verified), and the mailbox steps run the remote agent (`mailshift` on the session's PATH).
-@Suite struct SSHEndToEndTests {
+@Suite(.labThreads) struct SSHEndToEndTests {
     @Test(arguments: ["simple", "proxy"])
     func aPlanOverSSHMigratesEveryUser(strategy: String) throws {
         let exe = try #require(LabRun.mailshift, "build the mailshift product first (swift build)")

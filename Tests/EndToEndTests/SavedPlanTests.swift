@@ -4,7 +4,7 @@ import Testing
 
 /// `run PLAN --dry-run --out FILE` saves the preview; `run PLAN --plan FILE` applies it only while
 /// the live systems still read as they did, naming what drifted otherwise.
-@Suite struct SavedPlanTests {
+@Suite(.labThreads) struct SavedPlanTests {
     @Test func aSavedPlanAppliesWhileNothingMoved() throws {
         let lab = try LabRun.up(users: 4, messages: 3, seed: 61)
         defer { lab.down() }

@@ -6,7 +6,7 @@ import Testing
 /// through the real binary: a dry-run that changes nothing, then the run (gates approved with
 /// `mailshift approve`) while `lab traffic` sends SMTP throughout, then `lab verify` over IMAP:
 /// every manifest message and every message the MX accepted in the store exactly once, no bounce.
-@Suite struct StrategyEndToEndTests {
+@Suite(.labThreads) struct StrategyEndToEndTests {
     static let users = 20
 
     @Test(arguments: LabPlans.strategies)

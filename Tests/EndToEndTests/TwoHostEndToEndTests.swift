@@ -12,7 +12,7 @@ import Testing
 /// it asks each host over ssh for files on the wrong side (there must be none).
 /// Verified to fail with the two-host path disabled: the run then "completes" with the Maildirs
 /// on the legacy host, as issue 12 describes.
-@Suite struct TwoHostEndToEndTests {
+@Suite(.labThreads) struct TwoHostEndToEndTests {
     static func separateLab() throws -> LabRun {
         try LabRun.up(users: 6, messages: 3, seed: 33, extra: ["--hosts", "separate"])
     }

@@ -5,7 +5,7 @@ import Testing
 /// The seed's "if the system is working, delete …": the lab's choke plan deletes the sources
 /// (`retire_source: delete`); the run stops at each batch's `confirm-working` gate with every
 /// source still in place, and deletes them only after `mailshift approve`.
-@Suite struct WorkingSystemGateEndToEndTests {
+@Suite(.labThreads) struct WorkingSystemGateEndToEndTests {
     @Test func sourcesStayUntilTheWorkingSystemIsConfirmed() throws {
         let lab = try LabRun.up(users: 6, messages: 2, seed: 21)
         defer { lab.down() }
