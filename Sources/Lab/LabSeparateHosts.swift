@@ -4,8 +4,8 @@ import Glibc
 /// `mailshift lab up DIR --hosts separate`: the lab's legacy and store hosts as two sshd on
 /// 127.0.0.1, each in a mount namespace of its own (`SSHDInstance`'s private mounts), so they
 /// share no disk: the legacy host sees an empty private store directory, the store host an empty
-/// private spool and saved-mail directory (held mail and the stand-ins' pid files stay shared:
-/// the proxy strategy's hold runs on the store host and its release reads it). The orchestrator (this machine, where `lab
+/// private spool, saved-mail, archive and home directory (held mail and the stand-ins' pid files
+/// stay shared: the proxy strategy's hold runs on the store host and its release reads it). The orchestrator (this machine, where `lab
 /// verify` runs) sees the real directories: what the store host writes lands in the real store,
 /// what either host writes on the wrong side stays in its private tmpfs, where `wrongSideFiles`
 /// finds it. The plans' `legacy` and `store` hosts are rewritten to reach the two servers.
@@ -18,7 +18,7 @@ public enum LabSeparateHosts {
     static func directory(_ paths: LabPaths, _ side: Side) -> String { paths.run + "/\(side.rawValue)-sshd" }
 
     /// Paths only the legacy host keeps (the store host sees them empty), and the reverse.
-    static func legacyOnly(_ paths: LabPaths) -> [String] { [paths.spool, paths.saved] }
+    static func legacyOnly(_ paths: LabPaths) -> [String] { [paths.spool, paths.saved, paths.archive, paths.homes] }
     static func storeOnly(_ paths: LabPaths) -> [String] { [paths.storeRoot] }
 
     /// Starts both servers (the built `executable`'s directory first on their sessions' PATH) and
@@ -120,7 +120,7 @@ extension LabVerifier.Report {
     public mutating func addSeparateHostsCheck(_ paths: LabPaths) throws {
         let wrong = try LabSeparateHosts.wrongSideFiles(paths)
         if wrong.isEmpty {
-            lines.append("hosts: separate; nothing written on the wrong side (legacy: no store files, store: no spool or saved files)")
+            lines.append("hosts: separate; nothing written on the wrong side (legacy: no store files, store: no spool, saved, archive or home files)")
         }
         problems += wrong.map { "written on the wrong side: \($0)" }
     }

@@ -59,4 +59,25 @@ import Testing
         #expect(verify.status == 0, "\(verify.output)")
         #expect(verify.output.contains("hosts: separate; nothing written on the wrong side"), "\(verify.output)")
     }
+
+    /// A write on the wrong host where only the legacy host's data lives (here a `.forward` in a
+    /// home, made on the store host) lands in that host's private copy, and `lab verify` names it.
+    @Test func aHomeFileWrittenOnTheStoreHostIsNamed() throws {
+        let lab = try Self.separateLab()
+        defer { lab.down() }
+        let dir = lab.paths.run + "/store-sshd"
+        let port = try String(contentsOfFile: dir + "/sshd_config", encoding: .utf8).split(separator: "\n")
+            .first { $0.hasPrefix("Port ") }.map { String($0.dropFirst(5)) } ?? ""
+        let forward = lab.paths.homes + "/" + (try lab.config.users[0]) + "/.forward"
+        let ssh = Process()
+        ssh.executableURL = URL(fileURLWithPath: "/usr/bin/ssh")
+        ssh.arguments = ["-F", dir + "/ssh_config", "-p", port, "-o", "BatchMode=yes", "127.0.0.1", "mkdir -p '\(forward.dropLast(9))' && echo x > '\(forward)'"]
+        try ssh.run()
+        ssh.waitUntilExit()
+        try #require(ssh.terminationStatus == 0)
+        #expect(!FileManager.default.fileExists(atPath: forward), "the store host's write stayed on the store host")
+        #expect(try LabSeparateHosts.wrongSideFiles(lab.paths) == ["store: \(forward)"])
+        let verify = try lab.mailshift(["lab", "verify", lab.dir, "--strategy", "simple"])
+        #expect(verify.output.contains("written on the wrong side: store: \(forward)"), "\(verify.output)")
+    }
 }
