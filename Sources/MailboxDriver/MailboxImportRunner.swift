@@ -17,7 +17,8 @@ public struct MailboxImportRunner: StepRunner {
     }
 
     public func inspect(_ step: StepInstance, context: StepContext) async throws -> Inspection {
-        let p = try MailboxStepParameters(step)
+        var p = try MailboxStepParameters(step)
+        p.pinVariant(to: context.previousOutputs?.decode(MailboxImportOutputs.self))
         let mbox = try p.require(p.mbox, "mbox", step)
         if p.storeKind == .command {
             let n = try await sourceInspection(step, p, mbox, maildir: nil)
@@ -57,14 +58,8 @@ public struct MailboxImportRunner: StepRunner {
     public func apply(_ step: StepInstance, context: StepContext) async throws -> StepOutputs {
         guard !context.dryRun else { throw StepRefusal(.applyDuringDryRun) }
         var p = try MailboxStepParameters(step)
-        // A mailbox imported before (a resume, or mail that arrived before verify) is read as it
-        // was then: detection on the grown file could pick another variant and store its messages
-        // a second time under other names.
-        if p.variant == .auto, let earlier = context.previousOutputs?.decode(MailboxImportOutputs.self)?.variant,
-            let pinned = MboxVariant(rawValue: earlier), pinned != .auto
-        {
-            p.variant = pinned
-        }
+        // A resume, or mail that arrived before verify: read as the first import read it.
+        p.pinVariant(to: context.previousOutputs?.decode(MailboxImportOutputs.self))
         let mbox = try p.require(p.mbox, "mbox", step)
         if p.storeKind == .command { return try await applyCommand(step, p, mbox, context) }
         let maildir = try p.require(p.maildir, "maildir", step)

@@ -104,3 +104,14 @@ extension Int {
         return String(out.reversed())
     }
 }
+
+extension MailboxStepParameters {
+    /// A mailbox imported before is read as it was then: under `variant: auto`, detection on a
+    /// file that has grown since could pick another variant, and its messages would be named
+    /// otherwise (stored a second time, or reported missing). The import, its preview and the
+    /// verify all read it so.
+    mutating func pinVariant(to imported: MailboxImportOutputs?) {
+        guard variant == .auto, let earlier = imported?.variant.flatMap({ MboxVariant(rawValue: $0) }), earlier != .auto else { return }
+        variant = earlier
+    }
+}

@@ -25,7 +25,7 @@ public struct MailboxVerifyRunner: StepRunner {
     }
 
     public func apply(_ step: StepInstance, context: StepContext) async throws -> StepOutputs {
-        let p = try MailboxStepParameters(step)
+        var p = try MailboxStepParameters(step)
         let mbox = try p.require(p.mbox, "mbox", step)
         let verify = try step.parameters(MailboxVerifyParameters.self)
         guard let mode = MailboxVerify.Mode(rawValue: verify.mode.rawValue) else {
@@ -33,7 +33,8 @@ public struct MailboxVerifyRunner: StepRunner {
         }
         if p.storeKind == .command { return try await verifyCommand(step, p, mbox, context) }
         let maildir = try p.require(p.maildir, "maildir", step)
-        let variant = importedVariant(step, context) ?? p.variant
+        p.pinVariant(to: context.outputs(of: verify.importStep.id)?.decode(MailboxImportOutputs.self))
+        let variant = p.variant
         let report: MailboxVerify.Report
         if let route = CrossHostRoute(step, store: p.store, context: context) {
             // Digests computed on both sides: the source's relayed to the store, compared there.
@@ -67,14 +68,6 @@ public struct MailboxVerifyRunner: StepRunner {
             sourceIdentity: report.source, digestSummary: report.digestSummary)
         outputs.sourceEdges = report.sourceEdges
         return StepOutputs(encoding: outputs)
-    }
-
-    /// The variant the import used (a detected one is pinned for verify, so both read alike).
-    func importedVariant(_ step: StepInstance, _ context: StepContext) -> MboxVariant? {
-        guard let id = try? step.parameters(MailboxVerifyParameters.self).importStep.id,
-            let imported = context.outputs(of: id)?.decode(MailboxImportOutputs.self)
-        else { return nil }
-        return imported.variant.flatMap { MboxVariant(rawValue: $0) }
     }
 
     func verifyCommand(_ step: StepInstance, _ p: MailboxStepParameters, _ mbox: String, _ context: StepContext) async throws -> StepOutputs {
