@@ -24,7 +24,7 @@ struct OutputTail: Sendable {
 
 extension Data {
     /// The last `maxBytes` bytes as text (invalid UTF-8 replaced), for failure summaries and outputs.
-    func tailText(_ maxBytes: Int) -> String {
+    public func tailText(_ maxBytes: Int) -> String {
         let slice = count > maxBytes ? suffix(maxBytes) : self[...]
         return String(decoding: slice, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }

@@ -18,7 +18,7 @@ struct RemoteHostFiles: HostFiles {
         if let attributes { argv += ["--attributes", attributes] }
         let outcome = try await transport.run(argv, on: host, stdin: input, timeout: 60)
         guard outcome.status == 0 else {
-            let reason = String(decoding: outcome.stderr.suffix(600), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let reason = outcome.stderr.tailText(600)
             throw HostFileFailure(
                 host: host.name, path: path, problem: reason.isEmpty ? "the agent exited \(outcome.status)" : reason,
                 disposition: outcome.status == 75 ? .transient : .permanent,

@@ -27,7 +27,7 @@ public struct MailboxAgent: Sendable {
         try await checkVersion(host)
         let outcome = try await transport.run([executable] + arguments, on: host, stdin: nil, timeout: timeout)
         guard outcome.status == 0 else {
-            let err = String(decoding: outcome.stderr.suffix(2000), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let err = outcome.stderr.tailText(2000)
             throw MailboxFailure(
                 .agentFailed(command: arguments.prefix(2).joined(separator: " "), status: outcome.status, stderrTail: err), host: host.name)
         }
