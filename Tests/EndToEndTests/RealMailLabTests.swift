@@ -28,6 +28,13 @@ import Testing
         let queue = PostfixQueue(paths: lab.paths)
         #expect(try lab.eventually(10) { try queue.held().contains { $0.queueID == toHeld.queueID } })
         #expect(try lab.copiesInStore(held, messageID: toHeld.messageID) == 0)
+        // A list with the held user among its members: the other member's copy is delivered, the
+        // held member's waits (the HOLD check saw only the list's address).
+        let list = try #require(LabPlans.groups(config.users).first { $0.members.contains(held) && $0.members.contains(moved) })
+        let toList = try lab.sendMail(to: list.name, subject: "to the list while a member is held")
+        #expect(try lab.eventually { try lab.copiesInStore(moved, messageID: toList.messageID) == 1 })
+        usleep(1_000_000)
+        #expect(try lab.copiesInStore(held, messageID: toList.messageID) == 0, "the held member's copy of the list mail waits")
 
         // A user still on the legacy host: relayed to the legacy host's Postfix, appended to the spool.
         let toLegacy = try lab.sendMail(to: legacy, subject: "to the legacy host")
@@ -44,6 +51,7 @@ import Testing
         try PostfixFrontMX.reload(lab.paths)  // Postfix's queue manager caches the last route it resolved
         #expect(try queue.releaseAll() == 1)
         #expect(try lab.eventually { try queue.flush(); return try lab.copiesInStore(held, messageID: toHeld.messageID) == 1 })
+        #expect(try lab.eventually { try queue.flush(); return try lab.copiesInStore(held, messageID: toList.messageID) == 1 })
         #expect(try queue.held().isEmpty)
 
         // mailUserStatus inactive (a batch mid-move): accepted and queued, even through a flush;

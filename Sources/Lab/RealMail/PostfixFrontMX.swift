@@ -12,7 +12,9 @@ import Glibc
 ///   and queued (not refused with a 4xx the sender would have to retry), routed again when active;
 /// - `mailHost` = the store → LMTP into the lab's Dovecot;
 /// - any other mailHost → the legacy host's MTA (`PostfixLegacyMTA`; deferred while it is down);
-/// - a group's address → its members (`virtual_alias_maps` over `member`), each routed as above.
+/// - a group's address → its members (`virtual_alias_maps` over `member`), each routed as above,
+///   except that a held member's copy (the HOLD check saw only the list's address) is deferred
+///   through `moving` and goes out with the flush that releases the hold.
 ///
 /// Its config_directory, queue_directory and data_directory are under `DIR/mail/postfix`; it
 /// logs to `DIR/mail/maillog` and never reads /etc/postfix's main.cf or the system queue.
@@ -41,6 +43,9 @@ public struct PostfixFrontMX: Sendable {
         [
             ("recipients.cf", "(uid=%u)", "%s"),
             ("hold.cf", "(&(uid=%u)(|(mailDeliveryOption=hold)(mailUserStatus=hold)))", "HOLD mailDeliveryOption hold"),
+            // A member of a list reached through the list's address is never looked up by smtpd's
+            // HOLD check: routed, it waits deferred like an inactive user's mail.
+            ("held.cf", "(&(uid=%u)(|(mailDeliveryOption=hold)(mailUserStatus=hold)))", "moving:[127.0.0.1]:1"),
             ("inactive.cf", "(&(uid=%u)(mailUserStatus=inactive))", "moving:[127.0.0.1]:1"),
             // the host name is a value in a filter in a %-expanding table file: escaped for both
             ("store.cf", "(&(uid=%u)(mailHost=\(LabConfigValue.expandingFilterValue(config.storeHost))))", "lmtp:inet:127.0.0.1:\(lmtpPort)"),
@@ -121,7 +126,7 @@ public struct PostfixFrontMX: Sendable {
         relay_domains = \(domain)
         relay_recipient_maps = \(ldap("recipients.cf")), \(ldap("group-recipients.cf"))
         virtual_alias_maps = \(ldap("groups.cf"))
-        transport_maps = \(ldap("inactive.cf")), \(ldap("store.cf")), \(ldap("legacy.cf"))
+        transport_maps = \(ldap("inactive.cf")), \(ldap("held.cf")), \(ldap("store.cf")), \(ldap("legacy.cf"))
         defer_transports = moving
         default_transport = error:5.1.2 the lab routes only \(domain)
         smtpd_recipient_restrictions = check_recipient_access hash:\(paths.postfixConfig)/choked, check_recipient_access \(ldap("hold.cf")), permit_mynetworks, reject_unauth_destination
