@@ -72,7 +72,7 @@ import Glibc
             defer { Task { await transport.close() } }
             let s = base.scene(hosts)
             let count = 3000
-            try await hosts.write(TwoHostTransferTests.mailbox(count, bodyLines: 40), to: s.mbox, on: hosts.legacyEndpoint, with: transport)
+            try await hosts.write(TwoHostTransferTests.mailbox(count, bodyLines: 120), to: s.mbox, on: hosts.legacyEndpoint, with: transport)
             let runners = MailboxDriverRunners.all(transport: transport, agentExecutable: agent)
             let context = StepContext(dryRun: false, hosts: hosts.hosts)
             let (importer, step) = (try #require(runners[.mailboxImport]), s.importStep)
@@ -169,12 +169,15 @@ import Glibc
         }
     }
 
-    /// Processes with an open descriptor whose path contains `fragment` (this machine's /proc:
-    /// the "hosts" share its process table, not its mounts).
+    /// `mailshift` processes (the agents) with an open descriptor whose path contains `fragment`
+    /// (this machine's /proc: the "hosts" share its process table, not its mounts). Only the
+    /// agents' descriptors are listed: a scan of every process's, with a whole test run's daemons
+    /// about, took longer than the stream it was meant to catch.
     static func pids(holding fragment: String) -> [Int32] {
         let me = getpid()
         return ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { entry -> Int32? in
             guard let pid = Int32(entry), pid != me else { return nil }
+            guard (try? String(contentsOfFile: "/proc/\(entry)/comm", encoding: .utf8))?.hasPrefix("mailshift") == true else { return nil }
             let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(entry)/fd")) ?? []
             for fd in fds {
                 if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(entry)/fd/\(fd)"), target.contains(fragment) {
