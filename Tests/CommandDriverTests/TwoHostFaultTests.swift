@@ -78,14 +78,14 @@ import Glibc
             let (importer, step) = (try #require(runners[.mailboxImport]), s.importStep)
             let attempt = Task { try await importer.apply(step, context: context) }
 
-            // Once the store agent holds staged messages, kill the source agent (the process
-            // on the legacy host reading the mailbox): its session ends mid-stream.
+            // Once the source agent (the process on the legacy host reading the mailbox) has
+            // sent 2 MB of it, so the store has messages staged, kill it: its session ends
+            // mid-stream. (The store's staged files are each open only for a moment: a poll
+            // for them missed every one on a loaded machine.)
             var killed: [Int32] = []
             let deadline = Date().addingTimeInterval(60)
             while killed.isEmpty && Date() < deadline {
-                if !Self.pids(holding: "\(s.maildir)/new/").isEmpty {
-                    for pid in Self.pids(holding: s.mbox) where kill(pid, SIGKILL) == 0 { killed.append(pid) }
-                }
+                for pid in Self.pids(holding: s.mbox) where Self.bytesWritten(pid) > 2 << 20 && kill(pid, SIGKILL) == 0 { killed.append(pid) }
                 // A sleep of this task, not of its thread: the relay runs on the same pool.
                 try await Task.sleep(nanoseconds: 2_000_000)
             }
@@ -167,6 +167,12 @@ import Glibc
             #expect(verified["passed"] == "true")
             #expect(verified["source_identity"] == again["source_identity"], "retire would act on the identity the store side verified")
         }
+    }
+
+    /// Bytes process `pid` has written so far (`wchar` in /proc/PID/io; 0 when unreadable).
+    static func bytesWritten(_ pid: Int32) -> Int {
+        let text = (try? String(contentsOfFile: "/proc/\(pid)/io", encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").first { $0.hasPrefix("wchar:") }.flatMap { Int($0.dropFirst(6).trimmingCharacters(in: .whitespaces)) } ?? 0
     }
 
     /// `mailshift` processes (the agents) with an open descriptor whose path contains `fragment`
