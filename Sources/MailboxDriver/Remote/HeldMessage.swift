@@ -15,7 +15,8 @@ enum HeldMessage {
             out.append(contentsOf: content[...nl])
             body = content[(nl + 1)...]
         } else {
-            out.append(contentsOf: Array("From MAILER-DAEMON \(Self.asctime(mtime, in: timeZone))\n".utf8))
+            let offset = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(mtime)))
+            out.append(contentsOf: Array("From MAILER-DAEMON \(FromLine.ctime(mtime, offset: offset))\n".utf8))
         }
         var lineStart = true
         for b in body.indices {
@@ -38,18 +39,5 @@ enum HeldMessage {
         return bytes.withUnsafeBytes { FromLine.parse($0, timeZone: utc) } != nil
     }
 
-    /// `Mon Jan  5 10:00:00 2026`: the date as a From_ line writes it, in `zone`.
-    static func asctime(_ seconds: Int, in zone: TimeZone) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let c = calendar.dateComponents([.weekday, .month, .day, .hour, .minute, .second, .year], from: Date(timeIntervalSince1970: TimeInterval(seconds)))
-        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        func two(_ n: Int?) -> String { let v = n ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
-        let day = c.day ?? 1
-        return "\(days[((c.weekday ?? 1) - 1) % 7]) \(months[((c.month ?? 1) - 1) % 12]) \(day < 10 ? " " : "")\(day) "
-            + "\(two(c.hour)):\(two(c.minute)):\(two(c.second)) \(c.year ?? 1970)"
-    }
-
-    static let utc = TimeZone(identifier: "UTC")!
+    private static let utc = TimeZone(identifier: "UTC")!
 }
