@@ -65,9 +65,7 @@ enum SourceStream {
     /// request's zone, the one the plan reads From_ lines in.
     static func hold(_ request: AgentRequest, to out: FrameWriter) throws {
         let spool = try AgentPaths.checked(request.mbox, "mbox")
-        guard let zone = TimeZone(identifier: request.timezone ?? "UTC") else {
-            throw AgentFailure(message: "unknown time zone '\(request.timezone ?? "")'")
-        }
+        let zone = try request.zone()
         guard let dir = try DirectoryWalk.open(spool) else {
             try out.write(.summary, json: SourceSummary.absent(spool, variant: "mboxrd"))
             return
@@ -139,11 +137,19 @@ struct SourceOptions {
     init(_ r: AgentRequest) throws(AgentFailure) {
         mbox = try AgentPaths.checked(r.mbox, "mbox")
         guard let v = MboxVariant(rawValue: r.variant ?? "auto") else { throw AgentFailure(message: "unknown variant '\(r.variant ?? "")'") }
-        guard let tz = TimeZone(identifier: r.timezone ?? "UTC") else { throw AgentFailure(message: "unknown time zone '\(r.timezone ?? "")'") }
+        let tz = try r.zone()
         guard let reading = AmbiguousReading(rawValue: r.ifAmbiguous ?? "refuse") else {
             throw AgentFailure(message: "unknown if_ambiguous '\(r.ifAmbiguous ?? "")'")
         }
         (variant, timeZone, ifAmbiguous, lock) = (v, tz, reading, r.lock ?? false)
+    }
+}
+
+extension AgentRequest {
+    /// The request's zone for From_ dates written without one (UTC when it names none).
+    func zone() throws(AgentFailure) -> TimeZone {
+        guard let zone = TimeZone(identifier: timezone ?? "UTC") else { throw AgentFailure(message: "unknown time zone '\(timezone ?? "")'") }
+        return zone
     }
 }
 

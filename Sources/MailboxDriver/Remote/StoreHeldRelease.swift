@@ -11,9 +11,7 @@ enum StoreHeldRelease {
     static func run(_ r: AgentRequest, from input: FrameReader, copyParent: String = "/tmp") throws -> MboxImportReport {
         let maildir = try AgentPaths.checked(r.maildir, "maildir")
         let owner = try StoreSink.ownerIDs(r.owner)
-        guard let zone = TimeZone(identifier: r.timezone ?? "UTC") else {
-            throw AgentFailure(message: "unknown time zone '\(r.timezone ?? "")'")
-        }
+        let zone = try r.zone()
         let copy = try PrivateCopy(name: "held", owner: nil, under: copyParent)
         defer { copy.remove() }
         _ = try StoreCommandImport.receive(input, into: copy)
