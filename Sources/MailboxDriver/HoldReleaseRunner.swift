@@ -1,6 +1,7 @@
 import CommandDriver
 import Digest
 import Foundation
+import SafeFiles
 import Steps
 
 /// `hold.release`: a native hold spool directory into the store (see `HoldRelease`).
@@ -23,9 +24,13 @@ public struct HoldReleaseRunner: StepRunner {
     public func inspect(_ step: StepInstance, context: StepContext) async throws -> Inspection {
         let dir = try spool(step)
         guard step.remoteHost == nil else { return .unknown("the spool is on \(step.host?.name ?? "a remote host")") }
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { !$0.hasPrefix(".") }
         let p = try MailboxStepParameters(step)
         if p.storeKind == .command { return .unknown("an import command cannot tell what it already imported") }
+        if let route = CrossHostRoute(step, store: p.store, context: context) {
+            return .unknown("the Maildir is on \(route.store.name), where held mail is named as it is released")
+        }
+        // Names only, listed through a descriptor that follows no link (as the release reads it).
+        let files = ((try? DirectoryWalk.open(dir)?.names()) ?? []).filter { !$0.hasPrefix(".") }
         let maildir = try p.require(p.maildir, "maildir", step)
         let present = Set(MaildirIndex.scan(maildir).keys)
         let pending = files.filter { !present.contains("h" + String(SHA256.hash($0).hexString.prefix(16))) }.count
@@ -56,11 +61,15 @@ public struct HoldReleaseRunner: StepRunner {
             write.timezone = p.timeZone.identifier
             let (_, r) = try await agent.crossHost().importMailbox(
                 source: route.source, store: route.store, read: p.readRequest(.readHold, mbox: dir), write: write)
-            return ["messages": String(r.messages), "imported": String(r.imported), "present": String(r.present), "duplicates": String(r.duplicates), "bytes": String(r.importedBytes)]
+            return Self.outputs(HoldRelease.Report(messages: r.messages, imported: r.imported, present: r.present, duplicates: r.duplicates, bytes: r.importedBytes))
         }
         guard FileManager.default.fileExists(atPath: dir) else { return ["messages": "0", "imported": "0"] }
         let (tz, owner) = (p.timeZone, try p.ownerIDs(step))
         let r = try await BlockingWork.run { try HoldRelease.run(spool: dir, maildir: maildir, timeZone: tz, owner: owner) }
-        return ["messages": String(r.messages), "imported": String(r.imported), "present": String(r.present), "duplicates": String(r.duplicates), "bytes": String(r.bytes)]
+        return Self.outputs(r)
+    }
+
+    static func outputs(_ r: HoldRelease.Report) -> StepOutputs {
+        ["messages": String(r.messages), "imported": String(r.imported), "present": String(r.present), "duplicates": String(r.duplicates), "bytes": String(r.bytes)]
     }
 }

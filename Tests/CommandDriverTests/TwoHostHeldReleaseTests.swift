@@ -47,4 +47,21 @@ import Testing
             #expect(try await hosts.fileCount(under: maildir, on: hosts.storeEndpoint, with: transport) == 3)
         }
     }
+
+    /// A spool on this machine with the Maildir on an ssh store host: the preview does not read a
+    /// local path of that name as if it were the store's Maildir.
+    @Test func thePreviewOfARemoteMaildirDoesNotReadALocalPath() async throws {
+        let dir = try TemporaryDirectory(prefix: "hold-preview")
+        defer { dir.remove() }
+        let spoolDir = dir.file("hold/alice")
+        try FileManager.default.createDirectory(atPath: spoolDir, withIntermediateDirectories: true)
+        try "Subject: one\n\nheld\n".write(toFile: spoolDir + "/0001", atomically: false, encoding: .utf8)
+        let store = HostEndpoint(name: "store", address: "store.example.org", connect: .ssh)
+        let step = makeStep(
+            .holdRelease(HoldReleaseParameters(spoolDir: spoolDir, timezone: "UTC", store: StoreTarget(kind: .maildir, host: "store", maildir: dir.file("Maildir")))),
+            id: "pilot/hold-release/alice", host: nil)
+        let runner = try #require(MailboxDriverRunners.all(transport: HostTransport())[.holdRelease])
+        let preview = try await runner.inspect(step, context: StepContext(dryRun: true, hosts: ["store": store]))
+        #expect(preview.state == .unknown, "\(preview)")
+    }
 }
